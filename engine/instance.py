@@ -1,0 +1,244 @@
+"""Running one case's workflow: start it, run it until a person, a message or a timer is
+needed, and say what it waits for. Saving is the caller's business."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock as engine_clock
+from .bundle import Bundle
+from .expressions import SafeScriptEngine, evaluate, unwrap
+from .parser import AcroUserTask, ExternalServiceTask
+from .serializer import StateSerializer
+
+
+class NotWaiting(LookupError):
+    """A message or task that the instance is not waiting for."""
+
+
+@dataclass
+class ReadyTask:
+    """A user task that a person can do now, with everything a task list needs."""
+    id: str
+    bpmn_id: str
+    name: str
+    process: str
+    groups: list
+    assignee: str | None
+    due_at: datetime | None
+    priority: int | None
+    form: dict
+    documentation: str | None
+
+
+@dataclass
+class ExternalTask:
+    id: str
+    bpmn_id: str
+    name: str
+    topic: str
+    process: str
+    data: dict
+
+
+@dataclass
+class Timer:
+    task_id: str
+    bpmn_id: str
+    name: str
+    due_at: datetime
+
+
+def form_to_dict(form) -> dict:
+    fields = []
+    for field in form.fields:
+        fields.append({
+            "id": field.id,
+            "label": field.label or field.id,
+            "type": field.type,
+            "default": field.default_value,
+            "properties": {p.id: p.value for p in field.properties},
+            "validation": {v.name: v.config for v in field.validation},
+            "options": [{"id": o.id, "name": o.name} for o in getattr(field, "options", [])],
+        })
+    return {"fields": fields}
+
+
+def _resolve_due(expression, data, now):
+    if not expression:
+        return None
+    value = evaluate(expression, data)
+    if isinstance(value, datetime):
+        return value
+    text = str(value)
+    if text.startswith("P"):
+        return now + TimerEventDefinition.get_timedelta_from_start(
+            TimerEventDefinition.parse_iso_duration(text), now)
+    return datetime.fromisoformat(text)
+
+
+class Instance:
+    """One workflow and the bundle it runs on."""
+
+    def __init__(self, bundle: Bundle, workflow: BpmnWorkflow, clock):
+        self.bundle = bundle
+        self.workflow = workflow
+        self.clock = clock
+
+    # -- what it waits for -------------------------------------------------------------
+    def _all_tasks(self, **filters):
+        return self.workflow.get_tasks(**filters)
+
+    def ready_tasks(self) -> list[ReadyTask]:
+        now = self.clock.now()
+        result = []
+        for task in self._all_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            if not isinstance(spec, AcroUserTask):
+                continue
+            assignee = spec.assignee
+            if assignee and unwrap(assignee) != assignee:
+                assignee = evaluate(assignee, task.data) or None
+            due_at = task.internal_data.get("due_at")
+            if due_at is None:
+                due = _resolve_due(spec.due_date, task.data, now)
+                due_at = due.isoformat() if due else None
+                task.internal_data["due_at"] = due_at
+            result.append(ReadyTask(
+                id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+                process=task.workflow.spec.name, groups=list(spec.candidate_groups),
+                assignee=assignee, due_at=datetime.fromisoformat(due_at) if due_at else None,
+                priority=spec.priority, form=form_to_dict(spec.form),
+                documentation=spec.documentation))
+        return result
+
+    def external_tasks(self) -> list[ExternalTask]:
+        return [ExternalTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                             t.task_spec.topic, t.workflow.spec.name, t.data)
+                for t in self._all_tasks(state=TaskState.STARTED)
+                if isinstance(t.task_spec, ExternalServiceTask)]
+
+    def timers(self) -> list[Timer]:
+        result = []
+        for task in self.workflow.event_manager.tasks.values() if hasattr(self.workflow, "event_manager") else []:
+            definition = task.task_spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                value = task._get_internal_data("event_value")
+                if value:
+                    result.append(Timer(str(task.id), task.task_spec.bpmn_id,
+                                        task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                                        datetime.fromisoformat(value)))
+        return result
+
+    def waiting_messages(self) -> list[str]:
+        return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    # -- moving on ----------------------------------------------------------------------
+    def run(self, execute: Callable[[ExternalTask], dict | None]) -> None:
+        """Run engine steps and external tasks until only people, messages or timers remain.
+
+        ``execute`` does one external task and returns the data to merge into it; if it
+        raises, the task stays started and the exception propagates.
+        """
+        with engine_clock.using(self.clock):
+            while True:
+                self.workflow.do_engine_steps()
+                pending = self.external_tasks()
+                if not pending:
+                    return
+                for external in pending:
+                    task = self.workflow.get_task_from_id(_uuid(external.id))
+                    result = execute(external)
+                    if result:
+                        task.data.update(result)
+                    task.complete()
+
+    def task(self, task_id: str):
+        task = self.workflow.get_task_from_id(_uuid(task_id))
+        if task is None:
+            raise NotWaiting(f"task {task_id} is not part of this case")
+        return task
+
+    def complete_user_task(self, task_id: str, data: dict) -> None:
+        task = self.task(task_id)
+        if task.state != TaskState.READY or not isinstance(task.task_spec, AcroUserTask):
+            raise NotWaiting(f"task {task.task_spec.bpmn_name or task.task_spec.bpmn_id} is not ready "
+                             f"(it is {TaskState.get_name(task.state).lower()})")
+        task.data.update(data)
+        with engine_clock.using(self.clock):
+            task.run()
+
+    def send_message(self, name: str, payload: dict | None = None) -> None:
+        waiting = self.waiting_messages()
+        if name not in waiting:
+            raise NotWaiting(f"this case is not waiting for the message {name!r}"
+                             + (f" (it waits for: {', '.join(waiting)})" if waiting else ""))
+        event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload or {}, "result_var": name})
+        with engine_clock.using(self.clock):
+            self.workflow.send_event(event)
+
+    def fire_due_timers(self) -> int:
+        """Let every timer whose time has come fire; return how many did."""
+        due = [t for t in self.timers() if t.due_at <= self.clock.now()]
+        if due:
+            with engine_clock.using(self.clock):
+                self.workflow.refresh_timers()
+        return len(due)
+
+    def erase_data(self, keys) -> None:
+        """Remove keys from the data of every task, in every subprocess (WF-2 destruction)."""
+        keys = set(keys)
+        workflows = [self.workflow, *self.workflow.subprocesses.values()]
+        for wf in workflows:
+            for key in keys & set(wf.data):
+                del wf.data[key]
+            for task in wf.tasks.values():
+                for key in keys & set(task.data):
+                    del task.data[key]
+                for name, value in list(task.internal_data.items()):
+                    if isinstance(value, dict) and isinstance(value.get("payload"), dict):
+                        for key in keys & set(value["payload"]):
+                            del value["payload"][key]
+
+    def data(self) -> dict:
+        """The process variables as they stand at the newest task."""
+        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        if tasks:
+            return dict(tasks[-1].data)
+        return dict(self.workflow.last_task.data if self.workflow.last_task else self.workflow.data)
+
+
+def _uuid(task_id):
+    from uuid import UUID
+    return UUID(str(task_id))
+
+
+class Engine:
+    """Starts and restores instances; knows nothing of databases or the web."""
+
+    def __init__(self, clock=None):
+        self.clock = clock or engine_clock.SystemClock()
+        self.serializer = StateSerializer()
+
+    def start(self, bundle: Bundle, data: dict) -> Instance:
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=SafeScriptEngine())
+        workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+        return Instance(bundle, workflow, self.clock)
+
+    def restore(self, bundle: Bundle, state: dict) -> Instance:
+        workflow = self.serializer.load(state, bundle.spec, bundle.subprocess_specs)
+        workflow.script_engine = SafeScriptEngine()
+        return Instance(bundle, workflow, self.clock)
+
+    def dump(self, instance: Instance) -> dict:
+        return self.serializer.dump(instance.workflow)
