@@ -208,7 +208,9 @@ class DecisionTaskParser(BusinessRuleTaskParser):
             known = ", ".join(sorted(self.process_parser.parser.dmn_parsers)) or "none"
             raise _refuse(f"business rule task {self.bpmn_id}: decision {decision_ref!r} is not "
                           f"in any DMN file (known decisions: {known})", self.node, self.filename)
-        return super().create_task()
+        return DecisionTask(self.spec, self.bpmn_id,
+                            dmnEngine=self.process_parser.parser.get_engine(decision_ref, self.node),
+                            **self.bpmn_attributes)
 
 
 class _SafeTimerMixin:

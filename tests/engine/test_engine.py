@@ -1,0 +1,121 @@
+"""The engine on a small diagram: parse, run, wait, persist, restore, time and messages."""
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.bundle import parse, read_dir
+from engine.clock import FakeClock
+from engine.instance import Engine, NotWaiting
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def bundle():
+    return parse(read_dir(FIXTURES), main="mini")
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def started(bundle, clock):
+    instance = Engine(clock).start(bundle, {"owner": "alice"})
+    instance.run(lambda task: None)
+    return instance
+
+
+def test_user_task_keeps_camunda_attributes(bundle, clock):
+    [task] = started(bundle, clock).ready_tasks()
+    assert task.groups == ["cc-workflow", "senior-caseworker"]
+    assert task.assignee == "alice"
+    assert task.priority == 70
+    assert task.due_at == clock.now() + timedelta(days=2)
+    fields = {f["id"]: f for f in task.form["fields"]}
+    assert fields["purpose"]["options"] == [{"id": "immigration", "name": "Immigration"}, {"id": "other", "name": "Other"}]
+    assert "required" in fields["on_pnc"]["validation"]
+
+
+def test_service_task_runs_its_topic_and_result_lands_in_data(bundle, clock):
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": False})
+    seen = []
+    instance.run(lambda task: seen.append(task.topic) or {"acted": True})
+    assert seen == ["mini.act"]
+    assert instance.data()["acted"] is True
+    assert instance.data()["period"] == "P10D"
+
+
+def test_handler_error_leaves_the_task_started(bundle, clock):
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": False})
+
+    def fail(task):
+        raise RuntimeError("mail relay down")
+    with pytest.raises(RuntimeError):
+        instance.run(fail)
+    assert [t.topic for t in instance.external_tasks()] == ["mini.act"]
+    instance.run(lambda task: None)  # a retry completes it
+    assert instance.external_tasks() == []
+
+
+def test_timer_from_dmn_period_fires_only_when_due_and_survives_restore(bundle, clock):
+    engine = Engine(clock)
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "other", "on_pnc": True})
+    instance.run(lambda task: None)
+    [timer] = instance.timers()
+    assert timer.due_at == clock.now() + timedelta(days=20)
+    state = json.loads(json.dumps(engine.dump(instance)))
+    assert "spec" not in state["workflow"] and "subprocess_specs" not in state["workflow"]
+    clock.advance(timedelta(days=19))
+    restored = engine.restore(bundle, state)
+    assert restored.fire_due_timers() == 0
+    clock.advance(timedelta(days=1, seconds=1))
+    assert restored.fire_due_timers() == 1
+    restored.run(lambda task: None)
+    assert restored.waiting_messages() == ["go_on"]
+
+
+def test_message_for_a_case_not_waiting_is_a_clear_error(bundle, clock):
+    instance = started(bundle, clock)
+    with pytest.raises(NotWaiting, match="not waiting for the message 'go_on'"):
+        instance.send_message("go_on", {})
+
+
+def test_message_is_delivered_with_its_payload(bundle, clock):
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": True})
+    instance.run(lambda task: None)
+    clock.advance(timedelta(days=11))
+    instance.fire_due_timers()
+    instance.run(lambda task: None)
+    instance.send_message("go_on", {"where": "Leeds"})
+    instance.run(lambda task: None)
+    assert instance.completed
+    assert instance.workflow.last_task.data["go_on"] == {"where": "Leeds"}
+
+
+def test_completing_a_task_twice_is_refused(bundle, clock):
+    instance = started(bundle, clock)
+    task_id = instance.ready_tasks()[0].id
+    instance.complete_user_task(task_id, {"purpose": "immigration", "on_pnc": True})
+    with pytest.raises(NotWaiting, match="not ready"):
+        instance.complete_user_task(task_id, {"purpose": "immigration", "on_pnc": True})
+
+
+def test_dmn_with_no_matching_rule_fails_loudly(bundle, clock):
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "other", "on_pnc": None})
+    with pytest.raises(Exception, match="no rule matches"):
+        instance.run(lambda task: None)
+
+
+def test_erase_data_reaches_every_task(bundle, clock):
+    instance = started(bundle, clock)
+    instance.workflow.get_tasks()[0].data["certificate_text"] = "secret"
+    instance.erase_data(["certificate_text"])
+    assert all("certificate_text" not in t.data for t in instance.workflow.get_tasks())
