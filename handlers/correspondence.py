@@ -1,0 +1,146 @@
+"""What every email and form the handlers send has in common.
+
+Each disclosure states the case reference, the subject and the purpose it serves (FD-1),
+and shows a missing detail as "Not provided" rather than leaving a gap a reader might fill
+in (INT-1). The handlers say what is asked and which details go; this module says how.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+NOT_PROVIDED = "Not provided"
+
+# the purpose ACRO sought the data for; any other use needs a new legal basis (FD-1)
+PURPOSE = ("consideration of deportation action against a foreign national offender with "
+           "overseas convictions referred by ACRO (immigration/deportation purposes only)")
+
+# the same purpose, as a sentence for a form's "Purpose" section
+PURPOSE_SENTENCE = PURPOSE[:1].upper() + PURPOSE[1:] + "."
+
+FRAMEWORK_DECISION_WARNING = (
+    "This message contains personal data obtained through ACRO, including data exchanged "
+    "under Council Framework Decision 2009/315/JHA. Use it only for the purpose stated above "
+    "and do not pass it on for any other purpose.")
+
+SIGNATURE = "Criminal Casework\nHome Office"
+
+# dates a person must act by are UK dates, whatever the server's zone
+_UK = ZoneInfo("Europe/London")
+
+
+class MissingAddress(LookupError):
+    """A party's email address is not configured; an address is never guessed."""
+
+
+def shown(value) -> str:
+    """A value as a reader sees it: absent values are said to be absent (INT-1)."""
+    if value is None or value == "" or value == [] or value == ():
+        return NOT_PROVIDED
+    if isinstance(value, (list, tuple)):
+        return "; ".join(shown(item) for item in value)
+    return str(value)
+
+
+def long_date(moment: datetime) -> str:
+    """'Monday 26 January 2026', in UK time."""
+    if moment.tzinfo is None:  # stored times are UTC; a naive one must not take the server's zone
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(_UK)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def referral_date(case_store) -> str:
+    """When ACRO's referral arrived, as a reader at ACRO would look it up."""
+    received = case_store.referral().get("received_at")
+    if not received:
+        return NOT_PROVIDED
+    return long_date(datetime.fromisoformat(received))
+
+
+def restricted_steps(settings: dict, rule: str) -> str:
+    """The local text for a section the public guidance withholds, as a sentence for a note."""
+    local = (settings.get("restricted_steps") or {}).get(rule)
+    if local:
+        return f"Local steps for the restricted section ({rule}): {local}"
+    return f"No local steps are configured for the restricted section ({rule})."
+
+
+def address(settings: dict, party: str) -> str:
+    try:
+        value = settings["addresses"][party]
+    except KeyError:
+        raise MissingAddress(f"no email address is configured for {party!r} "
+                             f"(settings['addresses'][{party!r}])") from None
+    if not value:
+        raise MissingAddress(f"the email address configured for {party!r} is empty")
+    return value
+
+
+def identifiers(case_store, *, documents: bool = False, last_address: bool = False) -> list[tuple[str, str]]:
+    """Who the subject is, and nothing more unless asked: each party gets what it needs."""
+    subject = case_store.referral().get("subject") or {}
+    details = [
+        ("Name", case_store.subject_name()),
+        ("Aliases", shown(subject.get("aliases"))),
+        ("Date of birth", shown(subject.get("date_of_birth"))),
+        ("Nationality", shown(subject.get("nationality"))),
+        ("PNC ID", shown(subject.get("pnc_id"))),
+    ]
+    if documents:
+        details.append(("Identity documents", identity_documents_text(subject.get("identity_documents"))))
+    if last_address:
+        details.append(("Last known UK address", shown(case_store.referral().get("last_known_address"))))
+    return details
+
+
+def identity_documents_text(documents) -> str:
+    if not documents:
+        return NOT_PROVIDED
+    return "; ".join(f"{shown(d.get('type'))} {shown(d.get('number'))} issued by {shown(d.get('issuing_country'))}"
+                     for d in documents)
+
+
+def convictions_text(referral: dict) -> str:
+    convictions = referral.get("convictions") or []
+    if not convictions:
+        return "No overseas convictions are recorded in the referral."
+    return "\n".join(f"{shown(c.get('date'))}, {shown(c.get('country'))}: {shown(c.get('offence'))}"
+                     f" (sentence: {shown(c.get('sentence'))})" for c in convictions)
+
+
+def details_text(details) -> str:
+    """Label: value lines; a value over several lines starts on the next line."""
+    lines = []
+    for label, value in details:
+        value = shown(value)
+        lines.append(f"{label}:\n{value}" if "\n" in value else f"{label}: {value}")
+    return "\n".join(lines)
+
+
+def subject_line(case_store, text: str) -> str:
+    return f"{case_store.reference}: {text}"
+
+
+def body(case_store, *, greeting: str, request: str, purpose: str = PURPOSE, details=()) -> str:
+    parts = [
+        f"Dear {greeting},",
+        f"Case reference: {case_store.reference}\nSubject: {case_store.subject_name()}",
+        request,
+        f"Purpose of this disclosure: {purpose}.",
+    ]
+    if details:
+        parts.append(details_text(details))
+    parts += [FRAMEWORK_DECISION_WARNING,
+              f"Please quote {case_store.reference} in any reply.",
+              SIGNATURE]
+    return "\n\n".join(parts) + "\n"
+
+
+def send(mailer, case_store, *, to, greeting: str, subject: str, request: str, kind: str,
+         details=(), purpose: str = PURPOSE, attachments=()) -> None:
+    """Put one email in the case's outbox, written the one way all our emails are written."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    mailer.send(recipients, subject_line(case_store, subject),
+                body(case_store, greeting=greeting, request=request, purpose=purpose, details=details),
+                attachments=list(attachments), kind=kind)
