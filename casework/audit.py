@@ -1,0 +1,29 @@
+"""The audit trail: append-only entries of who did what to a case, when, and what changed."""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+
+from engine.parser import AcroUserTask, DecisionTask, ExternalServiceTask
+
+from .models import AuditEntry
+
+
+def action_for(spec) -> str:
+    if isinstance(spec, AcroUserTask):
+        return "task completed"
+    if isinstance(spec, ExternalServiceTask):
+        return "system action"
+    if isinstance(spec, DecisionTask):
+        return "decision made"
+    if isinstance(spec, ExclusiveGateway):
+        return "route chosen"
+    if isinstance(spec, CatchingEvent):
+        return "event"
+    return "step"
+
+
+def record(session, case, actor, action, *, task_bpmn_id=None, task_name=None, details=None, now=None) -> None:
+    session.add(AuditEntry(case_id=case.id if case is not None else None, actor=actor.username, action=action,
+                           task_bpmn_id=task_bpmn_id, task_name=task_name, details=details or {},
+                           **({"at": now} if now else {})))

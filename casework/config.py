@@ -1,0 +1,128 @@
+"""Configuration from the environment, with safe defaults for the embedded mode (one
+person, SQLite, a local mail catcher) and no working default for production secrets."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+DEFAULT_ROLE_GROUPS = {
+    "workflow": ["cc-workflow"],
+    "caseworker": ["cc-casework"],
+    "senior_caseworker": ["senior-caseworker", "cc-casework"],
+    "director": ["cc-director"],
+    "admin": [],
+}
+
+ROLE_NAMES = {
+    "workflow": "CC Workflow team",
+    "caseworker": "CC casework team / case owner",
+    "senior_caseworker": "Senior caseworker",
+    "director": "CC Director",
+    "admin": "Administrator",
+}
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _env(name, default=None, environ=None):
+    value = (environ if environ is not None else os.environ).get(name)
+    return default if value in (None, "") else value
+
+
+def _role_groups(text):
+    """``role=group1 group2;role2=group3``"""
+    if not text:
+        return DEFAULT_ROLE_GROUPS
+    mapping = {}
+    for part in text.split(";"):
+        if part.strip():
+            role, _, groups = part.partition("=")
+            mapping[role.strip()] = groups.split()
+    return mapping
+
+
+@dataclass
+class Settings:
+    production: bool = False
+    database_url: str = ""
+    instance_dir: Path = REPO / "instance"
+    processes_dir: Path = REPO / "processes"
+    documents_dir: Path = REPO / "instance" / "documents"
+    secret_key: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_from: str = "acro-casework@homeoffice.example"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    send_email: bool = True
+    addresses: dict = field(default_factory=dict)
+    role_groups: dict = field(default_factory=lambda: dict(DEFAULT_ROLE_GROUPS))
+    restricted_steps: dict = field(default_factory=dict)
+
+    def handler_settings(self) -> dict:
+        return {"addresses": self.addresses, "restricted_steps": self.restricted_steps}
+
+    @classmethod
+    def from_env(cls, environ=None) -> "Settings":
+        get = lambda name, default=None: _env(name, default, environ)  # noqa: E731
+        production = get("ACRO_ENV", "embedded") == "production"
+        instance_dir = Path(get("ACRO_INSTANCE_DIR", str(REPO / "instance")))
+        database_url = get("DATABASE_URL", f"sqlite:///{instance_dir / 'acro.sqlite'}")
+        secret_key = get("SECRET_KEY")
+        if not secret_key:
+            if production:
+                raise ConfigError("SECRET_KEY must be set when ACRO_ENV=production")
+            secret_key = _embedded_secret(instance_dir)
+        addresses = {
+            "acro": get("ACRO_EMAIL", "referrals@acro.police.example"),
+            "pnc_bureau": get("PNC_BUREAU_EMAIL", "pnc-bureau@police.example"),
+            "nbtc": get("NBTC_EMAIL", "nbtc@homeoffice.example"),
+            "ice": get("ICE_EMAIL", "ice-tasking@homeoffice.example"),
+            "removals": get("REMOVALS_EMAIL", "removals-casework@homeoffice.example"),
+            "cc_director": get("CC_DIRECTOR_EMAIL", "cc-director@homeoffice.example"),
+            "post_deportation": get("POST_DEPORTATION_EMAILS",
+                                    "post-deportation@homeoffice.example,acro-updates@acro.police.example").split(","),
+        }
+        if production and any(a.endswith(".example") for a in _flat(addresses)):
+            raise ConfigError("set every party's address (ACRO_EMAIL, PNC_BUREAU_EMAIL, ...) when ACRO_ENV=production")
+        return cls(
+            production=production,
+            database_url=database_url,
+            instance_dir=instance_dir,
+            processes_dir=Path(get("ACRO_PROCESSES_DIR", str(REPO / "processes"))),
+            documents_dir=Path(get("ACRO_DOCUMENTS_DIR", str(instance_dir / "documents"))),
+            secret_key=secret_key,
+            smtp_host=get("SMTP_HOST", "127.0.0.1"),
+            smtp_port=int(get("SMTP_PORT", "8025")),
+            smtp_from=get("SMTP_FROM", "acro-casework@homeoffice.example"),
+            smtp_starttls=get("SMTP_STARTTLS", "false").lower() == "true",
+            smtp_username=get("SMTP_USERNAME"),
+            smtp_password=get("SMTP_PASSWORD"),
+            send_email=get("ACRO_SEND_EMAIL", "true").lower() == "true",
+            addresses=addresses,
+            role_groups=_role_groups(get("ROLE_GROUPS")),
+        )
+
+
+def _flat(addresses):
+    for value in addresses.values():
+        yield from (value if isinstance(value, list) else [value])
+
+
+def _embedded_secret(instance_dir: Path) -> str:
+    """A per-installation random key for the embedded mode, kept in the instance folder."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,83 @@
+"""Answers to a user task, checked against the form drawn in the diagram.
+
+One marshmallow schema is built per form definition, so the browser, the API and the
+scenarios all validate the same way.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+import json
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+TRUE = {"true", "yes", "y", "1", "on"}
+FALSE = {"false", "no", "n", "0", "off"}
+
+
+class YesNo(fields.Boolean):
+    truthy = TRUE
+    falsy = FALSE
+    default_error_messages = {"invalid": "Select yes or no."}
+
+
+def _field(definition: dict) -> fields.Field:
+    kind = definition.get("type")
+    label = definition.get("label") or definition["id"]
+    rules = definition.get("validation") or {}
+    required = "required" in rules
+    messages = {"required": f"Enter {label[0].lower() + label[1:]}" if kind not in ("boolean", "enum")
+                else f"Select an answer: {label}", "null": f"{label} cannot be empty."}
+    validators = []
+    if kind == "enum":
+        choices = [o["id"] for o in definition.get("options") or []]
+        validators.append(validate.OneOf(choices, error=f"Select one of the options for {label}."))
+        field = fields.String
+    elif kind == "boolean":
+        field = YesNo
+    elif kind == "long":
+        field = fields.Integer
+        lo, hi = rules.get("min"), rules.get("max")
+        if lo is not None or hi is not None:
+            validators.append(validate.Range(min=int(lo) if lo is not None else None,
+                                             max=int(hi) if hi is not None else None))
+    elif kind == "date":
+        field = fields.Date
+    else:
+        field = fields.String
+        lo, hi = rules.get("minlength"), rules.get("maxlength")
+        validators.append(validate.Length(min=int(lo) if lo else (1 if required else 0),
+                                          max=int(hi) if hi else 10000))
+    kwargs = {"required": required, "allow_none": not required, "validate": validators,
+              "error_messages": messages}
+    if kind == "date":
+        kwargs["error_messages"] = {**messages, "invalid": f"{label} must be a real date."}
+    return field(**kwargs)
+
+
+@lru_cache(maxsize=256)
+def _schema(form_json: str) -> Schema:
+    form = json.loads(form_json)
+    declared = {f["id"]: _field(f) for f in form.get("fields", [])}
+    return Schema.from_dict(declared, name="TaskForm")()
+
+
+def schema_for(form: dict) -> Schema:
+    return _schema(json.dumps(form, sort_keys=True))
+
+
+def clean(form: dict, answers: dict) -> dict:
+    """The answers as process variables; raises ValidationError with a message per field.
+
+    Empty strings count as not answered. Unknown fields are refused, so a typo in an API
+    call is reported rather than silently dropped.
+    """
+    answers = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in answers.items()}
+    answers = {k: v for k, v in answers.items() if v is not None}
+    loaded = schema_for(form).load(answers)
+    for key, value in loaded.items():
+        if hasattr(value, "isoformat"):
+            loaded[key] = value.isoformat()
+    return loaded
+
+
+__all__ = ["clean", "schema_for", "ValidationError"]

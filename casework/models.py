@@ -1,0 +1,241 @@
+"""Database tables. ``db`` is Flask-SQLAlchemy's; the models are plain SQLAlchemy 2 mapped
+classes, so the service layer also runs them on a bare session (benchmarks, scripts)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ProcessVersion(db.Model):
+    """One version of the diagrams and tables, stored once, named by its content hash."""
+    __tablename__ = "process_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    main_process: Mapped[str] = mapped_column(String(100))
+    files: Mapped[dict] = mapped_column(JSON, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Subject(db.Model):
+    """The person referred. One subject however many times they are referred."""
+    __tablename__ = "subject"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    given_names: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    nationality: Mapped[str | None] = mapped_column(String(100))
+    pnc_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    identity_documents: Mapped[list] = mapped_column(JSON, default=list)
+    search_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    aliases: Mapped[list["Alias"]] = relationship(back_populates="subject", cascade="all, delete-orphan")
+    convictions: Mapped[list["Conviction"]] = relationship(back_populates="subject", cascade="all, delete-orphan")
+
+
+class Alias(db.Model):
+    __tablename__ = "alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    search_key: Mapped[str] = mapped_column(String(300), index=True)
+    subject: Mapped[Subject] = relationship(back_populates="aliases")
+
+
+class Conviction(db.Model):
+    __tablename__ = "conviction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    country: Mapped[str | None] = mapped_column(String(100))
+    offence: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(10))
+    sentence: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    subject: Mapped[Subject] = relationship(back_populates="convictions")
+
+
+class Case(db.Model):
+    """One ACRO referral being worked, with its workflow's state."""
+    __tablename__ = "case_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
+    referral: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    stage: Mapped[str | None] = mapped_column(String(200), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(300))
+    team: Mapped[str | None] = mapped_column(String(100))
+    case_owner: Mapped[str | None] = mapped_column(String(100))
+    marker_status: Mapped[str | None] = mapped_column(String(40))
+    custody_status: Mapped[str | None] = mapped_column(String(40))
+    detention_power: Mapped[str | None] = mapped_column(String(200))
+    paper_file_reference: Mapped[str | None] = mapped_column(String(40))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    instance_state: Mapped[dict] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    subject: Mapped[Subject | None] = relationship()
+    process_version: Mapped[ProcessVersion] = relationship()
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Certificate(db.Model):
+    """An ACRO certificate. Destroying it (WF-2) empties its content; the row keeps the fact."""
+    __tablename__ = "certificate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    request_purpose: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    file: Mapped[bytes | None] = mapped_column(LargeBinary)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="held")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    destroyed_at: Mapped[datetime | None]
+
+
+class UserTask(db.Model):
+    """A user task that is ready now: the task list reads this table, never a workflow."""
+    __tablename__ = "user_task"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    process: Mapped[str] = mapped_column(String(100))
+    candidate_groups: Mapped[list] = mapped_column(JSON)
+    group: Mapped[str | None] = mapped_column(String(100), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    priority: Mapped[int | None]
+    form: Mapped[dict] = mapped_column(JSON)
+    documentation: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    case: Mapped[Case] = relationship()
+
+
+class Timer(db.Model):
+    """A timer the workflow waits on; ``acro timers fire`` fires those that are due."""
+    __tablename__ = "timer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Deadline(db.Model):
+    __tablename__ = "deadline"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEntry(db.Model):
+    """Append-only: who did what to a case, when, at which step, with which data."""
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    task_name: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Note(db.Model):
+    __tablename__ = "note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    author: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CalendarEvent(db.Model):
+    __tablename__ = "calendar_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PaperFile(db.Model):
+    __tablename__ = "paper_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), unique=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(db.Model):
+    """A generated PDF, stored as a file under DOCUMENTS_DIR, named by its row."""
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Email(db.Model):
+    """The outbox: written in the step's transaction, sent over SMTP after it commits."""
+    __tablename__ = "email"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    triggered_by: Mapped[str] = mapped_column(String(100))
+    recipients: Mapped[list] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Incident(db.Model):
+    """A step that failed: the case stays at that step until the incident is retried."""
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+class User(db.Model):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    roles: Mapped[list] = mapped_column(JSON)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+Index("ix_user_task_queue", UserTask.group, UserTask.due_at)

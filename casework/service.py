@@ -1,0 +1,356 @@
+"""The service layer: every action on a case is one unit of work.
+
+Load the case's workflow, do the step (a person's answers, a message, a due timer), run the
+engine and the handlers until the case waits again, then save the instance, the ready tasks,
+the timers, the case record and the audit entries in one transaction. Emails leave the
+outbox only after that transaction commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from SpiffWorkflow.util.task import TaskState
+
+from engine.instance import Engine, ExternalTask, Instance, NotWaiting
+
+from . import audit, bundles, forms
+from .documents import DocumentStore
+from .models import Case, Certificate, Email, Incident, Timer, UserTask, utcnow
+from .outbox import OutboxMailer, dispatch
+from .store import SqlCaseStore
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user (with the groups their roles give) or the system."""
+    username: str
+    groups: frozenset = field(default_factory=frozenset)
+    roles: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+SYSTEM = Actor("system")
+
+
+class CaseworkError(Exception):
+    """A request the service refuses; the message is for the person who asked."""
+
+
+class NotFound(CaseworkError):
+    pass
+
+
+class Forbidden(CaseworkError):
+    pass
+
+
+class Conflict(CaseworkError):
+    pass
+
+
+class InvalidAnswers(CaseworkError):
+    def __init__(self, messages: dict):
+        super().__init__("the answers are not valid")
+        self.messages = messages
+
+
+class StepFailed(CaseworkError):
+    """The engine could not finish the step (a model error); nothing of it was saved."""
+
+
+class HandlerFailed(Exception):
+    def __init__(self, task: ExternalTask, error: Exception):
+        super().__init__(f"{task.topic} failed: {error}")
+        self.task = task
+        self.error = error
+
+
+class Casework:
+
+    def __init__(self, session, engine: Engine, registry, settings, sender=None):
+        self.session = session
+        self.engine = engine
+        self.registry = registry
+        self.settings = settings
+        self.sender = sender
+
+    @property
+    def clock(self):
+        return self.engine.clock
+
+    # -- reading --------------------------------------------------------------------------
+    def case(self, reference: str) -> Case:
+        case = self.session.scalars(select(Case).where(Case.reference == reference)).first()
+        if case is None:
+            raise NotFound(f"there is no case {reference}")
+        return case
+
+    def instance(self, case: Case) -> Instance:
+        return self.engine.restore(bundles.for_version(case.process_version), case.instance_state)
+
+    def user_task(self, case: Case, task_id: str) -> UserTask:
+        task = self.session.get(UserTask, task_id)
+        if task is None or task.case_id != case.id:
+            raise NotFound(f"case {case.reference} has no task {task_id} waiting (it may have been done already)")
+        return task
+
+    # -- starting a case ------------------------------------------------------------------
+    def submit_referral(self, referral: dict, actor: Actor, certificate: dict | None = None) -> Case:
+        """Record an ACRO referral (INT-1) and start its process."""
+        version, bundle = bundles.current(self.session, self.settings.processes_dir)
+        now = self.clock.now()
+        case = Case(reference=f"PENDING-{now.timestamp()}", referral=referral, state="open",
+                    stage="CC Workflow: certificate check", process_version=version,
+                    instance_state={}, created_at=now, updated_at=now)
+        self.session.add(case)
+        self.session.flush()
+        case.reference = f"ACRO-{now.year}-{case.id:06d}"
+        if certificate:
+            self._file_certificate(case, certificate)
+        audit.record(self.session, case, actor, "referral received", now=now,
+                     details={"fields_present": sorted(k for k, v in referral.items() if v)})
+        instance = self.engine.start(bundle, {"case_reference": case.reference})
+        self._advance(case, instance, actor)
+        return case
+
+    def _file_certificate(self, case: Case, certificate: dict) -> None:
+        self.session.add(Certificate(
+            case_id=case.id, request_purpose=certificate.get("request_purpose"),
+            content=certificate.get("content"), file=certificate.get("file"),
+            filename=certificate.get("filename"), status="held", received_at=self.clock.now()))
+
+    # -- people ---------------------------------------------------------------------------
+    def _check_may_act(self, task: UserTask, actor: Actor) -> None:
+        if actor.username == task.assignee:
+            return
+        if not set(task.candidate_groups) & set(actor.groups):
+            raise Forbidden(f"{task.name} is for {', '.join(task.candidate_groups)}; "
+                            f"{actor.username} is not in that group")
+
+    def claim_task(self, reference: str, task_id: str, actor: Actor) -> UserTask:
+        case = self.case(reference)
+        task = self.user_task(case, task_id)
+        self._check_may_act(task, actor)
+        if task.assignee and task.assignee != actor.username:
+            raise Conflict(f"{task.name} is already assigned to {task.assignee}")
+        task.assignee = actor.username
+        audit.record(self.session, case, actor, "task claimed", task_bpmn_id=task.bpmn_id,
+                     task_name=task.name, now=self.clock.now())
+        self._commit()
+        return task
+
+    def release_task(self, reference: str, task_id: str, actor: Actor) -> UserTask:
+        case = self.case(reference)
+        task = self.user_task(case, task_id)
+        if task.assignee != actor.username and not actor.is_admin:
+            raise Forbidden(f"only {task.assignee or 'the assignee'} or an administrator can release {task.name}")
+        task.assignee = None
+        audit.record(self.session, case, actor, "task released", task_bpmn_id=task.bpmn_id,
+                     task_name=task.name, now=self.clock.now())
+        self._commit()
+        return task
+
+    def assign_task(self, reference: str, task_id: str, to: Actor, actor: Actor) -> UserTask:
+        case = self.case(reference)
+        task = self.user_task(case, task_id)
+        if not actor.is_admin:
+            self._check_may_act(task, actor)
+        self._check_may_act(task, to) if to.groups else None
+        task.assignee = to.username
+        audit.record(self.session, case, actor, "task assigned", task_bpmn_id=task.bpmn_id,
+                     task_name=task.name, details={"assignee": to.username}, now=self.clock.now())
+        self._commit()
+        return task
+
+    def complete_task(self, reference: str, task_id: str, answers: dict, actor: Actor) -> Case:
+        """A person's answers to a user task; validated against the task's form."""
+        case = self.case(reference)
+        task = self.user_task(case, task_id)
+        self._check_may_act(task, actor)
+        if task.assignee and task.assignee != actor.username:
+            raise Conflict(f"{task.name} is assigned to {task.assignee}")
+        try:
+            cleaned = forms.clean(task.form, answers)
+        except forms.ValidationError as exc:
+            raise InvalidAnswers(exc.messages) from None
+        instance = self.instance(case)
+        try:
+            self._advance(case, instance, actor, lambda: instance.complete_user_task(task_id, cleaned),
+                          actor_tasks={task_id})
+        except NotWaiting as exc:
+            raise Conflict(str(exc)) from None
+        return case
+
+    # -- the outside world ----------------------------------------------------------------
+    def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:
+        """A message for a waiting case (certificate received, FNO located, ...)."""
+        case = self.case(reference)
+        payload = dict(payload or {})
+        instance = self.instance(case)
+        if name not in instance.waiting_messages():
+            waiting = instance.waiting_messages()
+            raise Conflict(f"case {reference} is not waiting for {name!r}"
+                           + (f"; it waits for {', '.join(waiting)}" if waiting else "; it waits for no message"))
+        certificate = payload.pop("certificate", None)
+        if certificate:
+            # certificate content lives with the case record, never in process variables
+            self._file_certificate(case, certificate)
+        audit.record(self.session, case, actor, "message received", details={"message": name, "payload": payload},
+                     now=self.clock.now())
+        self._advance(case, instance, actor, lambda: instance.send_message(name, payload))
+        return case
+
+    def fire_due_timers(self, actor: Actor = SYSTEM) -> list[str]:
+        """Fire every stored timer whose due time has passed; return the cases moved."""
+        now = self.clock.now()
+        due_cases = self.session.scalars(
+            select(Case).join(Timer, Timer.case_id == Case.id).where(Timer.due_at < now).distinct()).all()
+        moved = []
+        for case in due_cases:
+            instance = self.instance(case)
+            names = [t.name for t in self.session.scalars(select(Timer).where(Timer.case_id == case.id,
+                                                                              Timer.due_at < now))]
+
+            def fire():
+                if instance.fire_due_timers():
+                    audit.record(self.session, case, actor, "timer fired", details={"timers": names}, now=now)
+                    moved.append(case.reference)
+            self._advance(case, instance, actor, fire)
+        return moved
+
+    def retry_incident(self, incident_id: int, actor: Actor) -> Case:
+        incident = self.session.get(Incident, incident_id)
+        if incident is None or incident.resolved_at is not None:
+            raise NotFound(f"there is no open incident {incident_id}")
+        case = self.session.get(Case, incident.case_id)
+        incident.resolved_at = self.clock.now()
+        audit.record(self.session, case, actor, "incident retried", details={"incident": incident_id},
+                     now=self.clock.now())
+        self._advance(case, self.instance(case), actor)
+        return case
+
+    # -- one step -------------------------------------------------------------------------
+    def _adapters(self, case: Case, instance: Instance, documents: DocumentStore, actor: Actor) -> dict:
+        # FD-1: what a handler discloses is attributed to the person whose step caused it
+        store = SqlCaseStore(self.session, case, self.clock, actor=actor.username)
+        return {"case_store": store, "mailer": OutboxMailer(self.session, case, self.clock, actor.username),
+                "documents": documents, "clock": self.clock, "settings": self.settings.handler_settings(),
+                "instance": instance}
+
+    def _advance(self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset()) -> None:
+        """Do ``step`` (a person's answers, a message, a timer), then run until the case waits
+        again, and save all of it in one transaction."""
+        before = {t.id for t in _completed(instance)}
+        if step is not None:
+            step()
+        store = SqlCaseStore(self.session, case, self.clock)
+        documents = DocumentStore(self.session, case, store.subject_name(), self.settings.documents_dir, self.clock)
+        adapters = self._adapters(case, instance, documents, actor)
+
+        def execute(task: ExternalTask):
+            savepoint = self.session.begin_nested()
+            try:
+                result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
+                savepoint.commit()
+            except Exception as exc:
+                savepoint.rollback()
+                documents.discard_written()
+                raise HandlerFailed(task, exc) from exc
+            return result
+
+        failure = None
+        try:
+            instance.run(execute)
+        except HandlerFailed as exc:
+            failure = exc
+        except Exception as exc:
+            self.session.rollback()
+            documents.discard_written()
+            self._record_model_error(case.id, actor, exc)
+            raise StepFailed(f"the process could not continue: {exc}") from exc
+        self._audit_steps(case, instance, before, actor, actor_tasks)
+        if failure is not None:
+            self.session.add(Incident(case_id=case.id, task_id=failure.task.id, task_bpmn_id=failure.task.bpmn_id,
+                                      topic=failure.task.topic, error=f"{type(failure.error).__name__}: {failure.error}",
+                                      at=self.clock.now()))
+            audit.record(self.session, case, SYSTEM, "step failed", task_bpmn_id=failure.task.bpmn_id,
+                         task_name=failure.task.name, details={"topic": failure.task.topic,
+                                                              "error": str(failure.error)}, now=self.clock.now())
+        self._save(case, instance)
+        self._commit()
+
+    def _record_model_error(self, case_id, actor, exc) -> None:
+        case = self.session.get(Case, case_id)
+        if case is None:  # a case that failed on its first step is not kept
+            return
+        self.session.add(Incident(case_id=case.id, error=f"{type(exc).__name__}: {exc}", at=self.clock.now()))
+        audit.record(self.session, case, actor, "step failed", details={"error": str(exc)}, now=self.clock.now())
+        self.session.commit()
+
+    def _audit_steps(self, case, instance, before, actor, actor_tasks) -> None:
+        for task in _completed(instance):
+            if task.id in before:
+                continue
+            spec = task.task_spec
+            who = actor if str(task.id) in actor_tasks else SYSTEM
+            parent_data = task.parent.data if task.parent is not None else {}
+            changed = {k: v for k, v in task.data.items() if parent_data.get(k, _MISSING) != v}
+            details = {"changed": changed}
+            if who is SYSTEM and actor is not SYSTEM:
+                details["on_behalf_of"] = actor.username
+            audit.record(self.session, case, who, audit.action_for(spec), task_bpmn_id=spec.bpmn_id,
+                         task_name=spec.bpmn_name or spec.bpmn_id, details=details, now=self.clock.now())
+
+    def _save(self, case: Case, instance: Instance) -> None:
+        now = self.clock.now()
+        ready = {t.id: t for t in instance.ready_tasks()}
+        existing = {t.id: t for t in self.session.scalars(select(UserTask).where(UserTask.case_id == case.id))}
+        for task_id, row in existing.items():
+            if task_id not in ready:
+                self.session.delete(row)
+        for task_id, task in ready.items():
+            if task_id in existing:
+                continue
+            self.session.add(UserTask(
+                id=task_id, case_id=case.id, bpmn_id=task.bpmn_id, name=task.name, process=task.process,
+                candidate_groups=task.groups, group=task.groups[0] if task.groups else None,
+                assignee=task.assignee, due_at=task.due_at, priority=task.priority, form=task.form,
+                documentation=task.documentation, created_at=now))
+            if task.bpmn_id == "allocate_case_owner" or task.assignee:
+                pass
+        for timer in self.session.scalars(select(Timer).where(Timer.case_id == case.id)):
+            self.session.delete(timer)
+        for timer in instance.timers():
+            self.session.add(Timer(case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id,
+                                   name=timer.name, due_at=timer.due_at))
+        data = instance.data()
+        # the case record mirrors the answers a task list and a case page show
+        for attr in ("case_owner", "custody_status"):
+            if data.get(attr) and getattr(case, attr) != data[attr]:
+                setattr(case, attr, data[attr])
+        if instance.completed and case.state != "closed":
+            case.state = "closed"
+        if instance.completed:
+            case.stage = "Concluded"
+        case.instance_state = self.engine.dump(instance)
+        case.updated_at = now
+
+    def _commit(self) -> None:
+        self.session.commit()
+        if self.sender is not None and self.settings.send_email:
+            dispatch(self.session, self.sender, self.settings.smtp_from, self.clock)
+
+
+_MISSING = object()
+
+
+def _completed(instance: Instance):
+    # the top workflow's task list includes its subprocesses' tasks
+    tasks = [t for t in instance.workflow.get_tasks(state=TaskState.COMPLETED) if getattr(t.task_spec, "bpmn_id", None)]
+    tasks.sort(key=lambda t: t.last_state_change)
+    return tasks

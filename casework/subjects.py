@@ -1,0 +1,82 @@
+"""Who is the same person: the same PNC ID, or the same name, date of birth and nationality."""
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import select
+
+from .models import Alias, Subject
+
+
+def normalise(text: str | None) -> str:
+    """Case, accents and spacing do not make a different person."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+def name_key(family_name, given_names) -> str:
+    return normalise(f"{given_names or ''} {family_name or ''}")
+
+
+def identity_key(family_name, given_names, date_of_birth, nationality) -> str | None:
+    """The matching key, or None when a part is missing (then only the PNC ID can match)."""
+    if not (family_name and date_of_birth and nationality):
+        return None
+    return "|".join([name_key(family_name, given_names), date_of_birth, normalise(nationality)])
+
+
+def find_same_person(session, details: dict) -> Subject | None:
+    pnc_id = (details.get("pnc_id") or "").strip().upper()
+    if pnc_id:
+        found = session.scalars(select(Subject).where(Subject.pnc_id == pnc_id)).first()
+        if found:
+            return found
+    key = identity_key(details.get("family_name"), details.get("given_names"),
+                       details.get("date_of_birth"), details.get("nationality"))
+    if not key:
+        return None
+    found = session.scalars(select(Subject).where(Subject.search_key == key)).first()
+    if found:
+        return found
+    # a name the subject was recorded under before (kept as an alias) counts as theirs
+    name = name_key(details.get("family_name"), details.get("given_names"))
+    for subject in session.scalars(select(Subject).join(Alias).where(Alias.search_key == name)):
+        if subject.date_of_birth == details.get("date_of_birth") and \
+                normalise(subject.nationality) == normalise(details.get("nationality")):
+            return subject
+    return None
+
+
+def find_or_create(session, details: dict) -> tuple[Subject, bool]:
+    subject = find_same_person(session, details)
+    created = subject is None
+    if created:
+        subject = Subject()
+        session.add(subject)
+    update(subject, details)
+    return subject, created
+
+
+def update(subject: Subject, details: dict) -> None:
+    """Fill in what the record lacks; a different name becomes an alias, never a replacement."""
+    for attr in ("family_name", "given_names", "date_of_birth", "nationality"):
+        if details.get(attr) and not getattr(subject, attr):
+            setattr(subject, attr, details[attr])
+    if details.get("pnc_id") and not subject.pnc_id:
+        subject.pnc_id = details["pnc_id"].strip().upper()
+    subject.search_key = identity_key(subject.family_name, subject.given_names,
+                                      subject.date_of_birth, subject.nationality)
+    documents = list(subject.identity_documents or [])
+    for doc in details.get("identity_documents") or []:
+        if doc not in documents:
+            documents.append(doc)
+    subject.identity_documents = documents
+    known = {alias.search_key for alias in subject.aliases}
+    known.add(name_key(subject.family_name, subject.given_names))
+    referred_as = " ".join(p for p in (details.get("given_names"), details.get("family_name")) if p)
+    for alias in [referred_as, *(details.get("aliases") or [])]:
+        key = normalise(alias)
+        if key and key not in known:
+            subject.aliases.append(Alias(name=alias, search_key=key))
+            known.add(key)

@@ -1,0 +1,30 @@
+"""The Flask application: caseworkers' pages and the JSON API over the service layer."""
+from __future__ import annotations
+
+from flask import Flask
+
+from casework.config import Settings
+from casework.models import db
+
+
+def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
+    """Build the app: settings from the environment, then the test's overrides."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        ACRO_SETTINGS=settings,
+    )
+    if test_config:
+        app.config.update(test_config)
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    from . import bootstrap
+    bootstrap.init_app(app)
+    from . import cli, health
+    cli.init_app(app)
+    app.register_blueprint(health.bp)
+    return app

@@ -1,0 +1,13 @@
+"""A liveness page for operators and load balancers."""
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from casework.models import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
