@@ -16,7 +16,7 @@ def test_ordinary_expressions_run(expression, names, expected):
 
 
 @pytest.mark.parametrize("expression, reason", [
-    ('__import__("os").system("true")', "not an allowed function"),
+    ('__import__("os").system("true")', "imports are not allowed"),
     ("().__class__.__base__.__subclasses__()", "is refused"),
     ('open("/etc/passwd").read()', "not an allowed function"),
     ('eval("1")', "not an allowed function"),

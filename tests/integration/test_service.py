@@ -1,0 +1,247 @@
+"""The service layer on a real database: persistence at wait states, restarts, incidents,
+certificate destruction, the audit trail and the ready-task table."""
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from casework import bootstrap, bundles
+from casework.config import Settings
+from casework.models import (AuditEntry, Case, Certificate, Email, Incident, ProcessVersion, Timer, UserTask, db)
+from casework.scenarios import RecordingSender
+from casework.service import Actor, Conflict, Forbidden, InvalidAnswers, NotFound, SYSTEM
+from engine.clock import FakeClock
+
+REPO = Path(__file__).resolve().parents[2]
+REFERRALS = REPO / "tests" / "scenarios" / "referrals"
+WORKFLOW = Actor("wendy", frozenset({"cc-workflow"}), frozenset({"workflow"}))
+CASEWORKER = Actor("carl", frozenset({"cc-casework"}), frozenset({"caseworker"}))
+
+
+def persona(name):
+    return yaml.safe_load((REFERRALS / f"{name}.yaml").read_text())
+
+
+class World:
+    """A database file, a clock and a sender that outlive any one service (a 'process')."""
+
+    def __init__(self, tmp_path):
+        self.settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test"})
+        self.engine = create_engine(f"sqlite:///{tmp_path / 'acro.sqlite'}")
+        db.metadata.create_all(self.engine)
+        self.clock = FakeClock()
+        self.sender = RecordingSender()
+        self.session = None
+
+    def service(self):
+        if self.session is not None:
+            self.session.close()
+        self.session = Session(self.engine)
+        return bootstrap.build(self.session, self.settings, self.clock, self.sender)
+
+    def restart(self):
+        """Forget everything held in memory, as a stopped and started process would."""
+        bundles._parsed.clear()
+        return self.service()
+
+    def task(self, service, reference, bpmn_id):
+        case = service.case(reference)
+        return service.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
+                                                             UserTask.bpmn_id == bpmn_id)).one()
+
+
+@pytest.fixture
+def world(tmp_path):
+    world = World(tmp_path)
+    yield world
+    if world.session is not None:
+        world.session.close()
+    world.engine.dispose()
+
+
+def submit(service, name="kowalski", **overrides):
+    data = persona(name)
+    data.update(overrides)
+    return service.submit_referral(data["referral"], Actor("acro-intake"), certificate=data.get("certificate"))
+
+
+def test_a_new_referral_waits_for_the_workflow_team(world):
+    service = world.service()
+    case = submit(service)
+    assert case.reference.startswith("ACRO-2026-")
+    [task] = service.session.scalars(select(UserTask).where(UserTask.case_id == case.id)).all()
+    assert (task.bpmn_id, task.group, task.due_at.replace(tzinfo=None)) == (
+        "check_certificate", "cc-workflow", (world.clock.now() + timedelta(days=2)).replace(tzinfo=None))
+    assert [f["id"] for f in task.form["fields"]] == ["certificate_purpose", "offences_on_pnc"]
+
+
+def test_each_process_version_is_stored_once_and_not_copied_into_instances(world):
+    service = world.service()
+    first, second = submit(service), submit(service, "haddad")
+    assert service.session.scalar(select(func.count()).select_from(ProcessVersion)) == 1
+    assert first.process_version_id == second.process_version_id
+    state = json.dumps(first.instance_state)
+    assert "task_specs" not in state and "subprocess_specs" not in state
+    assert len(state) < 16_000
+
+
+def test_every_instance_continues_from_its_last_wait_state_after_a_restart(world):
+    service = world.service()
+    reference = submit(service).reference
+    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
+                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    service.complete_task(reference, world.task(service, reference, "establish_whereabouts").id,
+                          {"whereabouts_known": "no"}, CASEWORKER)
+    service = world.restart()
+    task = world.task(service, reference, "record_nbtc_result")
+    service.complete_task(reference, task.id, {"left_uk": "yes", "offences_most_serious": "no"}, CASEWORKER)
+    case = service.case(reference)
+    assert (case.state, case.outcome) == ("closed", "ACRO overseas conviction – left UK before deport action")
+
+
+def test_timers_are_stored_and_fire_after_a_restart(world):
+    service = world.service()
+    reference = submit(service).reference
+    answers = [
+        ("check_certificate", WORKFLOW, {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}),
+        ("establish_whereabouts", CASEWORKER, {"whereabouts_known": "yes"}),
+        ("allocate_case_owner", CASEWORKER, {"case_owner": "carl"}),
+        ("check_offending_history", CASEWORKER, {"history_on_pnc": "yes", "further_offending_overseas": "no"}),
+        ("record_police_response", CASEWORKER, {"officer_contacted_on": "2026-01-06", "pending_prosecution": "no",
+                                                "police_continue_prosecution": "no"}),
+        ("consider_detention", CASEWORKER, {"convictions_disclosable": "yes", "custody_status": "serving_sentence",
+                                            "sufficient_time": "yes", "suitable_for_detention": "yes",
+                                            "detention_reasons": "In prison."}),
+    ]
+    for bpmn_id, actor, data in answers:
+        service.complete_task(reference, world.task(service, reference, bpmn_id).id, data, actor)
+    [timer] = service.session.scalars(select(Timer)).all()
+    assert timer.due_at.replace(tzinfo=None) == (world.clock.now() + timedelta(days=20)).replace(tzinfo=None)
+    world.clock.advance(timedelta(days=20))
+    service = world.restart()
+    assert service.fire_due_timers() == []
+    world.clock.advance(timedelta(minutes=1))
+    assert service.fire_due_timers() == [reference]
+    assert world.task(service, reference, "consider_deportation").assignee == "carl"
+    assert service.session.scalars(select(Timer)).all() == []
+
+
+def test_invalid_answers_are_refused_field_by_field_and_nothing_moves(world):
+    service = world.service()
+    reference = submit(service).reference
+    task = world.task(service, reference, "check_certificate")
+    with pytest.raises(InvalidAnswers) as refused:
+        service.complete_task(reference, task.id, {"certificate_purpose": "because", "offences_on_pnc": "perhaps"},
+                              WORKFLOW)
+    assert set(refused.value.messages) == {"certificate_purpose", "offences_on_pnc"}
+    assert world.task(service, reference, "check_certificate").id == task.id
+
+
+def test_only_the_tasks_group_may_do_it_and_a_claimed_task_is_the_claimants(world):
+    service = world.service()
+    reference = submit(service).reference
+    task = world.task(service, reference, "check_certificate")
+    with pytest.raises(Forbidden):
+        service.complete_task(reference, task.id, {}, CASEWORKER)
+    service.claim_task(reference, task.id, WORKFLOW)
+    other = Actor("walter", frozenset({"cc-workflow"}), frozenset({"workflow"}))
+    with pytest.raises(Conflict, match="assigned to wendy"):
+        service.complete_task(reference, task.id, {"certificate_purpose": "other", "offences_on_pnc": "yes"}, other)
+
+
+def test_a_task_done_twice_is_refused(world):
+    service = world.service()
+    reference = submit(service).reference
+    task_id = world.task(service, reference, "check_certificate").id
+    answers = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
+    service.complete_task(reference, task_id, answers, WORKFLOW)
+    with pytest.raises(NotFound, match="no task"):
+        service.complete_task(reference, task_id, answers, WORKFLOW)
+
+
+def test_a_message_for_a_case_not_waiting_for_it_is_a_clear_error(world):
+    service = world.service()
+    reference = submit(service).reference
+    with pytest.raises(Conflict, match="is not waiting for 'fno_located'; it waits for no message"):
+        service.deliver_message(reference, "fno_located", {}, SYSTEM)
+    with pytest.raises(NotFound):
+        service.deliver_message("ACRO-1999-000001", "fno_located", {}, SYSTEM)
+
+
+def test_destroying_a_non_disclosable_certificate_leaves_only_the_fact(world):
+    service = world.service()
+    reference = submit(service, "haddad").reference
+    case = service.case(reference)
+    # as if an old integration had copied the content into the process variables
+    instance = service.instance(case)
+    instance.workflow.get_tasks()[-1].data["certificate_text"] = "Drug trafficking (France, 2012)"
+    case.instance_state = service.engine.dump(instance)
+    service.session.commit()
+    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
+                          {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"}, WORKFLOW)
+    [certificate] = service.session.scalars(select(Certificate)).all()
+    assert (certificate.status, certificate.content, certificate.request_purpose) == ("destroyed", None, None)
+    assert "Drug trafficking" not in json.dumps(service.case(reference).instance_state)
+    actions = [a.task_bpmn_id for a in service.session.scalars(select(AuditEntry))]
+    assert "destroy_certificate" in actions
+    audit_text = json.dumps([a.details for a in service.session.scalars(select(AuditEntry))])
+    assert "Drug trafficking" not in audit_text
+
+
+def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_retry_goes_on(world, monkeypatch):
+    service = world.service()
+    reference = submit(service).reference
+    registry = service.registry
+    real = registry.run
+    calls = []
+
+    def flaky(topic, data, **adapters):
+        if topic == "pnc-bureau.request-check" and not calls:
+            calls.append(topic)
+            adapters["case_store"].add_note("half-done work that must not survive")
+            raise ConnectionError("PNC Bureau mailbox unreachable")
+        return real(topic, data, **adapters)
+    monkeypatch.setattr(registry, "run", flaky)
+    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
+                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    [incident] = service.session.scalars(select(Incident)).all()
+    assert (incident.task_bpmn_id, incident.topic) == ("request_pnc_check", "pnc-bureau.request-check")
+    assert "unreachable" in incident.error
+    case = service.case(reference)
+    assert service.session.scalars(select(UserTask).where(UserTask.case_id == case.id)).all() == []
+    from casework.models import Note
+    assert not [n for n in service.session.scalars(select(Note)) if "half-done" in n.text]
+    # the earlier steps of the same transaction (the case record) were kept
+    assert case.subject_id is not None
+    service = world.restart()
+    service.retry_incident(incident.id, CASEWORKER)
+    assert world.task(service, reference, "establish_whereabouts")
+    assert service.session.get(Incident, incident.id).resolved_at is not None
+
+
+def test_the_audit_trail_names_who_did_each_step_and_what_changed(world):
+    service = world.service()
+    reference = submit(service).reference
+    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
+                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    entries = service.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    done = next(e for e in entries if e.task_bpmn_id == "check_certificate" and e.action == "task completed")
+    assert done.actor == "wendy"
+    assert done.details["changed"]["certificate_purpose"] == "immigration_deportation"
+    decision = next(e for e in entries if e.task_bpmn_id == "decide_disclosability")
+    assert (decision.actor, decision.details["changed"]["certificate_disclosable"]) == ("system", True)
+    assert [e.action for e in entries][0] == "referral received"
+
+
+def test_emails_leave_only_after_the_step_commits(world):
+    service = world.service()
+    reference = submit(service).reference
+    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
+                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    emails = service.session.scalars(select(Email)).all()
+    assert emails and all(e.sent_at is not None for e in emails)
+    assert sorted(m["Message-ID"] for m in world.sender.sent) == sorted(e.message_id for e in emails)

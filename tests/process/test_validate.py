@@ -1,0 +1,101 @@
+"""`acro validate` on the real diagrams, and on broken copies of them."""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from webapp.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def copy(tmp_path):
+    target = tmp_path / "processes"
+    shutil.copytree(REPO / "processes", target)
+    return target
+
+
+def run(directory):
+    return CliRunner().invoke(main, ["validate", str(directory)])
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_project_diagrams_are_valid():
+    result = run(REPO / "processes")
+    assert result.exit_code == 0, result.output
+    assert "12 files valid" in result.output
+
+
+def test_a_condition_that_imports_a_module_is_refused(copy):
+    edit(copy / "acro_referral.bpmn", "left_uk == True", "__import__('os').system('id') == 0")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert re.search(r"acro_referral\.bpmn: flow_\w+ \(line \d+\): .*imports are not allowed",
+                     result.output), result.output
+
+
+def test_a_topic_without_a_handler_is_refused(copy):
+    edit(copy / "certificate_check.bpmn", 'camunda:topic="certificate.destroy"', 'camunda:topic="certificate.shred"')
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "certificate_check.bpmn: destroy_certificate: no handler is registered for topic 'certificate.shred'" \
+        in result.output
+
+
+def test_an_unknown_rule_id_is_refused(copy):
+    edit(copy / "detention.bpmn", "DET-1, DET-4. The case owner records", "DET-1, DET-9. The case owner records")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert re.search(r"detention\.bpmn: \w+: cites rule DET-9, which is not in the rule catalogue", result.output)
+
+
+def test_a_missing_dmn_decision_is_refused(copy):
+    (copy / "detention_power.dmn").unlink()
+    result = run(copy)
+    assert result.exit_code == 1
+    assert re.search(r"detention\.bpmn: decide_detention_power.*decision 'detention_power' is not in any DMN file",
+                     result.output), result.output
+
+
+def test_a_script_task_is_refused(copy):
+    edit(copy / "acro_referral.bpmn", '<bpmn:serviceTask id="record_referral"', '<bpmn:scriptTask id="record_referral"')
+    edit(copy / "acro_referral.bpmn", "</bpmn:serviceTask>", "<bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "record_referral" in result.output and "scripts are not run by this engine" in result.output
+
+
+def test_a_feel_cell_the_engine_cannot_run_is_refused(copy):
+    edit(copy / "stage1_response_period.dmn", "<text>true</text>", '<text>date("2020-01-01")</text>')
+    result = run(copy)
+    assert result.exit_code == 1
+    assert re.search(r"stage1_response_period\.dmn: \w+.*is not a FEEL literal this engine understands", result.output)
+
+
+def test_an_invalid_timer_is_refused(copy):
+    edit(copy / "deportation.bpmn", "${response_period}", "${open('x')}")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "deportation.bpmn: response_period_ended" in result.output
+
+
+def test_a_user_task_without_a_group_is_refused(copy):
+    edit(copy / "not_pursued.bpmn", 'camunda:candidateGroups="cc-director"', "")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "not_pursued.bpmn: director_decision: user task has no candidate group" in result.output
+
+
+def test_xsd_errors_name_the_file(copy):
+    edit(copy / "fno_located.bpmn", "<bpmn:process ", "<bpmn:process bogus=\"1\" ")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "fno_located.bpmn" in result.output
