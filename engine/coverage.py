@@ -25,18 +25,18 @@ class Coverage:
 
     def add(self, workflow) -> None:
         by_ends = {(f.process, f.source, f.target): f.id for f in self.bundle.flows}
-        for wf in [workflow, *workflow.subprocesses.values()]:
-            process = wf.spec.name
-            for task in wf.get_tasks(state=TaskState.COMPLETED):
-                bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-                if not bpmn_id:
-                    continue
-                self.nodes.add((process, bpmn_id))
-                source = _bpmn_ancestor(task)
-                if source is not None:
-                    flow = by_ends.get((process, source.task_spec.bpmn_id, bpmn_id))
-                    if flow:
-                        self.flows.add((process, flow))
+        # the top workflow's task list includes its subprocesses' tasks
+        for task in workflow.get_tasks(state=TaskState.COMPLETED):
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            process = task.workflow.spec.name
+            self.nodes.add((process, bpmn_id))
+            source = _bpmn_ancestor(task)
+            if source is not None:
+                flow = by_ends.get((process, source.task_spec.bpmn_id, bpmn_id))
+                if flow:
+                    self.flows.add((process, flow))
 
     def all_nodes(self) -> set:
         return {(process, bpmn_id) for process, bpmn_id, _ in self.bundle.flow_nodes()}

@@ -57,13 +57,18 @@ def check(expression: str) -> str:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"{text!r} is not a valid expression: {exc.msg}") from None
-    for node in ast.walk(tree):
-        if isinstance(node, _FORBIDDEN_NODES):
-            raise ExpressionError(f"{text!r} is refused: {type(node).__name__} is not allowed")
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            raise ExpressionError(f"{text!r} is refused: private attribute {node.attr!r}")
+    nodes = list(ast.walk(tree))
+    # names and attributes first: they say most plainly what is wrong
+    for node in nodes:
+        if isinstance(node, ast.Name) and node.id == "__import__":
+            raise ExpressionError(f"{text!r} is refused: imports are not allowed")
         if isinstance(node, ast.Name) and node.id.startswith("__"):
             raise ExpressionError(f"{text!r} is refused: names starting with '__' are not allowed")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise ExpressionError(f"{text!r} is refused: private attribute {node.attr!r}")
+        if isinstance(node, _FORBIDDEN_NODES):
+            raise ExpressionError(f"{text!r} is refused: {type(node).__name__} is not allowed")
+    for node in nodes:
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 name = getattr(node.func, "id", None) or ast.unparse(node.func)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -124,20 +125,37 @@ class Instance:
                 for t in self._all_tasks(state=TaskState.STARTED)
                 if isinstance(t.task_spec, ExternalServiceTask)]
 
+    def _waits(self):
+        """(waiting task, event definition, the catch element it stands for).
+
+        An event-based gateway waits on behalf of the catch events after it: SpiffWorkflow
+        moves their definitions onto the gateway, in the order of its outgoing flows.
+        """
+        for task in list(self.workflow.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            if isinstance(definition, MultipleEventDefinition):
+                for index, child in enumerate(definition.event_definitions):
+                    yield task, child, task.task_spec.outputs[index]
+            else:
+                yield task, definition, task.task_spec
+
     def timers(self) -> list[Timer]:
         result = []
-        for task in self.workflow.event_manager.tasks.values() if hasattr(self.workflow, "event_manager") else []:
-            definition = task.task_spec.event_definition
+        for task, definition, element in self._waits():
             if isinstance(definition, TimerEventDefinition):
                 value = task._get_internal_data("event_value")
                 if value:
-                    result.append(Timer(str(task.id), task.task_spec.bpmn_id,
-                                        task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                    result.append(Timer(str(task.id), element.bpmn_id, element.bpmn_name or element.bpmn_id,
                                         datetime.fromisoformat(value)))
         return result
 
     def waiting_messages(self) -> list[str]:
-        return sorted({e.name for e in self.workflow.waiting_events() if e.event_type == "MessageEventDefinition"})
+        return sorted({d.name for _, d, _ in self._waits() if isinstance(d, MessageEventDefinition)})
+
+    def waiting_elements(self) -> list[str]:
+        """The catch events (messages and timers) the case waits on, by element id."""
+        return sorted({e.bpmn_id for _, d, e in self._waits()
+                       if isinstance(d, (MessageEventDefinition, TimerEventDefinition))})
 
     @property
     def completed(self) -> bool:
@@ -189,7 +207,8 @@ class Instance:
 
     def fire_due_timers(self) -> int:
         """Let every timer whose time has come fire; return how many did."""
-        due = [t for t in self.timers() if t.due_at <= self.clock.now()]
+        # SpiffWorkflow fires a timer once its time has passed, not at the instant itself
+        due = [t for t in self.timers() if t.due_at < self.clock.now()]
         if due:
             with engine_clock.using(self.clock):
                 self.workflow.refresh_timers()

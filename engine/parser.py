@@ -13,7 +13,7 @@ import re
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator, full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
-from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway, ScriptTask, ServiceTask
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -271,7 +271,7 @@ class AcroParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (AcroUserTaskParser, AcroUserTask),
         full_tag("serviceTask"): (ExternalTaskParser, ExternalServiceTask),
-        full_tag("scriptTask"): (RefusedScriptTaskParser, None),
+        full_tag("scriptTask"): (RefusedScriptTaskParser, ScriptTask),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
         full_tag("exclusiveGateway"): (SafeGatewayParser, ExclusiveGateway),
         full_tag("inclusiveGateway"): (SafeGatewayParser, InclusiveGateway),
