@@ -175,7 +175,9 @@ def serve(host, port, mail_catcher):
         start(settings.smtp_host, settings.smtp_port, folder)
         click.echo(f"mail catcher on {settings.smtp_host}:{settings.smtp_port}, keeping emails in {folder}")
     click.echo(f"ACRO Casework on http://{host}:{port}/  (database {settings.database_url})")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI; the server it would start is this one
+    from werkzeug.serving import run_simple
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def init_app(app) -> None:
