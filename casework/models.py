@@ -157,6 +157,18 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class AccessLog(db.Model):
+    """Append-only (DPA 2018 s.62): who viewed, exported or disclosed a subject's data, when, why."""
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
 class Note(db.Model):
     __tablename__ = "note"
     id: Mapped[int] = mapped_column(primary_key=True)

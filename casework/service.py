@@ -17,7 +17,7 @@ from engine.instance import Engine, ExternalTask, Instance, NotWaiting
 
 from . import audit, bundles, forms
 from .documents import DocumentStore
-from .models import Case, Certificate, Email, Incident, Timer, UserTask, utcnow
+from .models import AccessLog, Case, Certificate, Email, Incident, Timer, UserTask, utcnow
 from .outbox import OutboxMailer, dispatch
 from .store import SqlCaseStore
 
@@ -98,6 +98,15 @@ class Casework:
         if task is None or task.case_id != case.id:
             raise NotFound(f"case {case.reference} has no task {task_id} waiting (it may have been done already)")
         return task
+
+    def record_access(self, reference: str, actor: Actor, action: str, purpose: str, details: dict | None = None) -> None:
+        """Log a view, export or disclosure of a subject's data with its purpose (FD-1, DPA s.62)."""
+        if not (purpose or "").strip():
+            raise InvalidAnswers({"purpose": ["Enter why you need to see this case."]})
+        case = self.case(reference)
+        self.session.add(AccessLog(case_id=case.id, actor=actor.username, action=action, purpose=purpose.strip(),
+                                   details=details or {}, at=self.clock.now()))
+        self.session.commit()
 
     # -- starting a case ------------------------------------------------------------------
     def submit_referral(self, referral: dict, actor: Actor, certificate: dict | None = None) -> Case:
