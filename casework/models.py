@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -20,6 +21,24 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on every database (SQLite keeps no time zone)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a time zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 class ProcessVersion(db.Model):
     """One version of the diagrams and tables, stored once, named by its content hash."""
     __tablename__ = "process_version"
@@ -27,7 +46,7 @@ class ProcessVersion(db.Model):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     main_process: Mapped[str] = mapped_column(String(100))
     files: Mapped[dict] = mapped_column(JSON, deferred=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Subject(db.Model):
@@ -85,8 +104,8 @@ class Case(db.Model):
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     instance_state: Mapped[dict] = mapped_column(JSON)
     revision: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     subject: Mapped[Subject | None] = relationship()
     process_version: Mapped[ProcessVersion] = relationship()
     __mapper_args__ = {"version_id_col": revision}
@@ -102,8 +121,8 @@ class Certificate(db.Model):
     file: Mapped[bytes | None] = mapped_column(LargeBinary)
     filename: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="held")
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    destroyed_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class UserTask(db.Model):
@@ -117,11 +136,11 @@ class UserTask(db.Model):
     candidate_groups: Mapped[list] = mapped_column(JSON)
     group: Mapped[str | None] = mapped_column(String(100), index=True)
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
-    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     priority: Mapped[int | None]
     form: Mapped[dict] = mapped_column(JSON)
     documentation: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     case: Mapped[Case] = relationship()
 
 
@@ -133,7 +152,7 @@ class Timer(db.Model):
     task_id: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
-    due_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class Deadline(db.Model):
@@ -141,7 +160,7 @@ class Deadline(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     kind: Mapped[str] = mapped_column(String(100))
-    due_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class AuditEntry(db.Model):
@@ -149,7 +168,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(60))
     task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
@@ -162,7 +181,7 @@ class AccessLog(db.Model):
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     purpose: Mapped[str] = mapped_column(Text)
@@ -173,7 +192,7 @@ class Note(db.Model):
     __tablename__ = "note"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     author: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
 
@@ -184,7 +203,7 @@ class CalendarEvent(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     event_type: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(40))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class PaperFile(db.Model):
@@ -192,7 +211,7 @@ class PaperFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), unique=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Document(db.Model):
@@ -205,7 +224,7 @@ class Document(db.Model):
     filename: Mapped[str] = mapped_column(String(300))
     path: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Email(db.Model):
@@ -220,8 +239,8 @@ class Email(db.Model):
     body: Mapped[str] = mapped_column(Text)
     document_ids: Mapped[list] = mapped_column(JSON, default=list)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -235,8 +254,8 @@ class Incident(db.Model):
     task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
     topic: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None]
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class User(db.Model):

@@ -217,8 +217,8 @@ class Casework:
     def fire_due_timers(self, actor: Actor = SYSTEM) -> list[str]:
         """Fire every stored timer whose due time has passed; return the cases moved."""
         now = self.clock.now()
-        due_cases = self.session.scalars(
-            select(Case).join(Timer, Timer.case_id == Case.id).where(Timer.due_at < now).distinct()).all()
+        case_ids = self.session.scalars(select(Timer.case_id).where(Timer.due_at < now).distinct()).all()
+        due_cases = [self.session.get(Case, case_id) for case_id in sorted(case_ids)]
         moved = []
         for case in due_cases:
             instance = self.instance(case)

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.databases import fresh_database
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
@@ -37,3 +39,10 @@ def smtp_server():
     controller.start()
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """An empty database of this test's own, on SQLite or PostgreSQL (see tests/databases.py)."""
+    with fresh_database(tmp_path) as url:
+        yield url

@@ -29,9 +29,9 @@ def persona(name):
 class World:
     """A database file, a clock and a sender that outlive any one service (a 'process')."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, database_url):
         self.settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test"})
-        self.engine = create_engine(f"sqlite:///{tmp_path / 'acro.sqlite'}")
+        self.engine = create_engine(database_url)
         db.metadata.create_all(self.engine)
         self.clock = FakeClock()
         self.sender = RecordingSender()
@@ -55,8 +55,8 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path):
-    world = World(tmp_path)
+def world(tmp_path, database_url):
+    world = World(tmp_path, database_url)
     yield world
     if world.session is not None:
         world.session.close()

@@ -11,16 +11,18 @@ from adapters.smtp import SmtpSender
 from casework.models import Case, Document, Email
 from casework.scenarios import Runner, load
 from engine.rules import load_catalogue
+from tests.databases import fresh_database
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def runner(smtp_server):
-    runner = Runner(sender=SmtpSender(smtp_server.host, smtp_server.port))
-    yield runner
-    runner.close()
+def runner(smtp_server, tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("scenarios")) as url:
+        runner = Runner(sender=SmtpSender(smtp_server.host, smtp_server.port), database_url=url)
+        yield runner
+        runner.close()
 
 
 def _inspect_documents_and_mail(smtp_server):
