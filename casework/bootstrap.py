@@ -8,7 +8,7 @@ from engine.instance import Engine
 from .service import Casework
 
 
-def build(session, settings, clock=None, sender=None) -> Casework:
+def build(session, settings, clock=None, sender=None, queue=None) -> Casework:
     from handlers import load_all, registry
     load_all()
-    return Casework(session, Engine(clock or SystemClock()), registry, settings, sender)
+    return Casework(session, Engine(clock or SystemClock()), registry, settings, sender, queue)

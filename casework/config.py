@@ -62,6 +62,12 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: str | None = None
     send_email: bool = True
+    max_attempts: int = 6
+    background: str = "inline"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    beat_seconds: float = 15.0
+    requeue_after: float = 60.0
+    outbox_lease: float = 300.0
     addresses: dict = field(default_factory=dict)
     role_groups: dict = field(default_factory=lambda: dict(DEFAULT_ROLE_GROUPS))
     restricted_steps: dict = field(default_factory=dict)
@@ -106,9 +112,21 @@ class Settings:
             smtp_username=get("SMTP_USERNAME"),
             smtp_password=get("SMTP_PASSWORD"),
             send_email=get("ACRO_SEND_EMAIL", "true").lower() == "true",
+            max_attempts=int(get("ACRO_MAX_ATTEMPTS", "6")),
+            background=_background(get("ACRO_BACKGROUND", "inline")),
+            broker_url=get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+            beat_seconds=float(get("ACRO_BEAT_SECONDS", "15")),
+            requeue_after=float(get("ACRO_REQUEUE_AFTER", "60")),
+            outbox_lease=float(get("ACRO_OUTBOX_LEASE", "300")),
             addresses=addresses,
             role_groups=_role_groups(get("ROLE_GROUPS")),
         )
+
+
+def _background(value: str) -> str:
+    if value not in ("inline", "celery"):
+        raise ConfigError(f"ACRO_BACKGROUND must be 'inline' (embedded) or 'celery', not {value!r}")
+    return value
 
 
 def _flat(addresses):

@@ -103,6 +103,8 @@ class Case(db.Model):
     paper_file_reference: Mapped[str | None] = mapped_column(String(40))
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     instance_state: Mapped[dict] = mapped_column(JSON)
+    # set while service tasks wait for the background worker; a sweep re-queues stale ones
+    pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -136,6 +138,7 @@ class UserTask(db.Model):
     candidate_groups: Mapped[list] = mapped_column(JSON)
     group: Mapped[str | None] = mapped_column(String(100), index=True)
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     priority: Mapped[int | None]
     form: Mapped[dict] = mapped_column(JSON)
@@ -171,6 +174,7 @@ class AuditEntry(db.Model):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(60))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
     task_name: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -240,8 +244,10 @@ class Email(db.Model):
     document_ids: Mapped[list] = mapped_column(JSON, default=list)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sending_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -253,7 +259,10 @@ class Incident(db.Model):
     task_id: Mapped[str | None] = mapped_column(String(36))
     task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
     topic: Mapped[str | None] = mapped_column(String(100))
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("email.id"))
     error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    next_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -269,4 +278,43 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class ReceivedMessage(db.Model):
+    """Every referral message intake has read, good or bad. The unique ``message_id`` makes
+    intake idempotent: a message read twice creates one referral (see docs/referral-email.md)."""
+    __tablename__ = "received_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(500), unique=True)
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    status: Mapped[str] = mapped_column(String(20), index=True)  # accepted, quarantined, failed
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    sender: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(String(1000))
+    source_path: Mapped[str | None] = mapped_column(String(1000))
+    stored_path: Mapped[str | None] = mapped_column(String(1000))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    case: Mapped[Case | None] = relationship()
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API, for a user or a service account. Only the SHA-256 of
+    the token is kept; the token itself is shown once, when it is created."""
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    user: Mapped[User] = relationship()
+
+
 Index("ix_user_task_queue", UserTask.group, UserTask.due_at)
+
+
+from . import append_only  # noqa: E402,F401  (the triggers that keep the logs append-only)

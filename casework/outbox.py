@@ -3,12 +3,14 @@ failed step sends nothing and a sent email is never lost by a rollback."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from adapters.smtp import build_message
 
+from . import dpa, incidents
 from .models import Case, Document, Email
 
 
@@ -27,6 +29,8 @@ class OutboxMailer:
         recipients = [to] if isinstance(to, str) else list(to)
         if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
             raise ValueError(f"email {subject!r} has no valid recipient: {recipients!r}")
+        dpa.log(self.session, self.case, self.triggered_by, "disclose", kind or subject, self.clock.now(),
+                {"recipients": recipients, "subject": subject, "documents": [a["id"] for a in attachments]})
         self.session.add(Email(
             case_id=self.case.id, kind=kind or subject, triggered_by=self.triggered_by,
             recipients=recipients, subject=subject,
@@ -34,11 +38,36 @@ class OutboxMailer:
             message_id=f"<{uuid.uuid4()}@{self.domain}>", created_at=self.clock.now()))
 
 
-def dispatch(session, sender, from_address: str, clock, limit: int = 100) -> tuple[int, int]:
-    """Send unsent emails; return (sent, failed). Each is committed on its own."""
+def dispatch(session, sender, from_address: str, clock, limit: int = 100, max_attempts: int = 6,
+             lease: timedelta = timedelta(minutes=5)) -> tuple[int, int]:
+    """Send the emails that are due; return (sent, failed).
+
+    Each email is claimed (``sending_since``, committed) before it is sent and marked sent
+    straight after, so two workers never send the same email, and a worker that dies in
+    between leaves a claim that expires after ``lease``. An email can be sent twice only if
+    the worker dies in the instant between the relay accepting it and the commit; it then
+    goes again with the same Message-ID, by which relays and mail clients drop duplicates.
+    """
     sent = failed = 0
-    pending = session.scalars(select(Email).where(Email.sent_at.is_(None)).order_by(Email.id).limit(limit)).all()
-    for email in pending:
+    now = clock.now()
+    candidates = session.scalars(
+        select(Email.id).where(Email.sent_at.is_(None),
+                               or_(Email.next_attempt_at.is_(None), Email.next_attempt_at <= now),
+                               Email.attempts < max_attempts,
+                               or_(Email.sending_since.is_(None), Email.sending_since < now - lease))
+        .order_by(Email.id).limit(limit)).all()
+    session.commit()
+    for email_id in candidates:
+        claimed = session.execute(
+            update(Email).where(Email.id == email_id, Email.sent_at.is_(None),
+                                or_(Email.sending_since.is_(None), Email.sending_since < now - lease))
+            .values(sending_since=clock.now(), attempts=Email.attempts + 1)
+            .execution_options(synchronize_session=False))
+        session.commit()
+        if claimed.rowcount != 1:
+            continue  # another worker has it
+        email = session.get(Email, email_id)
+        session.refresh(email)
         attachments = []
         for document_id in email.document_ids:
             document = session.get(Document, document_id)
@@ -46,15 +75,18 @@ def dispatch(session, sender, from_address: str, clock, limit: int = 100) -> tup
                 attachments.append((document.filename, Path(document.path).read_bytes(), "application/pdf"))
         message = build_message(from_address, email.recipients, email.subject, email.body,
                                 attachments, message_id=email.message_id)
-        email.attempts += 1
         try:
             sender.send(message)
-        except Exception as exc:  # an SMTP refusal or outage: keep the email, say why
-            email.last_error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a refusal, an outage, a timeout: keep the email, say why
+            email.sending_since = None
+            incidents.record_email_failure(session, email, f"{type(exc).__name__}: {exc}", clock.now(),
+                                           max_attempts)
             failed += 1
         else:
             email.sent_at = clock.now()
+            email.sending_since = None
             email.last_error = None
+            incidents.resolve_for_email(session, email, clock.now())
             sent += 1
         session.commit()
     return sent, failed

@@ -8,16 +8,18 @@ outbox only after that transaction commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
 from engine.instance import Engine, ExternalTask, Instance, NotWaiting
 
-from . import audit, bundles, forms
+from . import audit, bundles, dpa, forms, incidents
 from .documents import DocumentStore
-from .models import AccessLog, Case, Certificate, Email, Incident, Timer, UserTask, utcnow
+from .models import AccessLog, AuditEntry, Case, Certificate, Email, Incident, Timer, UserTask, utcnow
 from .outbox import OutboxMailer, dispatch
 from .store import SqlCaseStore
 
@@ -50,7 +52,12 @@ class Forbidden(CaseworkError):
 
 
 class Conflict(CaseworkError):
-    pass
+    """Somebody else got there first; ``by`` and ``at`` say who and when, where known."""
+
+    def __init__(self, message: str, by: str | None = None, at: datetime | None = None):
+        super().__init__(message)
+        self.by = by
+        self.at = at
 
 
 class InvalidAnswers(CaseworkError):
@@ -63,6 +70,10 @@ class StepFailed(CaseworkError):
     """The engine could not finish the step (a model error); nothing of it was saved."""
 
 
+class Deferred(Exception):
+    """A service task is left for the background worker."""
+
+
 class HandlerFailed(Exception):
     def __init__(self, task: ExternalTask, error: Exception):
         super().__init__(f"{task.topic} failed: {error}")
@@ -72,20 +83,31 @@ class HandlerFailed(Exception):
 
 class Casework:
 
-    def __init__(self, session, engine: Engine, registry, settings, sender=None):
+    def __init__(self, session, engine: Engine, registry, settings, sender=None, queue=None):
         self.session = session
         self.engine = engine
         self.registry = registry
         self.settings = settings
         self.sender = sender
+        # with a queue (the Celery worker), service tasks and emails leave the web request;
+        # without one (the embedded mode) they run in it
+        self.queue = queue
+        self._after_commit: list = []
 
     @property
     def clock(self):
         return self.engine.clock
 
     # -- reading --------------------------------------------------------------------------
-    def case(self, reference: str) -> Case:
-        case = self.session.scalars(select(Case).where(Case.reference == reference)).first()
+    def case(self, reference: str, for_update: bool = False) -> Case:
+        """The case; ``for_update`` locks its row for this transaction (on PostgreSQL), so two
+        steps on one case run one after the other and the second sees what the first did."""
+        query = select(Case).where(Case.reference == reference)
+        if for_update:
+            # FOR NO KEY UPDATE: rows that merely refer to the case (audit, access log) can still
+            # be written by others; every step takes this lock first, so locks come in one order
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+        case = self.session.scalars(query).first()
         if case is None:
             raise NotFound(f"there is no case {reference}")
         return case
@@ -95,18 +117,37 @@ class Casework:
 
     def user_task(self, case: Case, task_id: str) -> UserTask:
         task = self.session.get(UserTask, task_id)
-        if task is None or task.case_id != case.id:
-            raise NotFound(f"case {case.reference} has no task {task_id} waiting (it may have been done already)")
-        return task
+        if task is not None and task.case_id == case.id:
+            return task
+        done = self._completion(case, task_id)
+        if done is not None:
+            raise Conflict(f"{done.task_name} was already done by {done.actor} at {done.at:%d %B %Y %H:%M}",
+                           by=done.actor, at=done.at)
+        raise NotFound(f"case {case.reference} has no task {task_id} waiting")
+
+    def _completion(self, case: Case, task_id: str):
+        return self.session.scalars(select(AuditEntry).where(
+            AuditEntry.case_id == case.id, AuditEntry.task_id == str(task_id),
+            AuditEntry.action == "task completed")).first()
 
     def record_access(self, reference: str, actor: Actor, action: str, purpose: str, details: dict | None = None) -> None:
         """Log a view, export or disclosure of a subject's data with its purpose (FD-1, DPA s.62)."""
         if not (purpose or "").strip():
             raise InvalidAnswers({"purpose": ["Enter why you need to see this case."]})
         case = self.case(reference)
-        self.session.add(AccessLog(case_id=case.id, actor=actor.username, action=action, purpose=purpose.strip(),
-                                   details=details or {}, at=self.clock.now()))
+        dpa.log(self.session, case, actor.username, action, purpose.strip(), self.clock.now(), details)
         self.session.commit()
+
+    def export_log(self, reference: str, actor: Actor, purpose: str) -> dict:
+        """An administrator's export of a case's data-protection log and audit trail."""
+        if not actor.is_admin:
+            raise Forbidden("only an administrator can export a case's log")
+        if not (purpose or "").strip():
+            raise InvalidAnswers({"purpose": ["Enter why the log is being exported."]})
+        case = self.case(reference)
+        dpa.log(self.session, case, actor.username, "export", purpose.strip(), self.clock.now())
+        self.session.commit()
+        return dpa.export(self.session, case)
 
     # -- starting a case ------------------------------------------------------------------
     def submit_referral(self, referral: dict, actor: Actor, certificate: dict | None = None) -> Case:
@@ -123,6 +164,8 @@ class Casework:
             self._file_certificate(case, certificate)
         audit.record(self.session, case, actor, "referral received", now=now,
                      details={"fields_present": sorted(k for k, v in referral.items() if v)})
+        dpa.log(self.session, case, actor.username, "collect",
+                "ACRO referral for consideration of deportation (INT-2)", now)
         instance = self.engine.start(bundle, {"case_reference": case.reference})
         self._advance(case, instance, actor)
         return case
@@ -141,36 +184,58 @@ class Casework:
             raise Forbidden(f"{task.name} is for {', '.join(task.candidate_groups)}; "
                             f"{actor.username} is not in that group")
 
+    def may_act(self, task: UserTask, actor: Actor) -> bool:
+        """Whether ``actor`` may work on ``task``: its assignee, or in one of its candidate groups."""
+        try:
+            self._check_may_act(task, actor)
+        except Forbidden:
+            return False
+        return True
+
     def claim_task(self, reference: str, task_id: str, actor: Actor) -> UserTask:
-        case = self.case(reference)
+        case = self.case(reference, for_update=True)
         task = self.user_task(case, task_id)
         self._check_may_act(task, actor)
-        if task.assignee and task.assignee != actor.username:
-            raise Conflict(f"{task.name} is already assigned to {task.assignee}")
-        task.assignee = actor.username
-        audit.record(self.session, case, actor, "task claimed", task_bpmn_id=task.bpmn_id,
-                     task_name=task.name, now=self.clock.now())
+        now = self.clock.now()
+        # one conditional UPDATE: of two people claiming at once, exactly one wins
+        claimed = self.session.execute(
+            update(UserTask).where(UserTask.id == task.id,
+                                   (UserTask.assignee.is_(None)) | (UserTask.assignee == actor.username))
+            .values(assignee=actor.username, claimed_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            self.session.rollback()
+            current = self.session.get(UserTask, task_id, populate_existing=True)
+            if current is None:
+                return self.user_task(case, task_id)  # raises: done meanwhile
+            raise Conflict(f"{current.name} was claimed by {current.assignee}"
+                           + (f" at {current.claimed_at:%d %B %Y %H:%M}" if current.claimed_at else ""),
+                           by=current.assignee, at=current.claimed_at)
+        audit.record(self.session, case, actor, "task claimed", task_id=task.id, task_bpmn_id=task.bpmn_id,
+                     task_name=task.name, now=now)
         self._commit()
+        self.session.refresh(task)
         return task
 
     def release_task(self, reference: str, task_id: str, actor: Actor) -> UserTask:
-        case = self.case(reference)
+        case = self.case(reference, for_update=True)
         task = self.user_task(case, task_id)
         if task.assignee != actor.username and not actor.is_admin:
             raise Forbidden(f"only {task.assignee or 'the assignee'} or an administrator can release {task.name}")
         task.assignee = None
+        task.claimed_at = None
         audit.record(self.session, case, actor, "task released", task_bpmn_id=task.bpmn_id,
                      task_name=task.name, now=self.clock.now())
         self._commit()
         return task
 
     def assign_task(self, reference: str, task_id: str, to: Actor, actor: Actor) -> UserTask:
-        case = self.case(reference)
+        case = self.case(reference, for_update=True)
         task = self.user_task(case, task_id)
         if not actor.is_admin:
             self._check_may_act(task, actor)
         self._check_may_act(task, to) if to.groups else None
         task.assignee = to.username
+        task.claimed_at = self.clock.now()
         audit.record(self.session, case, actor, "task assigned", task_bpmn_id=task.bpmn_id,
                      task_name=task.name, details={"assignee": to.username}, now=self.clock.now())
         self._commit()
@@ -178,27 +243,33 @@ class Casework:
 
     def complete_task(self, reference: str, task_id: str, answers: dict, actor: Actor) -> Case:
         """A person's answers to a user task; validated against the task's form."""
-        case = self.case(reference)
+        case = self.case(reference, for_update=True)
         task = self.user_task(case, task_id)
         self._check_may_act(task, actor)
         if task.assignee and task.assignee != actor.username:
-            raise Conflict(f"{task.name} is assigned to {task.assignee}")
+            raise Conflict(f"{task.name} is assigned to {task.assignee}", by=task.assignee, at=task.claimed_at)
         try:
             cleaned = forms.clean(task.form, answers)
         except forms.ValidationError as exc:
             raise InvalidAnswers(exc.messages) from None
         instance = self.instance(case)
+        dpa.log(self.session, case, actor.username, "change", task.name, self.clock.now(),
+                {"task": task.bpmn_id, "fields": sorted(cleaned)})
         try:
             self._advance(case, instance, actor, lambda: instance.complete_user_task(task_id, cleaned),
                           actor_tasks={task_id})
-        except NotWaiting as exc:
-            raise Conflict(str(exc)) from None
+        except (NotWaiting, StaleDataError, OperationalError):
+            # another request moved the case first (its revision changed, or SQLite's writer
+            # lock timed out waiting for it)
+            self.session.rollback()
+            self.user_task(self.case(reference), task_id)
+            raise Conflict("this case was changed by someone else at the same time; reload it") from None
         return case
 
     # -- the outside world ----------------------------------------------------------------
     def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:
         """A message for a waiting case (certificate received, FNO located, ...)."""
-        case = self.case(reference)
+        case = self.case(reference, for_update=True)
         payload = dict(payload or {})
         instance = self.instance(case)
         if name not in instance.waiting_messages():
@@ -218,12 +289,17 @@ class Casework:
         """Fire every stored timer whose due time has passed; return the cases moved."""
         now = self.clock.now()
         case_ids = self.session.scalars(select(Timer.case_id).where(Timer.due_at < now).distinct()).all()
-        due_cases = [self.session.get(Case, case_id) for case_id in sorted(case_ids)]
+        self.session.commit()
         moved = []
-        for case in due_cases:
-            instance = self.instance(case)
+        for case_id in sorted(case_ids):
+            case = self.session.scalars(select(Case).where(Case.id == case_id).with_for_update(key_share=True)
+                                        .execution_options(populate_existing=True)).one()
             names = [t.name for t in self.session.scalars(select(Timer).where(Timer.case_id == case.id,
                                                                               Timer.due_at < now))]
+            if not names:  # another worker fired them while we waited for the lock
+                self.session.rollback()
+                continue
+            instance = self.instance(case)
 
             def fire():
                 if instance.fire_due_timers():
@@ -233,15 +309,54 @@ class Casework:
         return moved
 
     def retry_incident(self, incident_id: int, actor: Actor) -> Case:
+        """Try a failed step again (an operator, or the worker when its retry is due)."""
         incident = self.session.get(Incident, incident_id)
         if incident is None or incident.resolved_at is not None:
             raise NotFound(f"there is no open incident {incident_id}")
         case = self.session.get(Case, incident.case_id)
-        incident.resolved_at = self.clock.now()
         audit.record(self.session, case, actor, "incident retried", details={"incident": incident_id},
                      now=self.clock.now())
-        self._advance(case, self.instance(case), actor)
+        if incident.email_id is not None:
+            incidents.resolve(incident, self.clock.now())
+            email = self.session.get(Email, incident.email_id)
+            email.next_attempt_at, email.attempts = None, 0
+            self._commit()
+            return case
+        self._advance(case, self.instance(case), actor, inline=True)
         return case
+
+    def retry_due_incidents(self) -> int:
+        due = incidents.due(self.session, self.clock.now())
+        for incident in due:
+            try:
+                self.retry_incident(incident.id, SYSTEM)
+            except CaseworkError:
+                self.session.rollback()
+        return len(due)
+
+    def continue_case(self, reference: str, on_behalf_of: str = "system") -> Case:
+        """Run the service tasks a case waits on (the worker's job in production)."""
+        case = self.case(reference, for_update=True)
+        self._advance(case, self.instance(case), Actor(on_behalf_of), inline=True)
+        return case
+
+    def requeue_stale(self, older_than: timedelta | None = None) -> list[str]:
+        """Cases whose service tasks were queued but not run (a worker died): queue them again."""
+        if self.queue is None:
+            return []
+        cutoff = self.clock.now() - (older_than or timedelta(seconds=self.settings.requeue_after))
+        references = self.session.scalars(select(Case.reference).where(Case.pending_since.is_not(None),
+                                                                       Case.pending_since < cutoff)).all()
+        for reference in references:
+            self.queue.continue_case(reference, "system")
+        return list(references)
+
+    def dispatch_outbox(self) -> tuple[int, int]:
+        if self.sender is None or not self.settings.send_email:
+            return 0, 0
+        return dispatch(self.session, self.sender, self.settings.smtp_from, self.clock,
+                        max_attempts=self.settings.max_attempts,
+                        lease=timedelta(seconds=self.settings.outbox_lease))
 
     # -- one step -------------------------------------------------------------------------
     def _adapters(self, case: Case, instance: Instance, documents: DocumentStore, actor: Actor) -> dict:
@@ -251,9 +366,11 @@ class Casework:
                 "documents": documents, "clock": self.clock, "settings": self.settings.handler_settings(),
                 "instance": instance}
 
-    def _advance(self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset()) -> None:
+    def _advance(self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset(),
+                 inline: bool = False) -> None:
         """Do ``step`` (a person's answers, a message, a timer), then run until the case waits
-        again, and save all of it in one transaction."""
+        again, and save all of it in one transaction. With a queue, service tasks are left
+        for the worker unless ``inline``."""
         before = {t.id for t in _completed(instance)}
         if step is not None:
             step()
@@ -261,11 +378,18 @@ class Casework:
         documents = DocumentStore(self.session, case, store.subject_name(), self.settings.documents_dir, self.clock)
         adapters = self._adapters(case, instance, documents, actor)
 
+        deferred = []
+
         def execute(task: ExternalTask):
+            if self.queue is not None and not inline:
+                deferred.append(task)
+                raise Deferred()
             savepoint = self.session.begin_nested()
             try:
                 result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
                 savepoint.commit()
+            except (StaleDataError, DBAPIError):
+                raise  # the database, not the handler: the whole step fails
             except Exception as exc:
                 savepoint.rollback()
                 documents.discard_written()
@@ -275,8 +399,16 @@ class Casework:
         failure = None
         try:
             instance.run(execute)
+        except Deferred:
+            reference, by = case.reference, actor.username
+            case.pending_since = self.clock.now()
+            self._after_commit.append(lambda: self.queue.continue_case(reference, by))
         except HandlerFailed as exc:
             failure = exc
+        except (StaleDataError, DBAPIError):
+            self.session.rollback()
+            documents.discard_written()
+            raise
         except Exception as exc:
             self.session.rollback()
             documents.discard_written()
@@ -284,12 +416,15 @@ class Casework:
             raise StepFailed(f"the process could not continue: {exc}") from exc
         self._audit_steps(case, instance, before, actor, actor_tasks)
         if failure is not None:
-            self.session.add(Incident(case_id=case.id, task_id=failure.task.id, task_bpmn_id=failure.task.bpmn_id,
-                                      topic=failure.task.topic, error=f"{type(failure.error).__name__}: {failure.error}",
-                                      at=self.clock.now()))
-            audit.record(self.session, case, SYSTEM, "step failed", task_bpmn_id=failure.task.bpmn_id,
-                         task_name=failure.task.name, details={"topic": failure.task.topic,
-                                                              "error": str(failure.error)}, now=self.clock.now())
+            incidents.record_step_failure(self.session, case, failure.task, failure.error, self.clock.now(),
+                                          self.settings.max_attempts)
+            audit.record(self.session, case, SYSTEM, "step failed", task_id=failure.task.id,
+                         task_bpmn_id=failure.task.bpmn_id, task_name=failure.task.name,
+                         details={"topic": failure.task.topic, "error": str(failure.error)}, now=self.clock.now())
+        else:
+            incidents.resolve_for_case(self.session, case, self.clock.now())
+        if inline or self.queue is None:
+            case.pending_since = None
         self._save(case, instance)
         self._commit()
 
@@ -297,7 +432,8 @@ class Casework:
         case = self.session.get(Case, case_id)
         if case is None:  # a case that failed on its first step is not kept
             return
-        self.session.add(Incident(case_id=case.id, error=f"{type(exc).__name__}: {exc}", at=self.clock.now()))
+        self.session.add(Incident(case_id=case.id, error=f"{type(exc).__name__}: {exc}", at=self.clock.now(),
+                                  next_retry_at=None))
         audit.record(self.session, case, actor, "step failed", details={"error": str(exc)}, now=self.clock.now())
         self.session.commit()
 
@@ -312,8 +448,9 @@ class Casework:
             details = {"changed": changed}
             if who is SYSTEM and actor is not SYSTEM:
                 details["on_behalf_of"] = actor.username
-            audit.record(self.session, case, who, audit.action_for(spec), task_bpmn_id=spec.bpmn_id,
-                         task_name=spec.bpmn_name or spec.bpmn_id, details=details, now=self.clock.now())
+            audit.record(self.session, case, who, audit.action_for(spec), task_id=str(task.id),
+                         task_bpmn_id=spec.bpmn_id, task_name=spec.bpmn_name or spec.bpmn_id, details=details,
+                         now=self.clock.now())
 
     def _save(self, case: Case, instance: Instance) -> None:
         now = self.clock.now()
@@ -324,14 +461,17 @@ class Casework:
                 self.session.delete(row)
         for task_id, task in ready.items():
             if task_id in existing:
+                # a migrated case keeps its task ids; what the diagram says of them may change
+                row = existing[task_id]
+                row.name, row.form, row.documentation = task.name, task.form, task.documentation
+                row.candidate_groups, row.priority = task.groups, task.priority
+                row.group = task.groups[0] if task.groups else None
                 continue
             self.session.add(UserTask(
                 id=task_id, case_id=case.id, bpmn_id=task.bpmn_id, name=task.name, process=task.process,
                 candidate_groups=task.groups, group=task.groups[0] if task.groups else None,
                 assignee=task.assignee, due_at=task.due_at, priority=task.priority, form=task.form,
                 documentation=task.documentation, created_at=now))
-            if task.bpmn_id == "allocate_case_owner" or task.assignee:
-                pass
         for timer in self.session.scalars(select(Timer).where(Timer.case_id == case.id)):
             self.session.delete(timer)
         for timer in instance.timers():
@@ -351,8 +491,14 @@ class Casework:
 
     def _commit(self) -> None:
         self.session.commit()
-        if self.sender is not None and self.settings.send_email:
-            dispatch(self.session, self.sender, self.settings.smtp_from, self.clock)
+        pending, self._after_commit = self._after_commit, []
+        for job in pending:
+            job()
+        if self.queue is not None:
+            if self.session.scalar(select(Email.id).where(Email.sent_at.is_(None)).limit(1)) is not None:
+                self.queue.dispatch_outbox()
+        else:
+            self.dispatch_outbox()
 
 
 _MISSING = object()

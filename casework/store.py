@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from . import subjects
+from . import dpa, subjects
 from .models import CalendarEvent, Case, Certificate, Conviction, Deadline, Document, Note, PaperFile
 
 
@@ -114,6 +114,8 @@ class SqlCaseStore:
 
     def destroy_certificate(self) -> None:
         """WF-2: the content goes from the row and from any stored copy; the fact stays."""
+        dpa.log(self.session, self.case, self.actor, "erase",
+                "WF-2: a non-disclosable ACRO certificate must be destroyed", self.clock.now())
         for cert in self.session.scalars(select(Certificate).where(
                 Certificate.case_id == self.case.id, Certificate.status == "held")):
             cert.content = None

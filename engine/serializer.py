@@ -12,7 +12,12 @@ from copy import deepcopy
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
+from SpiffWorkflow.dmn.serializer.task_spec import BaseBusinessRuleTaskConverter
+
+from .parser import AcroUserTask, DecisionTask, ExternalServiceTask
 
 FORMAT = "acro-state-1"
 
@@ -38,9 +43,26 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class AcroUserTaskConverter(UserTaskConverter):
+    # specs are never stored, but comparing two versions of a process (acro migrate) converts them
+    def to_dict(self, spec):
+        dct = super().to_dict(spec)
+        dct.update(candidate_groups=spec.candidate_groups, candidate_users=spec.candidate_users,
+                   assignee=spec.assignee, due_date=spec.due_date, priority=spec.priority)
+        return dct
+
+
+class ExternalServiceTaskConverter(BpmnTaskSpecConverter):
+    def to_dict(self, spec):
+        return {**self.get_default_attributes(spec), "topic": spec.topic}
+
+
 def _config():
     config = deepcopy(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    config[AcroUserTask] = AcroUserTaskConverter
+    config[ExternalServiceTask] = ExternalServiceTaskConverter
+    config[DecisionTask] = BaseBusinessRuleTaskConverter
     return config
 
 
@@ -49,6 +71,10 @@ class StateSerializer:
 
     def __init__(self):
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config()))
+
+    @property
+    def registry(self):
+        return self._serializer.registry
 
     def dump(self, workflow) -> dict:
         return {"format": FORMAT, "workflow": self._serializer.to_dict(workflow)}

@@ -17,6 +17,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         ACRO_SETTINGS=settings,
     )
+    from . import views
+    app.config.from_mapping(views.config_defaults(settings))
     if test_config:
         app.config.update(test_config)
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
@@ -27,4 +29,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     from . import cli, health
     cli.init_app(app)
     app.register_blueprint(health.bp)
+    views.init_app(app)
+    from . import api, intake_pages
+    api.init_app(app)
+    intake_pages.init_app(app)
     return app

@@ -180,7 +180,112 @@ def serve(host, port, mail_catcher):
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
+def _operator(username):
+    """The signed-up user an operator command acts as (audited by name)."""
+    from flask import current_app
+    from casework.models import User, db
+    from casework.users import actor_for
+    from sqlalchemy import select
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise click.ClickException(f"there is no user {username}")
+    return actor_for(user, current_app.config["ACRO_SETTINGS"].role_groups)
+
+
+@click.command("migrate")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Only say which cases could move.")
+@click.option("--as", "username", default="system", show_default=True, help="Who is moving them (audited).")
+def migrate_cases(dry_run, username):
+    """Move running cases to the current version of processes/."""
+    from casework.service import SYSTEM
+    from casework.versions import migrate
+    from .bootstrap import casework
+    actor = SYSTEM if username == "system" else _operator(username)
+    plans = migrate(casework(), actor, dry_run=dry_run)
+    if not plans:
+        click.echo("every running case is on the current version")
+    for plan in plans:
+        verb = ("can move" if dry_run else "moved") if plan.can_move else "cannot move"
+        click.echo(f"{plan.reference} (version {plan.from_digest}): {verb}"
+                   + (f": {'; '.join(plan.reasons)}" if plan.reasons else "")
+                   + (f" (changed steps: {', '.join(plan.changed)})" if plan.changed and plan.can_move else ""))
+
+
+@click.group()
+def incidents():
+    """Failed steps and undelivered emails."""
+
+
+@incidents.command("list")
+@with_appcontext
+def incidents_list():
+    from casework.incidents import open_incidents
+    from casework.models import Case, db
+    rows = open_incidents(db.session)
+    for incident in rows:
+        case = db.session.get(Case, incident.case_id)
+        retry = f"next try {incident.next_retry_at:%Y-%m-%d %H:%M}" if incident.next_retry_at else "waiting for an operator"
+        click.echo(f"#{incident.id} {case.reference} {incident.task_bpmn_id or incident.topic}: {incident.error} "
+                   f"(attempts {incident.attempts}; {retry})")
+    click.echo(f"{len(rows)} open incident(s)")
+
+
+@incidents.command("retry")
+@with_appcontext
+@click.argument("incident_id", type=int)
+@click.option("--as", "username", required=True, help="The operator retrying it (audited).")
+def incidents_retry(incident_id, username):
+    from casework.service import CaseworkError
+    from .bootstrap import casework
+    try:
+        case = casework().retry_incident(incident_id, _operator(username))
+    except CaseworkError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"retried incident #{incident_id} on {case.reference}")
+
+
+@click.group("audit")
+def audit_log():
+    """The data-protection log and audit trail."""
+
+
+@audit_log.command("export")
+@with_appcontext
+@click.argument("reference")
+@click.option("--as", "username", required=True, help="An administrator (the export is logged).")
+@click.option("--purpose", required=True, help="Why the log is being exported.")
+def audit_export(reference, username, purpose):
+    """Print a case's log as JSON."""
+    import json
+    from casework.service import CaseworkError
+    from .bootstrap import casework
+    try:
+        exported = casework().export_log(reference, _operator(username), purpose)
+    except CaseworkError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(exported, indent=2, ensure_ascii=False))
+
+
+@click.group()
+def outbox():
+    """Emails waiting to be sent."""
+
+
+@outbox.command("send")
+@with_appcontext
+def outbox_send():
+    """Send the emails that are due now."""
+    from .bootstrap import casework
+    sent, failed = casework().dispatch_outbox()
+    click.echo(f"sent {sent}, failed {failed}")
+
+
 def init_app(app) -> None:
     """The commands that work on the app's database."""
-    for command in (timers, users, demo, serve):
+    for command in (timers, users, demo, serve, migrate_cases, incidents, audit_log, outbox):
+        app.cli.add_command(command)
+    from .api.cli import tokens
+    from .intake_pages import intake_command
+    for command in (intake_command, tokens):
         app.cli.add_command(command)

@@ -159,8 +159,11 @@ def test_a_task_done_twice_is_refused(world):
     task_id = world.task(service, reference, "check_certificate").id
     answers = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
     service.complete_task(reference, task_id, answers, WORKFLOW)
-    with pytest.raises(NotFound, match="no task"):
+    with pytest.raises(Conflict, match="already done by wendy at") as conflict:
         service.complete_task(reference, task_id, answers, WORKFLOW)
+    assert conflict.value.by == "wendy" and conflict.value.at is not None
+    with pytest.raises(NotFound, match="no task"):
+        service.complete_task(reference, "00000000-0000-0000-0000-000000000000", answers, WORKFLOW)
 
 
 def test_a_message_for_a_case_not_waiting_for_it_is_a_clear_error(world):

@@ -1,0 +1,524 @@
+"""The ACRO referral email: the documented layout (docs/referral-email.md), read and written.
+
+``parse`` turns the bytes of one email into a referral and its certificate, or raises
+``ReferralEmailError`` saying what is wrong, and nothing else: whatever arrives, the caller
+either has a referral or a reason to quarantine the message. Nothing is guessed: a value the
+email leaves out is absent, and a line the layout does not know is an error, not skipped.
+
+``render`` writes a referral in the same layout (for ACRO's reference, the test corpus and
+the round-trip tests).
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, make_msgid
+
+from .referral import (CONTROL_CHARACTERS, DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, NAMES_NO_ONE, REQUEST_REASONS,
+                       empty_referral, iso_date, is_pdf, names_someone)
+
+START = "ACRO REFERRAL"
+END = "END OF REFERRAL"
+ABSENT = "Not provided"
+
+
+class ReferralEmailError(ValueError):
+    """The message is not a referral in the documented layout; the text says why, for the
+    Workflow team."""
+
+
+@dataclass
+class ReferralEmail:
+    message_id: str | None
+    sender: str | None
+    subject: str | None
+    referral: dict
+    certificate: dict | None
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- the layout ---------------------------------------------------------------------------
+# field label (as written) -> (where in the referral, limit key, kind)
+SUBJECT_FIELDS = [
+    ("Family name", ("subject", "family_name"), "family_name", "text"),
+    ("Given names", ("subject", "given_names"), "given_names", "text"),
+    ("Alias", ("subject", "aliases"), "alias", "list"),
+    ("Date of birth", ("subject", "date_of_birth"), None, "date"),
+    ("Nationality", ("subject", "nationality"), "nationality", "text"),
+    ("PNC ID", ("subject", "pnc_id"), "pnc_id", "text"),
+]
+INTERPOL_FIELDS = [
+    ("i24/7 check outcome", ("interpol_check_outcome",), "interpol_check_outcome", "text"),
+]
+OFFICER_FIELDS = [
+    ("Name", ("officer", "name"), "officer_name", "text"),
+    ("Force", ("officer", "force"), "force", "text"),
+    ("Email", ("officer", "email"), "email", "text"),
+    ("Phone", ("officer", "phone"), "phone", "text"),
+]
+REQUEST_FIELDS = [
+    ("Reason for request", ("request_reason",), None, "reason"),
+    ("Last known UK address", ("last_known_address",), "last_known_address", "text"),
+]
+CERTIFICATE_FIELDS = [
+    ("Request purpose", ("certificate", "request_purpose"), "request_purpose", "text"),
+    ("Summary", ("certificate", "content"), "certificate_summary", "text"),
+]
+DOCUMENT_COLUMNS = [("Type", "type", "document_type", "text"), ("Number", "number", "document_number", "text"),
+                    ("Issuing country", "issuing_country", "issuing_country", "text")]
+CONVICTION_COLUMNS = [("Country", "country", "country", "text"), ("Offence", "offence", "offence", "text"),
+                      ("Date", "date", None, "date"), ("Sentence", "sentence", "sentence", "text")]
+
+# section heading -> fields, or (the referral list it fills, its columns) for a table
+SECTIONS = {
+    "SUBJECT": SUBJECT_FIELDS,
+    "IDENTITY DOCUMENTS": (("subject", "identity_documents"), DOCUMENT_COLUMNS),
+    "OVERSEAS CONVICTIONS": (("convictions",), CONVICTION_COLUMNS),
+    "INTERPOL CHECK": INTERPOL_FIELDS,
+    "REQUESTING OFFICER": OFFICER_FIELDS,
+    "REQUEST": REQUEST_FIELDS,
+    "CERTIFICATE": CERTIFICATE_FIELDS,
+}
+ALIASES = {"aliases": "alias", "pnc identity": "pnc id"}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+_SECTION_KEYS = {_key(name): name for name in SECTIONS}
+
+
+def _heading(line: str) -> str | None:
+    """The section (or START/END marker) a line names, allowing ``== X ==``, ``# X`` or ``X:``."""
+    text = line.strip().strip("=#*:").strip()
+    key = _key(text)
+    if key in _SECTION_KEYS:
+        return _SECTION_KEYS[key]
+    if key in (_key(START), _key(END)):
+        return text.upper()
+    return None
+
+
+# -- writing ------------------------------------------------------------------------------
+def _value(value) -> str:
+    if value is None or value == "":
+        return ABSENT
+    return str(value)
+
+
+def _cell(value) -> str:
+    return _value(value).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _get(data: dict, path) -> object:
+    for part in path:
+        data = (data or {}).get(part)
+    return data
+
+
+def render_body(referral: dict, certificate: dict | None = None) -> str:
+    """The plain-text body of a referral email in the documented layout."""
+    data = {**referral, "certificate": certificate or {}}
+    lines = [START, ""]
+    for section, spec in SECTIONS.items():
+        lines.append(section)
+        if isinstance(spec, tuple):
+            path, columns = spec
+            lines.append("| " + " | ".join(label for label, *_ in columns) + " |")
+            lines.append("|" + "|".join("---" for _ in columns) + "|")
+            for row in _get(data, path) or []:
+                lines.append("| " + " | ".join(_cell(row.get(key)) for _, key, *_ in columns) + " |")
+        else:
+            for label, path, _, kind in spec:
+                if kind == "list":
+                    values = _get(data, path) or []
+                    lines.extend(f"{label}: {v}" for v in values) if values else lines.append(f"{label}: {ABSENT}")
+                else:
+                    lines.append(f"{label}: {_value(_get(data, path))}")
+        lines.append("")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def render(referral: dict, certificate: dict | None = None, *, message_id: str | None = None,
+           sender: str = "ACRO Criminal Records Office <referrals@acro.police.example>",
+           to: str = "CC Workflow <cc-workflow@homeoffice.example>", subject: str | None = None,
+           date=None) -> EmailMessage:
+    """A whole referral email: the body in the layout and the certificate as a PDF attachment."""
+    message = EmailMessage()
+    person = referral.get("subject") or {}
+    name = " ".join(p for p in ((person.get("family_name") or "").upper(), person.get("given_names") or "") if p)
+    message["Subject"] = subject or f"ACRO referral: {name or 'subject not named'}"
+    message["From"] = sender
+    message["To"] = to
+    message["Message-ID"] = message_id or make_msgid(domain="acro.police.example")
+    if date is not None:
+        message["Date"] = format_datetime(date)
+    body = render_body(referral, certificate)
+    message.set_content(body)
+    if certificate and certificate.get("file"):
+        message.add_attachment(certificate["file"], maintype="application", subtype="pdf",
+                               filename=certificate.get("filename") or "certificate.pdf")
+        # the same referral is always the same bytes (a random boundary would not be)
+        seed = hashlib.sha256(body.encode("utf-8") + certificate["file"]).hexdigest()[:24]
+        message.set_boundary(f"==acro-referral-{seed}==")
+    return message
+
+
+# -- reading ------------------------------------------------------------------------------
+def _clean_header(value) -> str | None:
+    """A header as text for people to read; undecodable bytes become U+FFFD (display only)."""
+    if value is None:
+        return None
+    try:
+        text = str(make_header(decode_header(str(value))))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError):
+        text = str(value)
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return text or None
+
+
+def message_key(data: bytes) -> str:
+    """The message's Message-ID, or a stable id from the hash of its bytes when it has none."""
+    message_id = None
+    try:
+        head = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        message_id = _clean_header(message_from_bytes(head + b"\n\n", policy=policy.compat32).get("Message-ID"))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError):
+        message_id = None
+    if message_id and len(message_id) <= 450:
+        return message_id
+    if message_id:
+        return "sha256-id:" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raise ReferralEmailError("the plain-text body could not be read")
+    charset = part.get_content_charset()
+    if charset is None:
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ReferralEmailError("the plain-text body is not UTF-8 and declares no character set") from None
+    try:
+        codecs.lookup(charset)
+        text = payload.decode(charset)
+    except LookupError:
+        raise ReferralEmailError(f"the plain-text body declares an unknown character set {charset!r}") from None
+    except (UnicodeError, ValueError):
+        raise ReferralEmailError(f"the plain-text body is not valid {charset}, as it declares") from None
+    if _param(part, "format") == "flowed":
+        text = _unflow(text, _param(part, "delsp") == "yes")
+    return text
+
+
+def _param(part: Message, name: str) -> str:
+    value = part.get_param(name)
+    return value.lower() if isinstance(value, str) else ""
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Undo format=flowed (RFC 3676): soft line breaks end in a space."""
+    out, buffer = [], None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line == "-- ":
+            if buffer is not None:
+                out.append(buffer)
+                buffer = None
+            out.append(line)
+            continue
+        if line.startswith(" "):
+            line = line[1:]
+        if line.endswith(" "):
+            buffer = (buffer or "") + (line[:-1] if delsp else line)
+            continue
+        out.append((buffer or "") + line)
+        buffer = None
+    if buffer is not None:
+        out.append(buffer)
+    return "\n".join(out)
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = _clean_header(part.get_filename())
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError):
+        name = None
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:LIMITS["filename"]] or "certificate.pdf"
+
+
+def _parts(message: Message, max_attachment: int) -> tuple[str, dict | None, list[str]]:
+    """The plain-text body, the certificate PDF (bytes and name) and warnings."""
+    body = None
+    html = False
+    pdfs = []
+    warnings = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        disposition = (part.get_content_disposition() or "").lower()
+        named = bool(part.get_param("filename", header="content-disposition") or part.get_param("name"))
+        if ctype == "text/plain" and disposition != "attachment" and not named:
+            if body is None:
+                body = _text(part)
+            else:
+                raise ReferralEmailError("the email has more than one plain-text body part")
+            continue
+        if ctype == "text/html" and disposition != "attachment":
+            html = True
+            continue
+        filename = _filename(part)
+        if ctype == "application/pdf" or filename.lower().endswith(".pdf"):
+            pdfs.append((part, filename))
+            continue
+        if ctype.startswith("image/") and disposition != "attachment":
+            warnings.append(f"inline image {filename} not kept")
+            continue
+        raise ReferralEmailError(f"unexpected attachment {filename} ({ctype}): the layout carries only "
+                                 "the certificate as a PDF")
+    if body is None:
+        raise ReferralEmailError("the email has no plain-text body" + (" (only HTML): the referral layout is "
+                                                                        "read from the plain text" if html else ""))
+    if not pdfs:
+        raise ReferralEmailError("no certificate: the ACRO certificate must be attached as a PDF")
+    if len(pdfs) > 1:
+        raise ReferralEmailError(f"{len(pdfs)} PDF attachments ({', '.join(n for _, n in pdfs)}): attach only "
+                                 "the certificate")
+    part, filename = pdfs[0]
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes) or not data:
+        raise ReferralEmailError(f"the attachment {filename} is empty")
+    if len(data) > max_attachment:
+        raise ReferralEmailError(f"the attachment {filename} is {_size(len(data))}, over the "
+                                 f"{_size(max_attachment)} limit")
+    if not is_pdf(data):
+        raise ReferralEmailError(f"the attachment {filename} is not a PDF")
+    return body, {"file": data, "filename": filename}, warnings
+
+
+def _size(count: int) -> str:
+    if count >= 1048576:
+        return f"{count / 1048576:.1f} MB"
+    return f"{count / 1024:.1f} KB"
+
+
+def parse(data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> ReferralEmail:
+    """One email's bytes as a referral and its certificate; ReferralEmailError says why not."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise ReferralEmailError("not an email (no bytes)")
+    if not bytes(data).strip():
+        raise ReferralEmailError("the message is empty")
+    try:
+        message = message_from_bytes(bytes(data), policy=policy.compat32)
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError) as exc:
+        raise ReferralEmailError(f"not a readable email ({exc})") from None
+    body, attachment, warnings = _parts(message, max_attachment)
+    referral, certificate = parse_body(body)
+    certificate.update(attachment)
+    return ReferralEmail(message_id=_clean_header(message.get("Message-ID")), sender=_clean_header(message.get("From")),
+                         subject=_clean_header(message.get("Subject")), referral=referral, certificate=certificate,
+                         warnings=warnings)
+
+
+def _split_row(line: str) -> list[str]:
+    text = line.strip()
+    if text.endswith("|") and not text.endswith("\\|"):
+        text = text[:-1]
+    text = text[1:]
+    cells, current, escaped = [], [], False
+    for ch in text:
+        if escaped:
+            current.append(ch if ch in "|\\" else "\\" + ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "|":
+            cells.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    if escaped:
+        current.append("\\")
+    cells.append("".join(current))
+    return [c.strip() for c in cells]
+
+
+def _is_rule(cells: list[str]) -> bool:
+    return all(re.fullmatch(r":?-{3,}:?", c) for c in cells)
+
+
+class _Reader:
+    """Reads the lines between START and END into a referral, line by line."""
+
+    def __init__(self):
+        self.referral = empty_referral()
+        self.certificate = {"request_purpose": None, "content": None}
+        self.section = None
+        self.columns = None  # the current table's columns, once its header row is read
+        self.after_header = False
+        self.seen = {}
+        self.last_field = None
+
+    def fail(self, number: int, message: str):
+        raise ReferralEmailError(f"line {number}: {message}")
+
+    def _target(self, path):
+        if path[0] == "certificate":
+            return self.certificate, path[-1]
+        data = self.referral
+        for part in path[:-1]:
+            data = data[part]
+        return data, path[-1]
+
+    def convert(self, number, label, raw, limit, kind):
+        value = raw.strip()
+        if not value or _key(value) == _key(ABSENT):
+            return None
+        if CONTROL_CHARACTERS.search(value):
+            self.fail(number, f"{label} has control characters")
+        if kind == "date":
+            try:
+                return iso_date(value)
+            except ValueError as exc:
+                self.fail(number, f"{label}: {exc}")
+        if kind == "reason":
+            if _key(value) not in REQUEST_REASONS:
+                self.fail(number, f"{label}: {value!r} is not one of {', '.join(REQUEST_REASONS)}")
+            return _key(value)
+        if limit and len(value) > LIMITS[limit]:
+            self.fail(number, f"{label} is {len(value)} characters long; at most {LIMITS[limit]} are kept")
+        return value
+
+    def heading(self, number, name):
+        if name in self.seen.get("sections", set()):
+            self.fail(number, f"the section {name} is given twice")
+        self.seen.setdefault("sections", set()).add(name)
+        self.section, self.columns, self.last_field = name, None, None
+
+    def field(self, number, label, raw):
+        spec = SECTIONS.get(self.section)
+        if spec is None:
+            self.fail(number, f"{label!r} is not under a section heading ({', '.join(SECTIONS)})")
+        if isinstance(spec, tuple):
+            self.fail(number, f"the {self.section} section is a table (lines starting with '|'), not fields")
+        key = ALIASES.get(_key(label), _key(label))
+        for name, path, limit, kind in spec:
+            if _key(name) == key:
+                break
+        else:
+            known = ", ".join(name for name, *_ in spec)
+            self.fail(number, f"{label!r} is not a field of {self.section} (its fields: {known})")
+        value = self.convert(number, name, raw, limit, kind)
+        target, attr = self._target(path)
+        if kind == "list":
+            if value is not None and value not in target[attr]:
+                target[attr].append(value)
+            self.last_field = None
+            return
+        previous = self.seen.get(path, _UNSET)
+        if previous is not _UNSET and previous != value:
+            self.fail(number, f"{name} is given twice, with different values")
+        self.seen[path] = value
+        target[attr] = value
+        self.last_field = (number, name, path, limit, kind, raw)
+
+    def is_field(self, line: str) -> bool:
+        """Whether a line is one of the current section's labelled fields (not a continuation)."""
+        spec = SECTIONS.get(self.section)
+        match = _FIELD.match(line.strip())
+        if not match or not isinstance(spec, list):
+            return False
+        key = ALIASES.get(_key(match.group(1)), _key(match.group(1)))
+        return any(_key(name) == key for name, *_ in spec)
+
+    def continuation(self, number, text):
+        first, name, path, limit, kind, raw = self.last_field
+        self.seen.pop(path, None)
+        self.last_field = None
+        target, attr = self._target(path)
+        target[attr] = None
+        self.field(number, name, raw.rstrip() + " " + text.strip())
+
+    def row(self, number, line):
+        spec = SECTIONS.get(self.section)
+        if not isinstance(spec, tuple):
+            tables = ", ".join(name for name, kind in SECTIONS.items() if isinstance(kind, tuple))
+            self.fail(number, f"a table row outside the tables ({tables})")
+        path, columns = spec
+        cells = _split_row(line)
+        if self.columns is None:
+            by_label = {_key(label): column for column in columns for label in [column[0]]}
+            header = [by_label.get(_key(c)) for c in cells]
+            if not cells or None in header or len(set(map(id, header))) != len(header):
+                expected = " | ".join(c[0] for c in columns)
+                self.fail(number, f"the {self.section} table must start with its header row: | {expected} |")
+            self.columns = header
+            self.after_header = True
+            return
+        if self.after_header and _is_rule(cells):
+            self.after_header = False
+            return
+        self.after_header = False
+        if len(cells) != len(self.columns):
+            self.fail(number, f"this {self.section} row has {len(cells)} cells; the header has {len(self.columns)}")
+        item = {key: None for _, key, _, _ in columns}
+        for (label, key, limit, kind), raw in zip(self.columns, cells):
+            item[key] = self.convert(number, label, raw, limit, kind)
+        if any(v is not None for v in item.values()):
+            target, attr = self._target(path)
+            target[attr].append(item)
+
+
+_UNSET = object()
+_FIELD = re.compile(r"^([^:|\s][^:|]*?)\s*:\s*(.*)$")
+
+
+def parse_body(text: str) -> tuple[dict, dict]:
+    """The referral and the certificate's labelled fields from the plain-text body."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    starts = [i for i, line in enumerate(lines) if _heading(line) == START]
+    if not starts:
+        raise ReferralEmailError(f"not an ACRO referral: the body has no '{START}' line")
+    if len(starts) > 1:
+        raise ReferralEmailError(f"the body has {len(starts)} '{START}' lines: send one referral per email")
+    ends = [i for i, line in enumerate(lines) if _heading(line) == END and i > starts[0]]
+    if not ends:
+        raise ReferralEmailError(f"the referral is incomplete: no '{END}' line after '{START}'")
+    reader = _Reader()
+    for index in range(starts[0] + 1, ends[0]):
+        number, line = index + 1, lines[index]
+        if not line.strip():
+            reader.last_field = None
+            continue
+        if line[:1] in (" ", "\t") and reader.last_field is not None and not reader.is_field(line):
+            reader.continuation(number, line)
+            continue
+        heading = _heading(line)
+        if heading in SECTIONS:
+            reader.heading(number, heading)
+        elif heading is not None:
+            reader.fail(number, f"'{heading}' where it does not belong")
+        elif line.lstrip().startswith("|"):
+            reader.row(number, line)
+        else:
+            match = _FIELD.match(line.strip())
+            if not match:
+                reader.fail(number, f"not a labelled field ('Label: value'), a section heading or a table row: "
+                                    f"{line.strip()[:80]!r}")
+            reader.field(number, match.group(1), match.group(2) or "")
+    if not names_someone(reader.referral):
+        raise ReferralEmailError(NAMES_NO_ONE)
+    return reader.referral, reader.certificate

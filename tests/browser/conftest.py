@@ -1,0 +1,141 @@
+"""Browser tests: the app served on a free localhost port from a thread, on a temporary SQLite
+database with one demo user per role, driven by Playwright through Debian's Chromium.
+
+Locally they skip, saying why, when Chromium or Playwright is missing; in CI (CI=true) they
+fail instead, so a green CI always means they ran.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORDS = {}
+
+
+def _unavailable() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"Chromium is not installed at {CHROMIUM} (make setup installs it as root: apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("ACRO_TEST_DATABASE_URL"):
+        # `make test` runs the suite again on PostgreSQL; the browser tests serve the app on
+        # SQLite of their own, so they run once, in the first (SQLite) pass
+        reason = "the browser tests run once, in the SQLite pass of `make test`"
+    else:
+        reason = _unavailable()
+        if reason is None or os.environ.get("CI") == "true":
+            return  # CI must run them: without Chromium they fail, loudly
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+class LiveServer:
+    def __init__(self, app, server, thread):
+        self.app = app
+        self.server = server
+        self.thread = thread
+        self.url = f"http://127.0.0.1:{server.server_port}"
+        self.host = f"127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app on a free port, with a user per role (password ``demo-<user>-pass``)."""
+    from werkzeug.serving import make_server
+
+    from casework.config import Settings
+    from casework.demo import DEMO_USERS
+    from casework.models import db
+    from casework.scenarios import RecordingSender
+    from casework.users import create_user
+    from webapp import create_app
+
+    folder = tmp_path_factory.mktemp("browser")
+    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(folder), "SECRET_KEY": "browser-tests",
+                                  "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}"})
+    app = create_app({"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False,
+                      "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
+    with app.app_context():
+        for username, full_name, role in DEMO_USERS:
+            PASSWORDS[username] = f"demo-{username}-pass"
+            create_user(db.session, username, full_name, [role], PASSWORDS[username])
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, server, thread)
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One browser context (one person's cookies), watching every request and console error."""
+
+    def __init__(self, context, page, server):
+        self.context = context
+        self.page = page
+        self.server = server
+        self.foreign: list[str] = []
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+
+    def goto(self, path: str):
+        return self.page.goto(self.server.url + path)
+
+    def sign_in(self, username: str):
+        page = self.page
+        page.goto(self.server.url + "/sign-in")
+        page.get_by_label("User name").fill(username)
+        page.get_by_label("Password", exact=True).fill(PASSWORDS[username])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "/sign-in" not in page.url, f"{username} could not sign in"
+
+    def sign_out(self):
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_load_state()
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    """A fresh browser context; any request to a host other than the app's is refused and noted."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    visit = Visit(context, page, live_server)
+
+    def guard(route):
+        host = urlsplit(route.request.url).netloc
+        if route.request.url.startswith(("data:", "blob:")) or host == live_server.host:
+            route.continue_()
+        else:
+            visit.foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: visit.failed.append(r.url))
+    yield visit
+    context.close()

@@ -1,0 +1,125 @@
+"""Accessibility: axe-core on every kind of page, with no serious or critical violations;
+and no page asks any host but the app's own, nor breaks its Content Security Policy."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from casework.demo import DEMO_REFERRALS
+from casework.models import UserTask, db
+from casework.service import Actor
+from tests.browser.steps import choose, fill
+from tests.web.pages import TO_DETENTION, TO_STAGE1, actor
+
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def cases(live_server):
+    """A case at the certificate check, one at the detention decision, one at Stage 1."""
+    from webapp.bootstrap import casework
+    made = {}
+    with live_server.app.app_context():
+        service = casework()
+        for name, index, steps in (("new", 0, []), ("detention", 2, TO_DETENTION), ("stage1", 0, TO_STAGE1)):
+            item = DEMO_REFERRALS[index]
+            case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
+            for bpmn_id, role, answers in steps:
+                task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
+                                                                 UserTask.bpmn_id == bpmn_id)).one()
+                service.complete_task(case.reference, task.id, answers, actor(live_server.app, role))
+            made[name] = case.reference
+            made[name + "_tasks"] = {t.bpmn_id: t.id for t in db.session.scalars(
+                select(UserTask).where(UserTask.case_id == case.id))}
+    return made
+
+
+class Audit:
+    def __init__(self, visit):
+        self.visit = visit
+        self.axe = Axe()
+        self.checked = []
+
+    def check(self, kind: str) -> None:
+        page = self.visit.page
+        page.wait_for_load_state("networkidle")
+        results = self.axe.run(page)
+        bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+               for v in results.response["violations"] if v["impact"] in SERIOUS]
+        assert not bad, f"{kind} ({page.url}): " + "; ".join(bad)
+        self.checked.append(kind)
+
+
+def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
+    page = visit.page
+    audit = Audit(visit)
+
+    visit.goto("/sign-in")
+    audit.check("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("sign-in with errors")
+
+    visit.sign_in("workflow")
+    audit.check("my tasks")
+    visit.goto("/tasks/queues/cc-workflow")
+    audit.check("team queue")
+    visit.goto(f"/cases/{cases['new']}/tasks/{cases['new_tasks']['check_certificate']}")
+    audit.check("task page")
+    page.get_by_role("button", name="Save and complete task").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("task page with errors")
+    visit.goto("/referrals/new")
+    audit.check("new referral")
+    page.get_by_role("button", name="Record the referral").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("new referral with errors")
+    fill(page, "Family name", "Axe")
+    page.get_by_role("button", name="Record the referral").click()
+    expect(page.get_by_role("heading", name="Referral recorded")).to_be_visible()
+    audit.check("referral recorded")
+    visit.goto("/search")
+    audit.check("search")
+    visit.goto("/search?name=kowalski")
+    audit.check("search results")
+    visit.goto("/dashboard")
+    audit.check("dashboard")
+    visit.goto(f"/cases/{cases['stage1']}")
+    audit.check("why do you need to see this case")
+    page.get_by_role("button", name="Continue to the case").click()
+    audit.check("purpose with errors")
+    choose(page, f"Why do you need to see case {cases['stage1']}?", "Quality assurance or audit")
+    page.get_by_role("button", name="Continue to the case").click()
+    expect(page.locator("[data-diagram-ready]").first).to_be_visible()
+    expect(page.locator(".app-step--current").first).to_be_attached()
+    audit.check("case page with its diagrams")
+    visit.goto("/tasks/queues/cc-director")
+    audit.check("refused (403)")
+    visit.goto("/cases/ACRO-1999-000001/purpose")
+    audit.check("not found (404)")
+    visit.sign_out()
+
+    visit.sign_in("caseworker")
+    visit.goto(f"/cases/{cases['detention']}/tasks/{cases['detention_tasks']['consider_detention']}")
+    choose(page, "Can the overseas convictions be disclosed for immigration purposes?", "Yes")
+    choose(page, "Where is the FNO now?", "At liberty")
+    choose(page, "If serving a sentence, is there sufficient time to respond before release?", "No")
+    choose(page, "Is the FNO suitable for detention?", "Yes")
+    fill(page, "What are the reasons for the detention decision?", "Address known; risk of absconding.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your answers before you decide")).to_be_visible()
+    audit.check("check your answers")
+    page.get_by_role("button", name="Change your answers").click()
+    expect(page.get_by_label("What are the reasons for the detention decision?")).to_have_value(
+        "Address known; risk of absconding.")
+    audit.check("change your answers")
+    visit.goto(f"/cases/{cases['stage1']}/events")
+    if "/purpose" in page.url:
+        choose(page, f"Why do you need to see case {cases['stage1']}?", "Working on this case")
+        page.get_by_role("button", name="Continue to the case").click()
+    audit.check("record an event")
+
+    assert len(audit.checked) >= 20
+    assert visit.foreign == [], visit.foreign
+    csp = [m for m in visit.console_errors if "Content Security Policy" in m or "Refused to" in m]
+    assert csp == [], csp

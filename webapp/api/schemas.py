@@ -1,0 +1,363 @@
+"""The API's marshmallow schemas: what each endpoint takes and gives. The OpenAPI document
+is generated from these, so they are the contract."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates_schema)
+
+from casework.intake.referral import (DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, NAMES_NO_ONE, REQUEST_REASONS,
+                                      empty_referral, iso_date, is_pdf, names_someone)
+
+from .core import PageQuery
+
+# the messages a case can wait for (docs/process.md, "Messages")
+MESSAGES = ("certificate_received", "fno_located", "prosecution_concluded", "representations_received",
+            "deportation_enforced")
+MAX_PAYLOAD_CHARS = 20000
+
+
+def _text(limit: str | int, **kwargs):
+    size = LIMITS[limit] if isinstance(limit, str) else limit
+    return fields.String(allow_none=True, validate=validate.Length(max=size), **kwargs)
+
+
+class IsoDate(fields.String):
+    """A date as ``YYYY-MM-DD``, kept as that text (the referral stores dates as text)."""
+    default_error_messages = {"invalid_date": "Not a valid date: write YYYY-MM-DD."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) != 10 or text[4] != "-":
+            raise self.make_error("invalid_date")
+        try:
+            return iso_date(text)
+        except ValueError:
+            raise self.make_error("invalid_date") from None
+
+
+class Base64Pdf(fields.String):
+    """A PDF file, base64-encoded."""
+    default_error_messages = {"base64": "Not valid base64.", "pdf": "The certificate file must be a PDF.",
+                              "size": "The certificate file is larger than the limit."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (DEFAULT_MAX_ATTACHMENT_BYTES * 4) // 3 + 8:
+            raise self.make_error("size")
+        try:
+            content = base64.b64decode(text.encode("ascii"), validate=True)
+        except (binascii.Error, ValueError, UnicodeError):
+            raise self.make_error("base64") from None
+        if not is_pdf(content):
+            raise self.make_error("pdf")
+        return content
+
+
+class _Clean(Schema):
+    """Blank text is absent (None), never an empty value; unknown fields are refused."""
+
+    @pre_load
+    def blanks(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: (None if isinstance(v, str) and not v.strip() else
+                        v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+        return data
+
+
+# -- referrals ----------------------------------------------------------------------------
+class IdentityDocumentSchema(_Clean):
+    type = _text("document_type")
+    number = _text("document_number")
+    issuing_country = _text("issuing_country")
+
+
+class SubjectSchema(_Clean):
+    family_name = _text("family_name")
+    given_names = _text("given_names")
+    aliases = fields.List(fields.String(validate=validate.Length(min=1, max=LIMITS["alias"])),
+                          load_default=list, validate=validate.Length(max=50))
+    date_of_birth = IsoDate(allow_none=True, metadata={"format": "date"})
+    nationality = _text("nationality")
+    identity_documents = fields.List(fields.Nested(IdentityDocumentSchema), load_default=list,
+                                     validate=validate.Length(max=20))
+    pnc_id = _text("pnc_id")
+
+
+class ConvictionSchema(_Clean):
+    country = _text("country")
+    offence = _text("offence")
+    date = IsoDate(allow_none=True, metadata={"format": "date"})
+    sentence = _text("sentence")
+
+
+class OfficerSchema(_Clean):
+    name = _text("officer_name")
+    force = _text("force")
+    email = _text("email")
+    phone = _text("phone")
+
+
+class ReferralSchema(_Clean):
+    """What a referral carries (INT-1). Anything but a name or PNC ID may be absent (null)."""
+    subject = fields.Nested(SubjectSchema, required=True)
+    convictions = fields.List(fields.Nested(ConvictionSchema), load_default=list, validate=validate.Length(max=200))
+    interpol_check_outcome = _text("interpol_check_outcome")
+    officer = fields.Nested(OfficerSchema, allow_none=True, load_default=None)
+    request_reason = fields.String(allow_none=True, validate=validate.OneOf(REQUEST_REASONS))
+    last_known_address = _text("last_known_address")
+
+    @validates_schema
+    def names_someone(self, data, **kwargs):
+        if not names_someone(data):
+            raise ValidationError(NAMES_NO_ONE, "subject")
+
+    @post_load
+    def complete(self, data, **kwargs):
+        """Every key present, absent ones as null or [], as the email intake stores them."""
+        referral = empty_referral()
+        for key, value in data.items():
+            if isinstance(referral.get(key), dict) and isinstance(value, dict):
+                referral[key].update(value)
+            elif value is not None:
+                referral[key] = value
+        referral["subject"]["aliases"] = [a.strip() for a in referral["subject"]["aliases"] if a.strip()]
+        return referral
+
+
+class CertificateInSchema(_Clean):
+    request_purpose = _text("request_purpose", metadata={
+        "description": "As the certificate states it, e.g. 'Request for administrative purpose "
+                       "immigration/deportation'."})
+    content = _text("certificate_summary", metadata={"description": "A summary of the certificate."})
+    filename = _text("filename")
+    file = Base64Pdf(allow_none=True, metadata={"format": "byte", "description": "The PDF, base64 (at most 10 MB)."})
+
+
+class CreateReferralSchema(Schema):
+    referral = fields.Nested(ReferralSchema, required=True)
+    certificate = fields.Nested(CertificateInSchema, allow_none=True, load_default=None)
+
+
+# -- what the API gives back ----------------------------------------------------------------
+def _out(**kwargs):
+    return fields.String(allow_none=True, **kwargs)
+
+
+class IdentityDocumentOut(Schema):
+    type = _out()
+    number = _out()
+    issuing_country = _out()
+
+
+class SubjectOut(Schema):
+    family_name = _out()
+    given_names = _out()
+    aliases = fields.List(fields.String(), allow_none=True)
+    date_of_birth = _out()
+    nationality = _out()
+    identity_documents = fields.List(fields.Nested(IdentityDocumentOut), allow_none=True)
+    pnc_id = _out()
+
+
+class ConvictionOut(Schema):
+    country = _out()
+    offence = _out()
+    date = _out()
+    sentence = _out()
+
+
+class OfficerOut(Schema):
+    name = _out()
+    force = _out()
+    email = _out()
+    phone = _out()
+
+
+class ReferralOut(Schema):
+    subject = fields.Nested(SubjectOut, allow_none=True)
+    convictions = fields.List(fields.Nested(ConvictionOut), allow_none=True)
+    interpol_check_outcome = _out()
+    officer = fields.Nested(OfficerOut, allow_none=True)
+    request_reason = _out()
+    last_known_address = _out()
+
+
+class CaseSummarySchema(Schema):
+    reference = fields.String(required=True)
+    state = fields.String(required=True)
+    stage = _out()
+    outcome = _out()
+    team = _out()
+    case_owner = _out()
+    subject_name = fields.String(required=True)
+    date_of_birth = _out()
+    nationality = _out()
+    pnc_id = _out()
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class FormOptionSchema(Schema):
+    id = fields.String(required=True)
+    name = _out()
+
+
+class FormFieldSchema(Schema):
+    id = fields.String(required=True)
+    label = _out()
+    type = _out()
+    default = fields.Raw(allow_none=True)
+    properties = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), allow_none=True)
+    validation = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), allow_none=True)
+    options = fields.List(fields.Nested(FormOptionSchema), allow_none=True)
+
+
+class FormSchema(Schema):
+    fields_ = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
+
+
+class TaskSchema(Schema):
+    id = fields.String(required=True)
+    case_reference = fields.String(required=True)
+    bpmn_id = fields.String(required=True, metadata={"description": "the task in the diagram"})
+    name = fields.String(required=True)
+    process = _out()
+    group = _out()
+    candidate_groups = fields.List(fields.String(), allow_none=True)
+    assignee = _out()
+    due_at = fields.DateTime(allow_none=True)
+    priority = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    documentation = _out()
+    form = fields.Nested(FormSchema, allow_none=True)
+
+
+class CertificateInfoSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "its document id (certificate-N)"})
+    status = fields.String(required=True, metadata={"description": "held or destroyed (WF-2)"})
+    request_purpose = _out()
+    filename = _out()
+    received_at = fields.DateTime(allow_none=True)
+    destroyed_at = fields.DateTime(allow_none=True)
+
+
+class CaseDetailSchema(CaseSummarySchema):
+    referral = fields.Nested(ReferralOut, allow_none=True)
+    custody_status = _out()
+    marker_status = _out()
+    detention_power = _out()
+    paper_file_reference = _out()
+    certificates = fields.List(fields.Nested(CertificateInfoSchema))
+    tasks = fields.List(fields.Nested(TaskSchema))
+    waiting_for = fields.List(fields.String(), metadata={"description": "messages the case waits for"})
+
+
+class PageSchema(Schema):
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class CasePageSchema(PageSchema):
+    items = fields.List(fields.Nested(CaseSummarySchema), required=True)
+
+
+class TaskPageSchema(PageSchema):
+    items = fields.List(fields.Nested(TaskSchema), required=True)
+
+
+class StepResultSchema(Schema):
+    case = fields.Nested(CaseSummarySchema, required=True)
+    tasks = fields.List(fields.Nested(TaskSchema), required=True,
+                        metadata={"description": "the case's ready tasks after the step"})
+
+
+class DocumentSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "document-N (generated) or certificate-N"})
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    filename = _out()
+    created_at = fields.DateTime(allow_none=True)
+    status = fields.String(required=True)
+    sha256 = _out()
+    downloadable = fields.Boolean(required=True)
+
+
+class DocumentListSchema(Schema):
+    items = fields.List(fields.Nested(DocumentSchema), required=True)
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    task_bpmn_id = _out()
+    task_name = _out()
+    details = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), allow_none=True)
+
+
+class AuditPageSchema(PageSchema):
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+
+
+# -- actions ------------------------------------------------------------------------------
+class CompleteTaskSchema(Schema):
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                          values=fields.Raw(allow_none=True), required=True,
+                          metadata={"description": "the task's form fields by id (GET /tasks/{id} shows the form)"})
+
+
+class MessageSchema(Schema):
+    message = fields.String(required=True, validate=validate.OneOf(MESSAGES))
+    payload = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                          values=fields.Raw(allow_none=True), load_default=dict,
+                          metadata={"description": "details of the event, kept with the case's process "
+                                                   "(e.g. {\"location\": \"Arrested in Salford\"})"})
+    certificate = fields.Nested(CertificateInSchema, allow_none=True, load_default=None,
+                                metadata={"description": "with certificate_received: the new certificate"})
+
+    @validates_schema
+    def consistent(self, data, **kwargs):
+        payload = data.get("payload") or {}
+        if "certificate" in payload:
+            raise ValidationError("Send the certificate as the top-level certificate field.", "payload")
+        if len(json.dumps(payload, default=str)) > MAX_PAYLOAD_CHARS:
+            raise ValidationError(f"The payload is larger than {MAX_PAYLOAD_CHARS} characters.", "payload")
+        if data.get("certificate") and data.get("message") != "certificate_received":
+            raise ValidationError("A certificate comes only with certificate_received.", "certificate")
+
+
+# -- query parameters ---------------------------------------------------------------------
+class CaseQuery(PageQuery):
+    q = fields.String(validate=validate.Length(max=200),
+                      metadata={"description": "search: case reference, PNC ID, or any name or alias"})
+    state = fields.String(validate=validate.OneOf(("open", "dormant", "closed")))
+    team = fields.String(validate=validate.Length(max=100))
+    case_owner = fields.String(validate=validate.Length(max=100))
+
+
+class TaskQuery(PageQuery):
+    group = fields.String(validate=validate.Length(max=100), metadata={"description": "a team's queue"})
+    assignee = fields.String(validate=validate.Length(max=100), metadata={"description": "'me' for your own"})
+    unassigned = fields.Boolean(load_default=False)
+    case = fields.String(validate=validate.Length(max=40), metadata={"description": "a case reference"})
+    task = fields.String(validate=validate.Length(max=100), metadata={"description": "a task id in the diagram"})
+    overdue = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="due", validate=validate.OneOf(("due", "priority", "age")))
+
+
+class AuditQuery(PageQuery):
+    purpose = fields.String(validate=validate.Length(max=500))
+
+
+class ReadQuery(Schema):
+    purpose = fields.String(validate=validate.Length(max=500),
+                            metadata={"description": "Why you read this case (FD-1), if not in X-Purpose."})

@@ -1,0 +1,314 @@
+"""The endpoints: thin views that read the request, call one service function and turn its
+answer (or its refusal) into JSON."""
+from __future__ import annotations
+
+import re
+
+from flask import current_app, request, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from casework import api_queries
+from casework.models import Case, ReceivedMessage, UserTask, db
+from casework.service import InvalidAnswers
+
+from ..bootstrap import casework
+from . import permissions
+from .core import PURPOSE_HEADER, ApiProblem, actor, bp, errors, flatten, purpose, refuse
+from .schemas import (AuditPageSchema, AuditQuery, CaseDetailSchema, CasePageSchema, CaseQuery,
+                      CaseSummarySchema, CompleteTaskSchema, CreateReferralSchema, DocumentListSchema,
+                      MessageSchema, ReadQuery, StepResultSchema, TaskDetailSchema, TaskPageSchema, TaskQuery,
+                      TaskSchema)
+
+IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
+                      "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                      "description": "Send the same key again (a retry) and get the case the first call made, "
+                                     "with 200, instead of a second referral."}
+REFERENCE = {"in": "path", "name": "reference", "required": True, "schema": {"type": "string", "maxLength": 40},
+             "description": "a case reference, e.g. ACRO-2026-000001"}
+TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "string", "maxLength": 36}}
+DOCUMENT_ID = {"in": "path", "name": "document_id", "required": True,
+               "schema": {"type": "string", "maxLength": 40}, "description": "document-N or certificate-N"}
+
+
+# -- shapes -------------------------------------------------------------------------------
+def case_summary(case: Case) -> dict:
+    subject = (case.referral or {}).get("subject") or {}
+    recorded = case.subject
+    return {"reference": case.reference, "state": case.state, "stage": case.stage, "outcome": case.outcome,
+            "team": case.team, "case_owner": case.case_owner, "subject_name": api_queries.subject_name(case.referral),
+            "date_of_birth": (recorded.date_of_birth if recorded else None) or _text(subject.get("date_of_birth")),
+            "nationality": (recorded.nationality if recorded else None) or _text(subject.get("nationality")),
+            "pnc_id": (recorded.pnc_id if recorded else None) or _text(subject.get("pnc_id")),
+            "created_at": case.created_at, "updated_at": case.updated_at}
+
+
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
+def task_dict(task: UserTask, reference: str | None = None) -> dict:
+    return {"id": task.id, "case_reference": reference or task.case.reference, "bpmn_id": task.bpmn_id,
+            "name": task.name, "process": task.process, "group": task.group,
+            "candidate_groups": list(task.candidate_groups or []), "assignee": task.assignee,
+            "due_at": task.due_at, "priority": task.priority, "created_at": task.created_at,
+            "documentation": task.documentation, "form": task.form}
+
+
+def step_result(case: Case) -> dict:
+    return {"case": case_summary(case),
+            "tasks": [task_dict(t, case.reference) for t in api_queries.case_tasks(db.session, case)]}
+
+
+def _may_view():
+    if not permissions.may_view_cases(actor()):
+        refuse(f"{actor().username} works in no candidate group, so may not see cases")
+
+
+# -- referrals ----------------------------------------------------------------------------
+@bp.route("/referrals", methods=["POST"], tags=["referrals"], parameters=[IDEMPOTENCY_HEADER])
+@bp.arguments(CreateReferralSchema, error_status_code=422)
+@bp.response(201, CaseSummarySchema, description="The referral is recorded; its case waits for the "
+                                                 "CC Workflow team's certificate check.",
+             headers={"Location": {"description": "the new case", "schema": {"type": "string"}}})
+@bp.alt_response(200, schema=CaseSummarySchema, description="This Idempotency-Key was used before: the case "
+                                                            "that call created.")
+@errors(400, 401, 403, 409, 413, 422)
+def create_referral(body):
+    """Record an ACRO referral (INT-1) and start its case.
+
+    Any detail may be absent (null), except that the referral must name someone (a name or
+    a PNC ID). The certificate, if sent, is filed with the case.
+    """
+    who = actor()
+    if not permissions.may_submit_referral(who):
+        refuse(f"{who.username} is not in a group that enters referrals")
+    key = request.headers.get("Idempotency-Key")
+    key = key.strip() if key is not None else None
+    if key is not None and not re.fullmatch(r"[\x21-\x7e]{1,200}", key):
+        raise ApiProblem(400, "idempotency-key", "Bad Idempotency-Key",
+                         "The Idempotency-Key must be 1 to 200 visible ASCII characters.",
+                         errors={"Idempotency-Key": ["1 to 200 visible ASCII characters."]})
+    service = casework()
+    message_id = f"api:{who.username}:{key}" if key else None
+    if message_id:
+        seen = db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).first()
+        if seen is not None and seen.case is not None:
+            return case_summary(seen.case), 200
+        now = service.clock.now()
+        db.session.add(ReceivedMessage(message_id=message_id, channel="api", status="accepted", sender=who.username,
+                                       received_at=now, updated_at=now))
+    try:
+        case = service.submit_referral(body["referral"], who, certificate=body.get("certificate"))
+    except IntegrityError:
+        db.session.rollback()
+        if message_id is None:
+            raise
+        seen = db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).first()
+        if seen is not None and seen.case is not None:
+            return case_summary(seen.case), 200
+        raise ApiProblem(409, "in-progress", "Conflict", "A request with this Idempotency-Key is being handled.")
+    if message_id:
+        row = db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).one()
+        row.case_id = case.id
+        db.session.commit()
+    return case_summary(case), 201, {"Location": url_for("api.get_case", reference=case.reference)}
+
+
+# -- cases --------------------------------------------------------------------------------
+@bp.route("/cases", methods=["GET"], tags=["cases"])
+@bp.arguments(CaseQuery, location="query", error_status_code=400, unknown=None)
+@bp.response(200, CasePageSchema)
+@errors(400, 401, 403)
+def list_cases(args):
+    """List cases, newest activity first, or search them with ``q`` (reference, PNC ID, name or alias)."""
+    _may_view()
+    page = api_queries.cases(db.session, q=args.get("q"), state=args.get("state"), team=args.get("team"),
+                             case_owner=args.get("case_owner"), page=args["page"], page_size=args["page_size"])
+    return {"items": [case_summary(c) for c in page.items], "page": page.page, "page_size": page.page_size,
+            "total": page.total}
+
+
+@bp.route("/cases/<reference>", methods=["GET"], tags=["cases"], parameters=[REFERENCE, PURPOSE_HEADER])
+@bp.arguments(ReadQuery, location="query", error_status_code=400, unknown=None)
+@bp.response(200, CaseDetailSchema)
+@errors(400, 401, 403, 404)
+def get_case(args, reference):
+    """A case: the referral as received, where it stands, its certificates and ready tasks.
+
+    Every read is logged with its purpose (FD-1): send X-Purpose (or ``purpose``).
+    """
+    _may_view()
+    why = purpose()
+    service = casework()
+    service.record_access(reference, actor(), "view", why, {"via": "api", "what": "case"})
+    case = service.case(reference)
+    detail = case_summary(case)
+    detail.update({
+        "referral": case.referral, "custody_status": case.custody_status, "marker_status": case.marker_status,
+        "detention_power": case.detention_power, "paper_file_reference": case.paper_file_reference,
+        "certificates": [{"id": f"certificate-{c.id}", "status": c.status, "request_purpose": c.request_purpose,
+                          "filename": c.filename, "received_at": c.received_at, "destroyed_at": c.destroyed_at}
+                         for c in api_queries.certificates(db.session, case)],
+        "tasks": [task_dict(t, case.reference) for t in api_queries.case_tasks(db.session, case)],
+        "waiting_for": service.instance(case).waiting_messages(),
+    })
+    return detail
+
+
+@bp.route("/cases/<reference>/messages", methods=["POST"], tags=["cases"], parameters=[REFERENCE])
+@bp.arguments(MessageSchema, error_status_code=422)
+@bp.response(200, StepResultSchema)
+@errors(400, 401, 403, 404, 409, 422)
+def deliver_message(body, reference):
+    """Tell a waiting case what happened: certificate received, FNO located, prosecution
+    concluded, representations received, deportation enforced. 409 when the case is not
+    waiting for that message."""
+    who = actor()
+    if not permissions.may_record_event(who, body["message"]):
+        refuse(f"{who.username} is not in a group that records {body['message']}")
+    payload = dict(body.get("payload") or {})
+    if body.get("certificate"):
+        payload["certificate"] = body["certificate"]
+    case = casework().deliver_message(reference, body["message"], payload, who)
+    return step_result(case)
+
+
+@bp.route("/cases/<reference>/documents", methods=["GET"], tags=["documents"],
+          parameters=[REFERENCE, PURPOSE_HEADER])
+@bp.arguments(ReadQuery, location="query", error_status_code=400, unknown=None)
+@bp.response(200, DocumentListSchema)
+@errors(400, 401, 403, 404)
+def list_documents(args, reference):
+    """The case's documents: the PDFs it generated and the ACRO certificates (a destroyed
+    certificate is listed, not downloadable). Logged with its purpose."""
+    _may_view()
+    why = purpose()
+    service = casework()
+    service.record_access(reference, actor(), "view", why, {"via": "api", "what": "documents"})
+    return {"items": api_queries.documents(db.session, service.case(reference))}
+
+
+@bp.route("/cases/<reference>/documents/<document_id>", methods=["GET"], tags=["documents"],
+          parameters=[REFERENCE, DOCUMENT_ID, PURPOSE_HEADER])
+@bp.arguments(ReadQuery, location="query", error_status_code=400, unknown=None)
+@bp.doc(responses={200: {"description": "The PDF.",
+                         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+@errors(400, 401, 403, 404)
+def download_document(args, reference, document_id):
+    """Download one document as a PDF. Logged with its purpose."""
+    _may_view()
+    why = purpose()
+    service = casework()
+    case = service.case(reference)
+    found = api_queries.document_content(db.session, case, document_id)
+    if found is None:
+        raise ApiProblem(404, "not-found", "Not found", f"case {reference} has no document {document_id} to download "
+                                                        "(a destroyed certificate has no content)")
+    # as the browser logs a download: an export of the subject's data, with its purpose
+    service.record_access(reference, actor(), "export", why, {"via": "api", "what": "document",
+                                                              "document": document_id})
+    content, filename = found
+    response = current_app.response_class(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = _attachment(filename)
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename or "document.pdf")[:150] or "document.pdf"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename or 'document.pdf')}"
+
+
+@bp.route("/cases/<reference>/audit", methods=["GET"], tags=["cases"], parameters=[REFERENCE, PURPOSE_HEADER])
+@bp.arguments(AuditQuery, location="query", error_status_code=400, unknown=None)
+@bp.response(200, AuditPageSchema)
+@errors(400, 401, 403, 404)
+def case_audit(args, reference):
+    """The case's audit trail, oldest first: who did what, when, at which step. Logged with its purpose."""
+    _may_view()
+    why = purpose()
+    service = casework()
+    service.record_access(reference, actor(), "view", why, {"via": "api", "what": "audit"})
+    page = api_queries.audit(db.session, service.case(reference), page=args["page"], page_size=args["page_size"])
+    items = [{"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "task_bpmn_id": e.task_bpmn_id,
+              "task_name": e.task_name, "details": e.details} for e in page.items]
+    return {"items": items, "page": page.page, "page_size": page.page_size, "total": page.total}
+
+
+# -- tasks --------------------------------------------------------------------------------
+@bp.route("/tasks", methods=["GET"], tags=["tasks"])
+@bp.arguments(TaskQuery, location="query", error_status_code=400, unknown=None)
+@bp.response(200, TaskPageSchema)
+@errors(400, 401, 403)
+def list_tasks(args):
+    """Ready tasks you may see: your groups' queues and your own (an administrator sees all),
+    soonest due first (``sort``: due, priority, age)."""
+    who = actor()
+    if not permissions.may_list_tasks(who):
+        refuse(f"{who.username} works in no candidate group")
+    assignee = args.get("assignee")
+    page = api_queries.tasks(db.session, actor=who, now=casework().clock.now(), group=args.get("group"),
+                             assignee=who.username if assignee == "me" else assignee,
+                             unassigned=args["unassigned"], case_reference=args.get("case"), task=args.get("task"),
+                             overdue=args["overdue"], sort=args["sort"], page=args["page"],
+                             page_size=args["page_size"])
+    return {"items": [task_dict(t) for t in page.items], "page": page.page, "page_size": page.page_size,
+            "total": page.total}
+
+
+def _task(task_id: str) -> UserTask:
+    task = db.session.get(UserTask, task_id) if len(task_id) <= 36 else None
+    if task is None:
+        raise ApiProblem(404, "not-found", "Not found", f"there is no task {task_id} waiting "
+                                                        "(it may have been done already)")
+    return task
+
+
+@bp.route("/tasks/<task_id>", methods=["GET"], tags=["tasks"], parameters=[TASK_ID])
+@bp.response(200, TaskDetailSchema)
+@errors(401, 403, 404)
+def get_task(task_id):
+    """One ready task with its form: the fields ``complete`` takes."""
+    who = actor()
+    task = _task(task_id)
+    if not (who.is_admin or who.username == task.assignee or set(task.candidate_groups or []) & set(who.groups)):
+        refuse(f"{task.name} is for {', '.join(task.candidate_groups or [])}; {who.username} is not in that group")
+    return task_dict(task)
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"], tags=["tasks"], parameters=[TASK_ID])
+@bp.response(200, TaskSchema)
+@errors(401, 403, 404, 409)
+def claim_task(task_id):
+    """Take a task from your group's queue; 409 when someone else has it."""
+    task = _task(task_id)
+    return task_dict(casework().claim_task(task.case.reference, task_id, actor()))
+
+
+@bp.route("/tasks/<task_id>/release", methods=["POST"], tags=["tasks"], parameters=[TASK_ID])
+@bp.response(200, TaskSchema)
+@errors(401, 403, 404)
+def release_task(task_id):
+    """Put a task you hold back in its group's queue."""
+    task = _task(task_id)
+    return task_dict(casework().release_task(task.case.reference, task_id, actor()))
+
+
+@bp.route("/tasks/<task_id>/complete", methods=["POST"], tags=["tasks"], parameters=[TASK_ID])
+@bp.arguments(CompleteTaskSchema, error_status_code=422)
+@bp.response(200, StepResultSchema)
+@errors(400, 401, 403, 404, 409, 422)
+def complete_task(body, task_id):
+    """Answer a task's form; the case moves on. The answers are checked against the task's
+    form (422 with a message per field); 409 when someone else holds the task."""
+    task = _task(task_id)
+    reference = task.case.reference
+    try:
+        case = casework().complete_task(reference, task_id, body["answers"], actor())
+    except InvalidAnswers as exc:
+        raise ApiProblem(422, "invalid-answers", "Unprocessable content",
+                         "The answers do not fit the task's form: see errors for each field.",
+                         errors=flatten(exc.messages, "answers")) from None
+    return step_result(case)
+

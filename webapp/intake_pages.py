@@ -1,0 +1,78 @@
+"""Referrals by email: the ``acro intake`` command, and the "intake problems" page where the
+CC Workflow team sees every message that could not be taken in, and why."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Blueprint, abort, current_app, g, render_template
+from flask.cli import with_appcontext
+
+from casework.intake.mailbox import Intake, IntakeError, default_quarantine, problems
+from casework.intake.referral import DEFAULT_MAX_ATTACHMENT_BYTES
+from casework.models import db
+
+from .views.auth import signed_in
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
+
+# who sees the page: the CC Workflow team, who action referrals (INT-2), and administrators
+DEFAULT_PROBLEM_GROUPS = ["cc-workflow"]
+
+
+@click.command("intake")
+@with_appcontext
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--quarantine", type=click.Path(file_okay=False, path_type=Path), envvar="ACRO_INTAKE_QUARANTINE",
+              help="Maildir for messages that cannot be read (default: 'quarantine' beside each PATH; "
+                   "env ACRO_INTAKE_QUARANTINE).")
+@click.option("--max-attachment-mb", type=click.FloatRange(min=0.001), envvar="ACRO_INTAKE_MAX_ATTACHMENT_MB",
+              default=DEFAULT_MAX_ATTACHMENT_BYTES / 1048576, show_default=True,
+              help="Largest certificate PDF taken in (env ACRO_INTAKE_MAX_ATTACHMENT_MB).")
+def intake_command(paths, quarantine, max_attachment_mb):
+    """Take in ACRO referral emails from Maildirs (new/ and cur/) or single .eml files.
+
+    Each message becomes one referral, however often it is read (by Message-ID); a message
+    that cannot be read is moved to the quarantine Maildir with its reason.
+    """
+    from .bootstrap import casework
+    failed = False
+    for path in paths:
+        runner = Intake(casework(), quarantine=quarantine, max_attachment=int(max_attachment_mb * 1048576))
+        try:
+            report = runner.run(path)
+        except IntakeError as exc:
+            raise click.ClickException(str(exc)) from None
+        for outcome in report.outcomes:
+            if outcome.status == "accepted":
+                click.echo(f"referral {outcome.case_reference}: {outcome.path.name} ({outcome.message_id})")
+            elif outcome.status == "duplicate":
+                click.echo(f"already taken in: {outcome.path.name} ({outcome.message_id})"
+                           + (f" as {outcome.case_reference}" if outcome.case_reference else ""))
+            elif outcome.status == "quarantined":
+                click.echo(f"quarantined: {outcome.path.name}: {outcome.reason}", err=True)
+            else:
+                click.echo(f"FAILED, left for the next run: {outcome.path.name}: {outcome.reason}", err=True)
+        counts = {s: len(report.of(s)) for s in ("accepted", "duplicate", "quarantined", "failed")}
+        click.echo(f"{path}: {counts['accepted']} referral(s) created, {counts['duplicate']} already taken in, "
+                   f"{counts['quarantined']} quarantined (in {quarantine or default_quarantine(path)}), "
+                   f"{counts['failed']} failed")
+        failed = failed or not report.ok
+    if failed:
+        sys.exit(1)
+
+
+@bp.get("/problems")
+@signed_in
+def problems_page():
+    """Messages that could not be taken in: quarantined, or failed and waiting for a retry."""
+    allowed = set(current_app.config.get("ACRO_INTAKE_PROBLEM_GROUPS", DEFAULT_PROBLEM_GROUPS))
+    if not (g.actor.groups & allowed or g.actor.is_admin):
+        abort(403)
+    return render_template("intake/problems.html", messages=problems(db.session))
+
+
+def init_app(app) -> None:
+    """The page; the command is added with the others in webapp/cli.py."""
+    app.register_blueprint(bp)

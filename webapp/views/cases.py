@@ -1,0 +1,194 @@
+"""The case page, with the purpose asked first (FD-1), its documents and process diagram;
+recording an event the case waits for; and case search."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+
+from casework import queries
+from casework.models import db
+from casework.service import Conflict
+
+from ..bootstrap import casework
+from . import access
+from .auth import may_record_event, requires
+from .referrals import CERTIFICATE_PURPOSES, read_certificate
+from .filters import sentence
+
+bp = Blueprint("cases", __name__)
+
+PURPOSES = {
+    "casework": "Working on this case",
+    "enquiry": "Answering an enquiry about this case",
+    "assurance": "Quality assurance or audit",
+}
+
+# the messages of docs/process.md, as a caseworker records them
+EVENTS = {
+    "certificate_received": ("A disclosable ACRO certificate has been received",
+                             "ACRO has sent a certificate marked for immigration/deportation purposes."),
+    "fno_located": ("The FNO has been located", "The person has been found after the case went dormant."),
+    "prosecution_concluded": ("The police prosecution has concluded", "The UK prosecution has ended."),
+    "representations_received": ("Representations received", "The FNO has responded to the Stage 1 notice."),
+    "deportation_enforced": ("Deportation enforced", "The FNO has been removed from the UK."),
+}
+
+
+def _needs_purpose(reference):
+    if access.purpose_for(reference) is None:
+        return redirect(url_for("cases.purpose", reference=reference, next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.route("/cases/<reference>/purpose", methods=["GET", "POST"])
+@requires("view_cases")
+def purpose(reference):
+    """Why the person needs to see this case: asked once per case and session, and logged."""
+    service = casework()
+    service.case(reference)  # a case that does not exist is a 404, not a question
+    errors = {}
+    choice = request.form.get("purpose", "")
+    other = (request.form.get("other") or "").strip()
+    if request.method == "POST":
+        if choice not in (*PURPOSES, "other"):
+            errors["purpose"] = "Select why you need to see this case"
+        elif choice == "other" and not other:
+            errors["other"] = "Enter why you need to see this case"
+        else:
+            text = other if choice == "other" else PURPOSES[choice]
+            access.record(reference, "view", text)
+            access.remember(reference, text)
+            target = request.args.get("next") or ""
+            if not target.startswith(f"/cases/{reference}") or target.startswith("//"):
+                target = url_for("cases.case", reference=reference)
+            return redirect(target)
+    return render_template("cases/purpose.html", reference=reference, purposes=PURPOSES, errors=errors,
+                           choice=choice, other=other), 400 if errors else 200
+
+
+@bp.get("/cases/<reference>")
+@requires("view_cases")
+def case(reference):
+    """Everything about the case: subject, referral, certificate, status, documents, emails,
+    timeline and where it is in the process."""
+    if (redirect_to := _needs_purpose(reference)) is not None:
+        return redirect_to
+    service = casework()
+    detail = queries.case_detail(service, reference)
+    events = [(name, EVENTS.get(name, (name, ""))[0]) for name in detail.waiting_for if may_record_event(name)]
+    return render_template("cases/case.html", d=detail, case=detail.case, events=events,
+                           name=queries.subject_name(detail.case.referral),
+                           now_utc=current_app.extensions["acro"]["clock"].now(),
+                           may_act=lambda t: service.may_act(t, g.actor), purpose=access.purpose_for(reference),
+                           processes=_diagrams(detail))
+
+
+def _diagrams(detail) -> list[dict]:
+    """The main process, and the subprocess the case is in now (if any)."""
+    progress = detail.progress
+    shown = [progress["main"]]
+    for process, info in progress["processes"].items():
+        if process != progress["main"] and info["current"]:
+            shown.append(process)
+    return [{"id": p, **progress["processes"][p]} for p in shown if p in progress["processes"]]
+
+
+@bp.get("/cases/<reference>/progress.json")
+@requires("view_cases")
+def progress(reference):
+    """Per process: the elements done, the flows taken and where the case is now (for the diagram)."""
+    return jsonify(queries.progress(casework(), reference))
+
+
+@bp.get("/cases/<reference>/diagrams/<process_id>.bpmn")
+@requires("view_cases")
+def diagram(reference, process_id):
+    """The diagram of the process version this case runs on (not what is in processes/ now)."""
+    case = casework().case(reference)
+    xml = queries.diagram_xml(case, process_id)
+    if xml is None:
+        abort(404)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/cases/<reference>/documents/<int:document_id>")
+@requires("view_cases")
+def document(reference, document_id):
+    """A generated PDF; downloading it is logged with the purpose given for the case."""
+    if (redirect_to := _needs_purpose(reference)) is not None:
+        return redirect_to
+    case = casework().case(reference)
+    found = queries.document(db.session, case, document_id)
+    if found is None or not Path(found.path).is_file():
+        abort(404)
+    access.record(reference, "export", access.purpose_for(reference),
+                  {"document_id": found.id, "kind": found.kind})
+    return send_file(io.BytesIO(Path(found.path).read_bytes()), mimetype="application/pdf", as_attachment=True,
+                     download_name=found.filename)
+
+
+@bp.route("/cases/<reference>/events", methods=["GET", "POST"])
+@requires("view_cases")
+def record_event(reference):
+    """Record an event the case waits for: representations received, deportation enforced, ..."""
+    if (redirect_to := _needs_purpose(reference)) is not None:
+        return redirect_to
+    service = casework()
+    all_waiting = queries.waiting_messages(service, reference)
+    waiting = [name for name in all_waiting if may_record_event(name)]
+    if all_waiting and not waiting:
+        abort(403)  # it waits, but for events another team records
+    if not waiting:
+        flash("This case is not waiting for any event.", "error")
+        return redirect(url_for("cases.case", reference=reference))
+    errors = {}
+    form = request.form
+    chosen = form.get("event") or (waiting[0] if len(waiting) == 1 else "")
+    if request.method == "POST":
+        if chosen not in waiting:
+            errors["event"] = "Select the event that has happened"
+        details = (form.get("details") or "").strip()
+        payload = {"details": details} if details else {}
+        if chosen == "certificate_received":
+            certificate, cert_errors = read_certificate(form, request.files, required=True)
+            errors.update(cert_errors)
+            if certificate:
+                payload["certificate"] = certificate
+        if not errors:
+            try:
+                service.deliver_message(reference, chosen, payload, g.actor)
+            except Conflict as exc:
+                flash(sentence(exc), "error")
+                return redirect(url_for("cases.case", reference=reference))
+            flash({"title": "Event recorded", "text": f"{EVENTS.get(chosen, (chosen,))[0]} ({reference})."},
+                  "success")
+            return redirect(url_for("cases.case", reference=reference))
+    return render_template("cases/event.html", reference=reference, waiting=waiting, events=EVENTS, errors=errors,
+                           chosen=chosen, form=form, certificate_purposes=CERTIFICATE_PURPOSES), \
+        400 if errors else 200
+
+
+@bp.get("/search")
+@requires("view_cases")
+def search():
+    """Find cases by name or alias, date of birth, PNC ID or case reference."""
+    args = request.args
+    criteria = {"name": args.get("name", ""), "date_of_birth": "", "pnc_id": args.get("pnc_id", ""),
+                "reference": args.get("reference", "")}
+    dob = {p: (args.get(f"dob-{p}") or "").strip() for p in ("day", "month", "year")}
+    errors = {}
+    if any(dob.values()):
+        from .taskforms import date_value
+        value = date_value(dob)
+        if value == "not-a-date":
+            errors["dob"] = "Date of birth must be a real date"
+        else:
+            criteria["date_of_birth"] = value
+    searched = any(v.strip() for v in criteria.values()) or bool(errors)
+    results = [] if errors else queries.search(db.session, **criteria)
+    return render_template("cases/search.html", criteria=criteria, dob=dob, results=results, searched=searched,
+                           errors=errors), 400 if errors else 200
+

@@ -1,0 +1,214 @@
+"""Task queues and task pages: "My tasks", a queue per team, claiming, releasing and
+assigning, and the form for the step in front of the caseworker."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from casework import forms, queries
+from casework.config import REPO
+from casework.models import db
+from casework.service import Conflict, Forbidden, InvalidAnswers
+from casework.users import actor_for
+from engine.rules import cited, load_catalogue
+
+from ..bootstrap import casework
+from . import access, taskforms
+from .auth import may, queues_for, signed_in
+from .filters import sentence
+
+bp = Blueprint("tasks", __name__)
+
+RULES_FILE = REPO / "docs" / "acro-rules.md"
+SORT_LABELS = {"due": "Due date", "priority": "Priority", "age": "Age (oldest first)"}
+
+
+def _now():
+    return current_app.extensions["acro"]["clock"].now()
+
+
+def group_name(group: str) -> str:
+    return current_app.config["ACRO_GROUP_NAMES"].get(group, group)
+
+
+@lru_cache(maxsize=4)
+def _catalogue(path) -> dict:
+    return load_catalogue(path)
+
+
+def guidance(documentation: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """What the step is for (its documentation without the rule list) and each cited rule's text."""
+    catalogue = _catalogue(str(RULES_FILE))
+    about = re.sub(r"^\s*Rules?:\s*[A-Z0-9, \-]+\.\s*", "", documentation or "").strip()
+    return about, [(rule, catalogue.get(rule, "This rule is not in the catalogue.")) for rule in cited(documentation)]
+
+
+# -- queues -----------------------------------------------------------------------------
+def _int(value, default=1) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _queue(title: str, *, assignee=None, group=None, current: str):
+    args = request.args
+    sort = args.get("sort") if args.get("sort") in queries.SORTS else "due"
+    task = args.get("task") or None
+    overdue = args.get("overdue") == "yes"
+    now = _now()
+    page = queries.task_queue(db.session, now=now, assignee=assignee, group=group, task=task, overdue=overdue,
+                              sort=sort, page=_int(args.get("page")))
+    counts = queries.queue_counts(db.session, now=now, username=g.actor.username, groups=queues_for(g.actor))
+    kinds = queries.task_kinds(db.session, assignee=assignee, group=group)
+    filters = {"sort": sort, "task": task or "", "overdue": "yes" if overdue else ""}
+
+    def page_href(number):
+        return url_for(request.endpoint, **(request.view_args or {}), page=number,
+                       **{k: v for k, v in filters.items() if v})
+    return render_template("tasks/queue.html", title=title, page=page, counts=counts, kinds=kinds,
+                           filters=filters, current=current, sort_labels=SORT_LABELS, group_name=group_name,
+                           group=group, page_href=page_href, can_act=lambda t: casework().may_act(t, g.actor))
+
+
+@bp.get("/tasks")
+@signed_in
+def my_tasks():
+    """The tasks assigned to the signed-in person, and the counts of their teams' queues."""
+    return _queue("My tasks", assignee=g.actor.username, current="mine")
+
+
+@bp.get("/tasks/queues/<group>")
+@signed_in
+def team_queue(group):
+    """A team's queue: only for its members (and administrators)."""
+    if group not in queues_for(g.actor):
+        abort(403)
+    return _queue(f"{group_name(group)} queue", group=group, current=group)
+
+
+# -- claim, release, assign -------------------------------------------------------------
+def _back(reference, task_id):
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("tasks.task", reference=reference, task_id=task_id))
+
+
+@bp.post("/cases/<reference>/tasks/<task_id>/claim")
+@signed_in
+def claim(reference, task_id):
+    try:
+        task = casework().claim_task(reference, task_id, g.actor)
+    except Conflict as exc:
+        flash(sentence(exc), "error")
+    else:
+        flash(f"You have claimed “{task.name}” ({reference}).", "success")
+    return _back(reference, task_id)
+
+
+@bp.post("/cases/<reference>/tasks/<task_id>/release")
+@signed_in
+def release(reference, task_id):
+    task = casework().release_task(reference, task_id, g.actor)
+    flash(f"“{task.name}” ({reference}) is back in the team's queue.", "success")
+    return _back(reference, task_id)
+
+
+@bp.post("/cases/<reference>/tasks/<task_id>/assign")
+@signed_in
+def assign(reference, task_id):
+    service = casework()
+    case = service.case(reference)
+    task = service.user_task(case, task_id)
+    if not (service.may_act(task, g.actor) or may("manage_tasks")):
+        abort(403)
+    colleague = queries.user(db.session, request.form.get("assignee") or "")
+    if colleague is None or not colleague.active:
+        flash("Select a colleague to assign the task to.", "error")
+        return _back(reference, task_id)
+    to = actor_for(colleague, current_app.config["ACRO_SETTINGS"].role_groups)
+    try:
+        service.assign_task(reference, task_id, to, g.actor)
+    except Forbidden:
+        flash(f"{colleague.full_name} is not in the team that does “{task.name}”.", "error")
+    else:
+        flash(f"“{task.name}” ({reference}) is assigned to {colleague.full_name}.", "success")
+    return _back(reference, task_id)
+
+
+# -- the task page ----------------------------------------------------------------------
+def _render_task(service, case, task, *, raw=None, errors=None, status=200):
+    errors = errors or {}
+    raw = raw if raw is not None else {}
+    can_act = service.may_act(task, g.actor)
+    about, rules = guidance(task.documentation)
+    colleagues = [u for u in queries.colleagues(db.session, task.candidate_groups,
+                                                current_app.config["ACRO_SETTINGS"].role_groups)]
+    return render_template(
+        "tasks/task.html", case=case, task=task, summary=queries.case_summary(case),
+        fields=taskforms.components(task.form, raw, errors) if can_act else [],
+        error_list=taskforms.error_summary(task.form, errors), can_act=can_act,
+        needs_check=task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"],
+        about=about, rules=rules, colleagues=colleagues, group_name=group_name,
+        overdue=bool(task.due_at and task.due_at < _now())), status
+
+
+def _hidden(form: dict, raw: dict) -> list[tuple[str, str]]:
+    """The answers as hidden inputs, so the check page can send them on unchanged."""
+    hidden = []
+    for field in form.get("fields", []):
+        value = raw.get(field["id"])
+        if field.get("type") == "date":
+            hidden += [(f"{field['id']}-{p}", (value or {}).get(p, "")) for p in ("day", "month", "year")]
+        else:
+            hidden.append((field["id"], value or ""))
+    return hidden
+
+
+@bp.route("/cases/<reference>/tasks/<task_id>", methods=["GET", "POST"])
+@signed_in
+def task(reference, task_id):
+    """The form for one task; decisions with legal effect go through a check page first.
+
+    Administrators see the page to assign or release the task, without the form.
+    """
+    service = casework()
+    case = service.case(reference)
+    task = service.user_task(case, task_id)
+    can_act = service.may_act(task, g.actor)
+    if not (can_act or may("manage_tasks")):
+        abort(403)
+    access.record_once(reference, f"Working on the task: {task.name}" if can_act
+                       else f"Managing the task: {task.name}")
+    if request.method == "GET":
+        return _render_task(service, case, task)
+    if not can_act:
+        abort(403)
+    action = request.form.get("action", "submit")
+    raw = taskforms.raw_answers(task.form, request.form)
+    answers = taskforms.for_service(task.form, raw)
+    if action == "change":
+        return _render_task(service, case, task, raw=raw)
+    needs_check = task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"]
+    if needs_check and action != "confirm":
+        try:
+            forms.clean(task.form, answers)
+        except forms.ValidationError as exc:
+            return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
+        return render_template("tasks/check.html", case=case, task=task, summary=queries.case_summary(case),
+                               rows=taskforms.answer_rows(task.form, answers), hidden=_hidden(task.form, raw))
+    try:
+        service.complete_task(reference, task_id, answers, g.actor)
+    except InvalidAnswers as exc:
+        return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
+    except Conflict as exc:
+        flash(sentence(exc), "error")
+        return redirect(url_for("tasks.task", reference=reference, task_id=task_id))
+    next_tasks = [{"href": url_for("tasks.task", reference=reference, task_id=t.id), "text": t.name}
+                  for t in queries.case_tasks(db.session, case.id) if service.may_act(t, g.actor)]
+    flash({"title": f"“{task.name}” is done", "text": f"Case {reference}: {case.stage or ''}".strip(),
+           "links": next_tasks}, "success")
+    return redirect(url_for("tasks.my_tasks"))
