@@ -278,7 +278,8 @@ def test_claim_release_and_complete_a_task(api):
     step = done.get_json()
     assert step["case"]["reference"] == reference
     assert [t["bpmn_id"] for t in step["tasks"]] == ["establish_whereabouts"]
-    problem(api.post(f"/tasks/{task_id}/complete", {"answers": {}}), 404)  # done already
+    again = problem(api.post(f"/tasks/{task_id}/complete", {"answers": {}}, user="carl"), 409)  # done already
+    assert again["by"] == "wendy" and again["at"] and "already done by wendy" in again["detail"]
 
 
 # -- messages -----------------------------------------------------------------------------

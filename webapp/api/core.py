@@ -37,6 +37,8 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "messages per field; nested fields as dotted paths "
                                                   "(referral.subject.date_of_birth, answers.offences_on_pnc)"})
+    by = fields.String(metadata={"description": "409: who did it or holds it"})
+    at = fields.DateTime(metadata={"description": "409: when"})
 
 
 class ApiProblem(Exception):
@@ -50,11 +52,12 @@ class ApiProblem(Exception):
 
 
 def problem(status: int, title: str, detail: str, *, slug: str | None = None, errors: dict | None = None,
-            headers: dict | None = None):
+            headers: dict | None = None, extra: dict | None = None):
     body = {"type": PROBLEM_TYPE + slug if slug else "about:blank", "title": title, "status": status,
             "detail": detail}
     if errors:
         body["errors"] = errors
+    body.update({k: v for k, v in (extra or {}).items() if v is not None})
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM
@@ -129,7 +132,8 @@ def casework_problem(exc: CaseworkError):
             if status >= 500:
                 current_app.logger.error("API step failed: %s", exc)
             errors = flatten(exc.messages) if isinstance(exc, InvalidAnswers) else None
-            return problem(status, title, str(exc), slug=slug, errors=errors)
+            extra = {"by": exc.by, "at": exc.at.isoformat() if exc.at else None} if isinstance(exc, Conflict) else None
+            return problem(status, title, str(exc), slug=slug, errors=errors, extra=extra)
     return problem(400, "Bad request", str(exc), slug="refused")
 
 

@@ -258,11 +258,8 @@ def list_tasks(args):
 
 
 def _task(task_id: str) -> UserTask:
-    task = db.session.get(UserTask, task_id) if len(task_id) <= 36 else None
-    if task is None:
-        raise ApiProblem(404, "not-found", "Not found", f"there is no task {task_id} waiting "
-                                                        "(it may have been done already)")
-    return task
+    # a task already done answers 409 with who did it and when, not 404
+    return casework().find_task(task_id)
 
 
 @bp.route("/tasks/<task_id>", methods=["GET"], tags=["tasks"], parameters=[TASK_ID])
