@@ -34,6 +34,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: setup
+	$(ACRO) db upgrade
 	@if [ ! -f instance/.demo-loaded ]; then $(ACRO) demo && touch instance/.demo-loaded; \
 	  else echo "demo data already loaded (delete instance/ to start again); its users:"; \
 	  $(PY) -c "from casework.demo import DEMO_USERS; from casework.config import ROLE_NAMES; \

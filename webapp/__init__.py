@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from casework.config import Settings
+from flask_migrate import Migrate
+
+from casework.config import REPO, Settings
 from casework.models import db
 
 
@@ -24,6 +26,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    # the schema is Alembic's (migrations/): `acro db upgrade` applies it
+    Migrate(app, db, directory=str(REPO / "migrations"), compare_type=True)
     from . import bootstrap
     bootstrap.init_app(app)
     from . import cli, health

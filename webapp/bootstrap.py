@@ -19,8 +19,6 @@ def init_app(app) -> None:
     ext.setdefault("sender", app.config.get("ACRO_SENDER") or SmtpSender(
         settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
         username=settings.smtp_username, password=settings.smtp_password))
-    with app.app_context():
-        db.create_all()
 
 
 def casework() -> Casework:

@@ -69,6 +69,7 @@ def live_server(tmp_path_factory):
     app = create_app({"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False,
                       "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
     with app.app_context():
+        db.create_all()
         for username, full_name, role in DEMO_USERS:
             PASSWORDS[username] = f"demo-{username}-pass"
             create_user(db.session, username, full_name, [role], PASSWORDS[username])

@@ -13,6 +13,8 @@ def app(tmp_path, database_url):
                                   "DATABASE_URL": database_url})
     app = create_app({"TESTING": True, "ACRO_CLOCK": FakeClock(), "ACRO_SENDER": RecordingSender()},
                      settings=settings)
+    with app.app_context():
+        db.create_all()  # the tests' schema comes from the models; test_migrations checks they agree
     yield app
     with app.app_context():
         db.session.remove()

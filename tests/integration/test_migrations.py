@@ -1,0 +1,53 @@
+"""The schema comes from Alembic migrations; they must make exactly what the models say."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DatabaseError
+
+from casework.config import Settings
+from casework.models import db
+from webapp import create_app
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test",
+                                  "DATABASE_URL": database_url})
+    app = create_app({"TESTING": True}, settings=settings)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_migrations_make_what_the_models_describe(app):
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == [], f"models and migrations disagree: run `acro db migrate`: {differences}"
+
+
+def test_the_migrated_logs_are_append_only(app):
+    with app.app_context():
+        upgrade()
+        db.session.execute(text("INSERT INTO audit_entry (actor, action, at, details) "
+                                "VALUES ('system', 'test', CURRENT_TIMESTAMP, '{}')"))
+        db.session.commit()
+        for statement in ("UPDATE audit_entry SET actor = 'x'", "DELETE FROM audit_entry"):
+            with pytest.raises(DatabaseError, match="append-only"):
+                db.session.execute(text(statement))
+                db.session.commit()
+            db.session.rollback()
+
+
+def test_the_migrations_go_down_as_well_as_up(app):
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert "case_record" in inspect(db.engine).get_table_names()
