@@ -118,8 +118,20 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
         choose(page, f"Why do you need to see case {cases['stage1']}?", "Working on this case")
         page.get_by_role("button", name="Continue to the case").click()
     audit.check("record an event")
+    visit.sign_out()
 
-    assert len(audit.checked) >= 20
+    visit.sign_in("admin")
+    visit.goto("/admin/incidents")
+    audit.check("incidents")
+    visit.goto(f"/admin/cases/{cases['stage1']}/log")
+    audit.check("export a case's log")
+    page.get_by_role("button", name="Export the log").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("export a case's log with errors")
+    visit.goto("/intake/problems")
+    audit.check("intake problems")
+
+    assert len(audit.checked) >= 24
     assert visit.foreign == [], visit.foreign
     csp = [m for m in visit.console_errors if "Content Security Policy" in m or "Refused to" in m]
     assert csp == [], csp

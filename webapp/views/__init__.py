@@ -56,11 +56,11 @@ def init_app(app) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from . import assets, auth, cases, dashboard, errors, filters, referrals, security, tasks
+    from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks
     filters.init_app(app)
     security.init_app(app)
     assets.init_app(app)
-    for module in (auth, tasks, cases, referrals, dashboard):
+    for module in (auth, tasks, cases, referrals, dashboard, admin):
         app.register_blueprint(module.bp)
     security.limit_sign_in(app)
     errors.init_app(app)

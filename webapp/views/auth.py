@@ -35,6 +35,8 @@ PERMISSIONS = {
     # release or assign anyone's task, and see every team's queue
     "manage_tasks": lambda actor: actor.is_admin,
     "view_dashboard": lambda actor: True,
+    # incidents and data-protection exports: administrators
+    "operate": lambda actor: actor.is_admin,
 }
 
 
