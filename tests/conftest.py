@@ -46,3 +46,22 @@ def database_url(tmp_path):
     """An empty database of this test's own, on SQLite or PostgreSQL (see tests/databases.py)."""
     with fresh_database(tmp_path) as url:
         yield url
+
+
+_RESULTS = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def report(request):
+    """``report("...")``: a line for the results section printed at the end of the run (the
+    fault, concurrency and crash tests say what they sent and what came back)."""
+    lines = request.config.stash.setdefault(_RESULTS, [])
+    return lambda text: lines.append(f"{request.node.nodeid}: {text}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_RESULTS, [])
+    if lines:
+        terminalreporter.section("results of the fault, concurrency and crash tests")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -38,7 +38,7 @@ class _Keep:
         return "250 OK"
 
 
-def test_mail_relay_down_then_up_loses_and_repeats_nothing(world):
+def test_mail_relay_down_then_up_loses_and_repeats_nothing(world, report):
     port = free_port()
     world.sender = SmtpSender("127.0.0.1", port, timeout=2)
     service = world.service()
@@ -66,7 +66,7 @@ def test_mail_relay_down_then_up_loses_and_repeats_nothing(world):
     service.session.refresh(email)
     service.session.refresh(incident)
     assert email.sent_at is not None and incident.resolved_at is not None
-    print(f"\nrelay outage: attempts {email.attempts}, emails received {len(keep.received)}")
+    report(f"relay outage: attempts {email.attempts}, emails received {len(keep.received)}")
     assert len(keep.received) == 1
 
 
@@ -100,7 +100,7 @@ def test_a_handler_that_keeps_failing_is_retried_with_backoff_then_left_to_an_op
     assert world.task(service, reference, "establish_whereabouts")
 
 
-def test_two_people_completing_the_same_task_at_once_one_wins(world):
+def test_two_people_completing_the_same_task_at_once_one_wins(world, report):
     service = world.service()
     reference = submit(service).reference
     task_id = world.task(service, reference, "check_certificate").id
@@ -129,7 +129,7 @@ def test_two_people_completing_the_same_task_at_once_one_wins(world):
     assert len(done) == 1, outcomes
     [loser] = [o for o in outcomes.values() if o != "done"]
     assert isinstance(loser, Conflict), loser
-    print(f"\nconcurrent completion: {outcomes}")
+    report(f"concurrent completion: {outcomes}")
     service = world.service()
     completions = service.session.scalars(select(AuditEntry).where(AuditEntry.task_id == task_id,
                                                                   AuditEntry.action == "task completed")).all()

@@ -61,7 +61,7 @@ def ready(bpmn_id):
     return lambda: db.session.scalars(select(UserTask).where(UserTask.bpmn_id == bpmn_id)).first() is not None
 
 
-def test_service_tasks_and_emails_run_in_the_worker_not_the_request(production, smtp_server):
+def test_service_tasks_and_emails_run_in_the_worker_not_the_request(production, smtp_server, report):
     app, clock = production
     item = persona("kowalski")
     with app.app_context():
@@ -85,7 +85,7 @@ def test_service_tasks_and_emails_run_in_the_worker_not_the_request(production, 
         assert case.pending_since is None and case.team == "CC EEA casework team"
         arrived = {m["message"]["Message-ID"] for m in smtp_server.messages}
         assert {e.message_id for e in emails} <= arrived
-    print(f"\nworker: {len(emails)} email(s) sent by the worker for {reference}")
+    report(f"worker: {len(emails)} email(s) sent by the worker for {reference}")
 
 
 def test_a_queued_case_whose_worker_died_is_queued_again(production):

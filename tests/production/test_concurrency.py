@@ -25,7 +25,7 @@ CLIENTS = 8
 CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
 
 
-def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, database_url):
+def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, database_url, report):
     settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test", "ACRO_SEND_EMAIL": "false"})
     engine = create_engine(database_url)
     db.metadata.create_all(engine)
@@ -85,7 +85,7 @@ def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, dat
             thread.join()
     finally:
         web.stop()
-    print(f"\nrequests: {sum(results.values())}; " + ", ".join(f"{k}: {v}" for k, v in sorted(results.items())))
+    report(f"requests: {sum(results.values())}; " + ", ".join(f"{k}: {v}" for k, v in sorted(results.items())))
     assert not [k for k in results if k.split()[1].startswith(("5", "404"))], results
     assert results["complete 200"] == CASES
     with Session(engine) as session:

@@ -33,7 +33,7 @@ STEPS = [
 EMAILS_PER_CASE = 4
 
 
-def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, database_url, smtp_server):
+def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, database_url, smtp_server, report):
     redis.Redis.from_url(BROKER).flushdb()
     engine = create_engine(database_url)
     db.metadata.create_all(engine)
@@ -153,7 +153,7 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
         assert session.scalars(select(Incident).where(Incident.resolved_at.is_(None))).all() == []
         ours = {e.message_id for e in emails}
     received = Counter(m["message"]["Message-ID"] for m in smtp_server.messages if m["message"]["Message-ID"] in ours)
-    print(f"\ncrash test: {CASES} cases, kills {dict(kills)}, requests {dict(counts)}, "
+    report(f"crash test: {CASES} cases, kills {dict(kills)}, requests {dict(counts)}, "
           f"emails expected {len(ours)}, received {sum(received.values())} ({len(received)} distinct)")
     assert set(received) == ours, "some emails never arrived"
     assert max(received.values()) == 1, f"emails sent twice: {[m for m, n in received.items() if n > 1]}"
