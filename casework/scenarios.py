@@ -18,7 +18,7 @@ from engine.coverage import Coverage
 
 from . import bootstrap
 from .config import Settings
-from .models import Case, Certificate, Conviction, Deadline, Document, Email, Incident, Subject, UserTask, db
+from .models import User, Case, Certificate, Conviction, Deadline, Document, Email, Incident, Subject, UserTask, db
 from .service import Actor, Casework, CaseworkError, Conflict, Forbidden, InvalidAnswers
 
 STEP_KINDS = ("task", "message", "wait", "referral", "fire_timers", "check")
@@ -140,6 +140,7 @@ class Runner:
         clock = FakeClock(datetime.fromisoformat(str(start)) if start else None)
         self._fresh_database()
         with Session(self.engine_db) as session:
+            self._people(session, scenario)
             service = self._service(session, clock)
             cases: dict[str, str] = {}
             first = service.submit_referral(scenario["referral"], Actor("acro-intake"),
@@ -160,6 +161,16 @@ class Runner:
             if inspect is not None:
                 inspect(session, result)
         return result
+
+    def _people(self, session, scenario) -> None:
+        """The users the steps act as, with their roles (they sign in nowhere: no password)."""
+        people = {}
+        for step in scenario["steps"]:
+            if "task" in step and step.get("as") in self.settings.role_groups:
+                people.setdefault(step.get("user", step["as"]), step["as"])
+        for username, role in people.items():
+            session.add(User(username=username, full_name=username.title(), roles=[role], password_hash="!"))
+        session.commit()
 
     def _case_ref(self, step, cases) -> str:
         name = step.get("case", "latest")

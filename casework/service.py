@@ -19,7 +19,7 @@ from engine.instance import Engine, ExternalTask, Instance, NotWaiting
 
 from . import audit, bundles, dpa, forms, incidents
 from .documents import DocumentStore
-from .models import AccessLog, AuditEntry, Case, Certificate, Email, Incident, Timer, UserTask, utcnow
+from .models import AccessLog, AuditEntry, Case, Certificate, Email, Incident, Timer, User, UserTask, utcnow
 from .outbox import OutboxMailer, dispatch
 from .store import SqlCaseStore
 
@@ -264,6 +264,7 @@ class Casework:
             cleaned = forms.clean(task.form, answers)
         except forms.ValidationError as exc:
             raise InvalidAnswers(exc.messages) from None
+        self._check_people(task.form, cleaned)
         instance = self.instance(case)
         dpa.log(self.session, case, actor.username, "change", task.name, self.clock.now(),
                 {"task": task.bpmn_id, "fields": sorted(cleaned)})
@@ -277,6 +278,25 @@ class Casework:
             self.user_task(self.case(reference), task_id)
             raise Conflict("this case was changed by someone else at the same time; reload it") from None
         return case
+
+    def _check_people(self, form: dict, answers: dict) -> None:
+        """A field that names a person (property ``user_in_group``) must name an active user
+        who works in that group: a case owner who does not exist would own nothing."""
+        problems = {}
+        for field in form.get("fields", []):
+            group = (field.get("properties") or {}).get("user_in_group")
+            name = answers.get(field["id"])
+            if not group or not name:
+                continue
+            user = self.session.scalars(select(User).where(User.username == str(name).strip().lower(),
+                                                           User.active.is_(True))).first()
+            groups = {g for role in (user.roles if user else []) for g in self.settings.role_groups.get(role, [])}
+            if group not in groups:
+                problems[field["id"]] = [f"There is no active user called {name} in {group}."]
+            else:
+                answers[field["id"]] = user.username
+        if problems:
+            raise InvalidAnswers(problems)
 
     # -- the outside world ----------------------------------------------------------------
     def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:

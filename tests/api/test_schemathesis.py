@@ -66,6 +66,11 @@ def test_every_endpoint_keeps_to_the_openapi_document(api_schema, api_tokens, me
         # request: schemathesis would count the server's acceptance against it
         assume(not any(v is None for v in (case.query or {}).values()))
         assume(not any(v is None for v in (case.headers or {}).values()))
+        # an empty list is dropped the same way
+        assume(not any(v == [] for v in (case.query or {}).values()))
+        if mode is GenerationMode.NEGATIVE:
+            # the token is put back below, so a request made invalid only by leaving it out is valid
+            assume("Authorization" in (case.headers or {}))
         headers = {"Authorization": f"Bearer {api_tokens['wendy']}"}
         if "X-Purpose" not in (case.headers or {}) and "purpose" not in (case.query or {}):
             headers["X-Purpose"] = "API conformance test"

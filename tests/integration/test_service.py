@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework import bootstrap, bundles
 from casework.config import Settings
-from casework.models import (AuditEntry, Case, Certificate, Email, Incident, ProcessVersion, Timer, UserTask, db)
+from casework.models import (User, AuditEntry, Case, Certificate, Email, Incident, ProcessVersion, Timer, UserTask, db)
 from casework.scenarios import RecordingSender
 from casework.service import Actor, Conflict, Forbidden, InvalidAnswers, NotFound, SYSTEM
 from engine.clock import FakeClock
@@ -41,6 +41,10 @@ class World:
         if self.session is not None:
             self.session.close()
         self.session = Session(self.engine)
+        if self.session.scalars(select(User)).first() is None:
+            for username, role in (("wendy", "workflow"), ("carl", "caseworker")):
+                self.session.add(User(username=username, full_name=username.title(), roles=[role], password_hash="!"))
+            self.session.commit()
         return bootstrap.build(self.session, self.settings, self.clock, self.sender)
 
     def restart(self):

@@ -55,6 +55,8 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
         from casework.demo import DEMO_REFERRALS
         from casework.service import Actor
         service = casework()
+        db.session.add(User(username="carl", full_name="Carl", roles=["caseworker"], password_hash="!"))
+        db.session.commit()
         case = service.submit_referral(DEMO_REFERRALS[0]["referral"], Actor("acro-intake"),
                                        certificate=DEMO_REFERRALS[0]["certificate"])
         reference = case.reference
