@@ -115,8 +115,10 @@ class Visit:
         assert "/sign-in" not in page.url, f"{username} could not sign in"
 
     def sign_out(self):
+        # wait for the sign-in page the sign-out leads to: going elsewhere sooner could race
+        # the response that clears the session cookie
         self.page.get_by_role("button", name="Sign out").click()
-        self.page.wait_for_load_state()
+        self.page.get_by_text("You have signed out.").wait_for()
 
 
 @pytest.fixture
