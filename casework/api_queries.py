@@ -5,17 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
-from . import subjects
-from .models import Alias, AuditEntry, Case, Certificate, Document, Subject, UserTask
+from . import queries, subjects
+from .models import AuditEntry, Case, Certificate, Document, UserTask
 
-TASK_SORTS = {
-    "due": (UserTask.due_at.is_(None), UserTask.due_at, UserTask.created_at, UserTask.id),
-    "priority": (UserTask.priority.is_(None), UserTask.priority.desc(), UserTask.due_at.is_(None),
-                 UserTask.due_at, UserTask.id),
-    "age": (UserTask.created_at, UserTask.id),
-}
 
 
 @dataclass
@@ -32,20 +26,6 @@ def _page(session, query, count_query, page: int, page_size: int) -> Page:
     return Page(items, page, page_size, total)
 
 
-def subject_name(referral: dict | None) -> str:
-    subject = (referral or {}).get("subject") or {}
-    parts = [subject.get("given_names"), (subject.get("family_name") or "").upper() or None]
-    return " ".join(p for p in parts if p) or "Unknown subject"
-
-
-def _referral_matches(referral: dict | None, key: str) -> bool:
-    subject = (referral or {}).get("subject") or {}
-    names = [subjects.name_key(subject.get("family_name"), subject.get("given_names")),
-             *(subjects.normalise(a) for a in subject.get("aliases") or [] if isinstance(a, str))]
-    pnc = (subject.get("pnc_id") or "") if isinstance(subject.get("pnc_id"), str) else ""
-    return any(key in n for n in names) or (pnc and pnc.strip().casefold() == key)
-
-
 def cases(session, *, q: str | None = None, state: str | None = None, team: str | None = None,
           case_owner: str | None = None, page: int = 1, page_size: int = 20) -> Page:
     """Cases, newest activity first; ``q`` searches the reference, the PNC ID and every name
@@ -59,29 +39,20 @@ def cases(session, *, q: str | None = None, state: str | None = None, team: str 
         conditions.append(Case.case_owner == case_owner)
     order = (Case.updated_at.desc(), Case.id.desc())
     key = subjects.normalise(q)
-    if not key:
-        query = select(Case).where(*conditions).order_by(*order)
-        return _page(session, query, select(func.count()).select_from(Case).where(*conditions), page, page_size)
-    aliases = select(Alias.subject_id).where(Alias.search_key.contains(key, autoescape=True))
-    linked = select(Case.id).join(Subject, Subject.id == Case.subject_id).where(
-        *conditions, or_(Subject.search_key.contains(key, autoescape=True), Subject.id.in_(aliases),
-                         func.lower(Subject.pnc_id) == key))
-    ids = set(session.scalars(linked))
-    ids |= set(session.scalars(select(Case.id).where(*conditions, func.lower(Case.reference) == key)))
-    # a case whose subject is not recorded yet (its certificate not checked) matches on its referral
-    for case_id, referral in session.execute(select(Case.id, Case.referral).where(*conditions,
-                                                                                 Case.subject_id.is_(None))):
-        if _referral_matches(referral, key):
-            ids.add(case_id)
-    query = select(Case).where(Case.id.in_(ids)).order_by(*order) if ids else select(Case).where(Case.id < 0)
-    return _page(session, query, select(func.count()).select_from(Case).where(Case.id.in_(ids)), page, page_size)
+    if key:
+        # a reference, a PNC ID, or words of a name
+        conditions.append(or_(and_(*queries.case_conditions(words=key.split())),
+                              and_(*queries.case_conditions(reference=key)),
+                              and_(*queries.case_conditions(pnc_id=key))))
+    query = select(Case).where(*conditions).order_by(*order)
+    return _page(session, query, select(func.count()).select_from(Case).where(*conditions), page, page_size)
 
 
 def tasks(session, *, actor, now: datetime, group: str | None = None, assignee: str | None = None,
           unassigned: bool = False, case_reference: str | None = None, task: str | None = None,
           overdue: bool = False, sort: str = "due", page: int = 1, page_size: int = 20) -> Page:
     """Ready tasks the caller may see (their groups' and their own; an administrator sees all)."""
-    query = select(UserTask).join(Case, Case.id == UserTask.case_id)
+    query = select(UserTask)
     conditions = []
     if not actor.is_admin:
         conditions.append(or_(UserTask.group.in_(sorted(actor.groups)), UserTask.assignee == actor.username))
@@ -92,13 +63,13 @@ def tasks(session, *, actor, now: datetime, group: str | None = None, assignee: 
     if unassigned:
         conditions.append(UserTask.assignee.is_(None))
     if case_reference:
-        conditions.append(func.upper(Case.reference) == case_reference.strip().upper())
+        conditions.append(UserTask.case_id.in_(select(Case.id).where(Case.reference == case_reference.strip().upper())))
     if task:
         conditions.append(UserTask.bpmn_id == task)
     if overdue:
         conditions.append(UserTask.due_at < now)
-    query = query.where(*conditions).order_by(*TASK_SORTS.get(sort, TASK_SORTS["due"]))
-    count = select(func.count()).select_from(UserTask).join(Case, Case.id == UserTask.case_id).where(*conditions)
+    query = query.where(*conditions).order_by(*queries.SORTS.get(sort, queries.SORTS["due"]))
+    count = select(func.count()).select_from(UserTask).where(*conditions)
     return _page(session, query, count, page, page_size)
 
 

@@ -33,6 +33,7 @@ def record_step_failure(session, case: Case, task, error: Exception, now: dateti
         incident = Incident(case_id=case.id, task_id=task.id, task_bpmn_id=task.bpmn_id, topic=task.topic,
                             error=text, attempts=1, at=now)
         session.add(incident)
+        case.open_step_incidents = (case.open_step_incidents or 0) + 1
     else:
         incident.attempts += 1
         incident.error = text
@@ -65,6 +66,7 @@ def resolve_for_case(session, case: Case, now: datetime) -> None:
             Incident.case_id == case.id, Incident.resolved_at.is_(None), Incident.email_id.is_(None),
             Incident.task_id.is_not(None))):
         resolve(incident, now)
+    case.open_step_incidents = 0
 
 
 def resolve_for_email(session, email: Email, now: datetime) -> None:

@@ -92,6 +92,10 @@ class Case(db.Model):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
     referral: Mapped[dict] = mapped_column(JSON)
+    # what a search looks in, kept from the referral so that a search is one SQL query
+    search_names: Mapped[str] = mapped_column(Text, default="", server_default="")
+    referred_pnc_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    referred_date_of_birth: Mapped[str | None] = mapped_column(String(10), index=True)
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     stage: Mapped[str | None] = mapped_column(String(200), index=True)
     outcome: Mapped[str | None] = mapped_column(String(300))
@@ -102,9 +106,12 @@ class Case(db.Model):
     detention_power: Mapped[str | None] = mapped_column(String(200))
     paper_file_reference: Mapped[str | None] = mapped_column(String(40))
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
-    instance_state: Mapped[dict] = mapped_column(JSON)
+    # read only when the case's workflow is loaded, never by lists and searches
+    instance_state: Mapped[dict] = mapped_column(JSON, deferred=True)
     # set while service tasks wait for the background worker; a sweep re-queues stale ones
     pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # so that a step asks for its incidents only when there are some
+    open_step_incidents: Mapped[int] = mapped_column(default=0, server_default="0")
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -314,7 +321,9 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-Index("ix_user_task_queue", UserTask.group, UserTask.due_at)
+# a queue page is read in index order: a team's (group) or a person's (assignee), soonest due first
+Index("ix_user_task_group_due", UserTask.group, UserTask.due_at, UserTask.created_at, UserTask.id)
+Index("ix_user_task_assignee_due", UserTask.assignee, UserTask.due_at, UserTask.created_at, UserTask.id)
 
 
 from . import append_only  # noqa: E402,F401  (the triggers that keep the logs append-only)

@@ -24,6 +24,7 @@ class OutboxMailer:
         self.clock = clock
         self.triggered_by = triggered_by
         self.domain = domain
+        self.written = 0
 
     def send(self, to, subject: str, body: str, attachments=(), kind: str = "") -> None:
         recipients = [to] if isinstance(to, str) else list(to)
@@ -31,6 +32,7 @@ class OutboxMailer:
             raise ValueError(f"email {subject!r} has no valid recipient: {recipients!r}")
         dpa.log(self.session, self.case, self.triggered_by, "disclose", kind or subject, self.clock.now(),
                 {"recipients": recipients, "subject": subject, "documents": [a["id"] for a in attachments]})
+        self.written += 1
         self.session.add(Email(
             case_id=self.case.id, kind=kind or subject, triggered_by=self.triggered_by,
             recipients=recipients, subject=subject,

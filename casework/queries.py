@@ -20,10 +20,10 @@ PAGE_SIZE = 20
 
 # how a queue can be sorted: due date (soonest first, undated last), priority (highest
 # first) and age (oldest first); each ends on the age so the order is stable
+# "due" follows the queue indexes (group or assignee, due_at, created_at, id)
 SORTS = {
-    "due": (UserTask.due_at.is_(None), UserTask.due_at, UserTask.created_at, UserTask.id),
-    "priority": (UserTask.priority.is_(None), UserTask.priority.desc(), UserTask.due_at.is_(None),
-                 UserTask.due_at, UserTask.id),
+    "due": (UserTask.due_at.asc().nulls_last(), UserTask.created_at, UserTask.id),
+    "priority": (UserTask.priority.desc().nulls_last(), UserTask.due_at.asc().nulls_last(), UserTask.id),
     "age": (UserTask.created_at, UserTask.id),
 }
 
@@ -120,10 +120,7 @@ def colleagues(session, groups, role_groups: dict) -> list[User]:
 
 
 # -- cases ------------------------------------------------------------------------------
-def subject_name(referral: dict | None) -> str:
-    subject = (referral or {}).get("subject") or {}
-    parts = [subject.get("given_names"), (subject.get("family_name") or "").upper() or None]
-    return " ".join(p for p in parts if p) or "Unknown subject"
+subject_name = subjects.display_name
 
 
 def case_summary(case: Case) -> dict:
@@ -276,48 +273,40 @@ def document(session, case: Case, document_id: int) -> Document | None:
 
 
 # -- search -----------------------------------------------------------------------------
+def case_conditions(*, words=(), date_of_birth: str = "", pnc_id: str = "", reference: str = "") -> list:
+    """SQL conditions on ``Case`` for a search; every criterion given must match.
+
+    A name matches when each word is part of a name the referral gave (its subject's name or
+    an alias) or of an alias the subject was recorded under since, ignoring case and accents.
+    """
+    conditions = []
+    if reference:
+        conditions.append(Case.reference == reference.strip().upper())
+    if pnc_id:
+        pnc = pnc_id.strip().upper()
+        conditions.append(or_(Case.referred_pnc_id == pnc,
+                              Case.subject_id.in_(select(Subject.id).where(Subject.pnc_id == pnc))))
+    if date_of_birth:
+        dob = date_of_birth.strip()
+        conditions.append(or_(Case.referred_date_of_birth == dob,
+                              Case.subject_id.in_(select(Subject.id).where(Subject.date_of_birth == dob))))
+    for word in words:
+        conditions.append(or_(Case.search_names.contains(word, autoescape=True),
+                              Case.subject_id.in_(select(Alias.subject_id)
+                                                  .where(Alias.search_key.contains(word, autoescape=True)))))
+    return conditions
+
+
 def search(session, *, name: str = "", date_of_birth: str = "", pnc_id: str = "", reference: str = "",
            limit: int = 50) -> list[dict]:
-    """Cases by the subject's name or alias, date of birth, PNC ID or case reference.
-
-    Every criterion given must match. A name matches when each of its words is part of the
-    subject's name or of one of their aliases, ignoring case and accents. Cases whose subject
-    is not recorded yet (the certificate is not checked) match on the referral as sent.
-    """
+    """Cases by the subject's name or alias, date of birth, PNC ID or case reference."""
     words = subjects.normalise(name).split()
-    dob = date_of_birth.strip()
-    pnc = pnc_id.strip().upper()
-    ref = reference.strip().upper()
-    if not (words or dob or pnc or ref):
+    if not (words or date_of_birth.strip() or pnc_id.strip() or reference.strip()):
         return []
-    on_case = [func.upper(Case.reference) == ref] if ref else []
-    on_subject = list(on_case)
-    if pnc:
-        on_subject.append(func.upper(Subject.pnc_id) == pnc)
-    if dob:
-        on_subject.append(Subject.date_of_birth == dob)
-    for word in words:
-        aliased = select(Alias.subject_id).where(Alias.search_key.contains(word, autoescape=True))
-        on_subject.append(or_(Subject.search_key.contains(word, autoescape=True),
-                              func.lower(Subject.family_name).contains(word, autoescape=True),
-                              func.lower(Subject.given_names).contains(word, autoescape=True),
-                              Subject.id.in_(aliased)))
-    linked = session.scalars(select(Case).join(Subject, Subject.id == Case.subject_id).where(*on_subject)).all()
-    pending = [c for c in session.scalars(select(Case).where(Case.subject_id.is_(None), *on_case))
-               if _referral_matches(c.referral, words, dob, pnc)]
-    cases = sorted({*linked, *pending}, key=lambda c: (c.created_at, c.id), reverse=True)
-    return [_result(c) for c in cases[:limit]]
-
-
-def _referral_matches(referral: dict, words: list[str], dob: str, pnc: str) -> bool:
-    subject = (referral or {}).get("subject") or {}
-    if dob and subject.get("date_of_birth") != dob:
-        return False
-    if pnc and (subject.get("pnc_id") or "").strip().upper() != pnc:
-        return False
-    names = [subjects.name_key(subject.get("family_name"), subject.get("given_names")),
-             *(subjects.normalise(a) for a in subject.get("aliases") or [])]
-    return all(any(word in n for n in names) for word in words)
+    conditions = case_conditions(words=words, date_of_birth=date_of_birth, pnc_id=pnc_id, reference=reference)
+    cases = session.scalars(select(Case).where(*conditions)
+                            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)).all()
+    return [_result(c) for c in cases]
 
 
 def _result(case: Case) -> dict:

@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.instance import Engine, ExternalTask, Instance, NotWaiting
 
-from . import audit, bundles, dpa, forms, incidents
+from . import audit, bundles, dpa, forms, incidents, subjects
 from .documents import DocumentStore
 from .models import AccessLog, AuditEntry, Case, Certificate, Email, Incident, Timer, User, UserTask, utcnow
 from .outbox import OutboxMailer, dispatch
@@ -93,6 +93,7 @@ class Casework:
         # without one (the embedded mode) they run in it
         self.queue = queue
         self._after_commit: list = []
+        self._mailers: list = []
 
     @property
     def clock(self):
@@ -168,7 +169,7 @@ class Casework:
         now = self.clock.now()
         case = Case(reference=f"PENDING-{now.timestamp()}", referral=referral, state="open",
                     stage="CC Workflow: certificate check", process_version=version,
-                    instance_state={}, created_at=now, updated_at=now)
+                    instance_state={}, created_at=now, updated_at=now, **subjects.search_fields(referral))
         self.session.add(case)
         self.session.flush()
         case.reference = f"ACRO-{now.year}-{case.id:06d}"
@@ -394,7 +395,9 @@ class Casework:
     def _adapters(self, case: Case, instance: Instance, documents: DocumentStore, actor: Actor) -> dict:
         # FD-1: what a handler discloses is attributed to the person whose step caused it
         store = SqlCaseStore(self.session, case, self.clock, actor=actor.username)
-        return {"case_store": store, "mailer": OutboxMailer(self.session, case, self.clock, actor.username),
+        mailer = OutboxMailer(self.session, case, self.clock, actor.username)
+        self._mailers.append(mailer)
+        return {"case_store": store, "mailer": mailer,
                 "documents": documents, "clock": self.clock, "settings": self.settings.handler_settings(),
                 "instance": instance}
 
@@ -453,7 +456,7 @@ class Casework:
             audit.record(self.session, case, SYSTEM, "step failed", task_id=failure.task.id,
                          task_bpmn_id=failure.task.bpmn_id, task_name=failure.task.name,
                          details={"topic": failure.task.topic, "error": str(failure.error)}, now=self.clock.now())
-        else:
+        elif case.open_step_incidents:
             incidents.resolve_for_case(self.session, case, self.clock.now())
         if inline or self.queue is None:
             case.pending_since = None
@@ -526,9 +529,14 @@ class Casework:
         pending, self._after_commit = self._after_commit, []
         for job in pending:
             job()
+        wrote_email = any(mailer.written for mailer in self._mailers)
+        self._mailers = []
+        # only a step that wrote an email sends now; emails that failed before are retried on
+        # their schedule (the worker's beat, or `acro outbox send`)
+        if not wrote_email:
+            return
         if self.queue is not None:
-            if self.session.scalar(select(Email.id).where(Email.sent_at.is_(None)).limit(1)) is not None:
-                self.queue.dispatch_outbox()
+            self.queue.dispatch_outbox()
         else:
             self.dispatch_outbox()
 

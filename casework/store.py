@@ -27,10 +27,7 @@ class SqlCaseStore:
         return self.case.referral
 
     def subject_name(self) -> str:
-        subject = self.case.referral.get("subject") or {}
-        parts = [subject.get("given_names"), (subject.get("family_name") or "").upper() or None]
-        name = " ".join(p for p in parts if p)
-        return name or "Unknown subject"
+        return subjects.display_name(self.case.referral)
 
     def _subject_dict(self, subject) -> dict:
         return {"id": subject.id, "family_name": subject.family_name, "given_names": subject.given_names,

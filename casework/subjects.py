@@ -8,6 +8,14 @@ from sqlalchemy import select
 from .models import Alias, Subject
 
 
+def display_name(referral: dict | None) -> str:
+    """"Given FAMILY" as the referral gives it, or "Unknown subject"."""
+    subject = (referral or {}).get("subject") or {}
+    family = subject.get("family_name") if isinstance(subject.get("family_name"), str) else None
+    given = subject.get("given_names") if isinstance(subject.get("given_names"), str) else None
+    return " ".join(p for p in (given, (family or "").upper() or None) if p) or "Unknown subject"
+
+
 def normalise(text: str | None) -> str:
     """Case, accents and spacing do not make a different person."""
     text = unicodedata.normalize("NFKD", text or "")
@@ -80,3 +88,14 @@ def update(subject: Subject, details: dict) -> None:
         if key and key not in known:
             subject.aliases.append(Alias(name=alias, search_key=key))
             known.add(key)
+
+
+def search_fields(referral: dict) -> dict:
+    """The columns of a case a search reads: every name the referral gives, PNC ID, birth date."""
+    subject = (referral or {}).get("subject") or {}
+    names = [name_key(subject.get("family_name"), subject.get("given_names"))]
+    names += [normalise(alias) for alias in subject.get("aliases") or [] if isinstance(alias, str)]
+    pnc_id = subject.get("pnc_id")
+    return {"search_names": " | ".join(n for n in names if n),
+            "referred_pnc_id": pnc_id.strip().upper() if isinstance(pnc_id, str) and pnc_id.strip() else None,
+            "referred_date_of_birth": subject.get("date_of_birth") or None}

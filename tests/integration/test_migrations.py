@@ -51,3 +51,23 @@ def test_the_migrations_go_down_as_well_as_up(app):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert "case_record" in inspect(db.engine).get_table_names()
+
+
+def test_cases_made_before_the_search_columns_can_be_found_after_the_upgrade(app):
+    import json
+    with app.app_context():
+        upgrade(revision="87120c63e21f")
+        referral = {"subject": {"family_name": "Kowalski", "given_names": "Piotr", "aliases": ["Peter Kowal"],
+                                "date_of_birth": "1988-04-12", "pnc_id": "12/345678a"}}
+        db.session.execute(text("INSERT INTO process_version (digest, main_process, files, created_at) "
+                                "VALUES ('x', 'acro_referral', '{}', CURRENT_TIMESTAMP)"))
+        db.session.execute(text(
+            "INSERT INTO case_record (reference, referral, state, process_version_id, instance_state, revision, "
+            "created_at, updated_at) VALUES ('ACRO-2025-000001', :referral, 'open', "
+            "(SELECT id FROM process_version), '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"referral": json.dumps(referral)})
+        db.session.commit()
+        upgrade()
+        from casework import queries
+        for criteria in ({"name": "kowal"}, {"pnc_id": "12/345678A"}, {"date_of_birth": "1988-04-12"}):
+            assert [r["reference"] for r in queries.search(db.session, **criteria)] == ["ACRO-2025-000001"]

@@ -8,7 +8,7 @@ from flask import current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from casework import api_queries
+from casework import api_queries, subjects
 from casework.models import Case, ReceivedMessage, UserTask, db
 from casework.service import InvalidAnswers
 
@@ -36,7 +36,7 @@ def case_summary(case: Case) -> dict:
     subject = (case.referral or {}).get("subject") or {}
     recorded = case.subject
     return {"reference": case.reference, "state": case.state, "stage": case.stage, "outcome": case.outcome,
-            "team": case.team, "case_owner": case.case_owner, "subject_name": api_queries.subject_name(case.referral),
+            "team": case.team, "case_owner": case.case_owner, "subject_name": subjects.display_name(case.referral),
             "date_of_birth": (recorded.date_of_birth if recorded else None) or _text(subject.get("date_of_birth")),
             "nationality": (recorded.nationality if recorded else None) or _text(subject.get("nationality")),
             "pnc_id": (recorded.pnc_id if recorded else None) or _text(subject.get("pnc_id")),
