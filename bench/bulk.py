@@ -100,7 +100,8 @@ class Generator:
         alias = f"{rng.choice(GIVEN)} {family}"
         subject_details.update(family_name=family, given_names=given, date_of_birth=dob, nationality=nationality,
                                pnc_id=pnc, aliases=[alias])
-        case_row = dict(snap.case, id=n, reference=reference, referral=referral, instance_state=state_text,
+        case_row = dict(snap.case, **subjects.search_fields(referral), id=n, reference=reference, referral=referral,
+                        instance_state=state_text,
                         process_version_id=process_version_id, pending_since=None,
                         case_owner=owner if snap.case["case_owner"] else None,
                         created_at=created, updated_at=snap.case["updated_at"] + shift,

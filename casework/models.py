@@ -327,3 +327,4 @@ Index("ix_user_task_assignee_due", UserTask.assignee, UserTask.due_at, UserTask.
 
 
 from . import append_only  # noqa: E402,F401  (the triggers that keep the logs append-only)
+from . import trigram  # noqa: E402,F401  (PostgreSQL's indexes for searching part of a name)

@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from casework.trigram import is_trigram_index
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -86,6 +88,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # the trigram indexes are made by hand (casework/trigram.py): autogenerate leaves them be
+    conf_args.setdefault("include_object", lambda obj, name, type_, reflected, compare_to:
+                         not (type_ == "index" and is_trigram_index(name)))
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
