@@ -41,9 +41,9 @@ def cases(session, *, q: str | None = None, state: str | None = None, team: str 
     key = subjects.normalise(q)
     if key:
         # a reference, a PNC ID, or words of a name
+        # a reference, or words of a name or a PNC ID
         conditions.append(or_(and_(*queries.case_conditions(words=key.split())),
-                              and_(*queries.case_conditions(reference=key)),
-                              and_(*queries.case_conditions(pnc_id=key))))
+                              and_(*queries.case_conditions(reference=key))))
     query = select(Case).where(*conditions).order_by(*order)
     return _page(session, query, select(func.count()).select_from(Case).where(*conditions), page, page_size)
 

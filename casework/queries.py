@@ -276,24 +276,20 @@ def document(session, case: Case, document_id: int) -> Document | None:
 def case_conditions(*, words=(), date_of_birth: str = "", pnc_id: str = "", reference: str = "") -> list:
     """SQL conditions on ``Case`` for a search; every criterion given must match.
 
-    A name matches when each word is part of a name the referral gave (its subject's name or
-    an alias) or of an alias the subject was recorded under since, ignoring case and accents.
+    A name matches when each word is part of a name the subject is known by (the referral's
+    names and aliases, and once the subject is recorded those of their other referrals),
+    ignoring case and accents. Everything but the reference and the date of birth is in
+    ``Case.search_names``, which PostgreSQL serves with a trigram index.
     """
     conditions = []
     if reference:
         conditions.append(Case.reference == reference.strip().upper())
     if pnc_id:
-        pnc = pnc_id.strip().upper()
-        conditions.append(or_(Case.referred_pnc_id == pnc,
-                              Case.subject_id.in_(select(Subject.id).where(Subject.pnc_id == pnc))))
+        conditions.append(Case.search_names.contains(subjects.normalise(pnc_id), autoescape=True))
     if date_of_birth:
-        dob = date_of_birth.strip()
-        conditions.append(or_(Case.referred_date_of_birth == dob,
-                              Case.subject_id.in_(select(Subject.id).where(Subject.date_of_birth == dob))))
+        conditions.append(Case.referred_date_of_birth == date_of_birth.strip())
     for word in words:
-        conditions.append(or_(Case.search_names.contains(word, autoescape=True),
-                              Case.subject_id.in_(select(Alias.subject_id)
-                                                  .where(Alias.search_key.contains(word, autoescape=True)))))
+        conditions.append(Case.search_names.contains(word, autoescape=True))
     return conditions
 
 

@@ -39,6 +39,8 @@ class SqlCaseStore:
         subject, created = subjects.find_or_create(self.session, details)
         self.session.flush()
         self.case.subject = subject
+        self.session.flush()
+        subjects.refresh_search(self.session, subject)
         return self._subject_dict(subject), created
 
     def record_convictions(self) -> int:

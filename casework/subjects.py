@@ -90,12 +90,34 @@ def update(subject: Subject, details: dict) -> None:
             known.add(key)
 
 
-def search_fields(referral: dict) -> dict:
-    """The columns of a case a search reads: every name the referral gives, PNC ID, birth date."""
+def _referral_names(referral: dict) -> list[str]:
     subject = (referral or {}).get("subject") or {}
     names = [name_key(subject.get("family_name"), subject.get("given_names"))]
     names += [normalise(alias) for alias in subject.get("aliases") or [] if isinstance(alias, str)]
-    pnc_id = subject.get("pnc_id")
-    return {"search_names": " | ".join(n for n in names if n),
+    if isinstance(subject.get("pnc_id"), str):
+        names.append(normalise(subject["pnc_id"]))
+    return names
+
+
+def search_fields(referral: dict, subject: Subject | None = None) -> dict:
+    """The columns of a case a search reads: every name and PNC ID the referral gives and,
+    once the subject is recorded, every name and alias they are known by from other
+    referrals too; one text column, so that one (trigram) index serves every search."""
+    names = _referral_names(referral)
+    if subject is not None:
+        names.append(name_key(subject.family_name, subject.given_names))
+        names += [alias.search_key for alias in subject.aliases]
+        if subject.pnc_id:
+            names.append(normalise(subject.pnc_id))
+    subject_details = (referral or {}).get("subject") or {}
+    pnc_id = subject_details.get("pnc_id")
+    return {"search_names": " | ".join(dict.fromkeys(n for n in names if n)),
             "referred_pnc_id": pnc_id.strip().upper() if isinstance(pnc_id, str) and pnc_id.strip() else None,
-            "referred_date_of_birth": subject.get("date_of_birth") or None}
+            "referred_date_of_birth": subject_details.get("date_of_birth") or None}
+
+
+def refresh_search(session, subject: Subject) -> None:
+    """A subject's cases find each other's names: refresh their search columns."""
+    from .models import Case
+    for case in session.scalars(select(Case).where(Case.subject_id == subject.id)):
+        case.search_names = search_fields(case.referral, subject)["search_names"]
