@@ -42,6 +42,32 @@ def smtp_server():
 
 
 @pytest.fixture
+def app(tmp_path, database_url):
+    """The web app on this test's own database, with a clock that moves only when told to and
+    a sender that keeps what it is given."""
+    from casework.config import Settings
+    from casework.models import db
+    from casework.scenarios import RecordingSender
+    from engine.clock import FakeClock
+    from webapp import create_app
+    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path / "instance"), "SECRET_KEY": "test",
+                                  "DATABASE_URL": database_url})
+    app = create_app({"TESTING": True, "ACRO_CLOCK": FakeClock(), "ACRO_SENDER": RecordingSender()},
+                     settings=settings)
+    with app.app_context():
+        db.create_all()  # the tests' schema comes from the models; test_migrations checks they agree
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def database_url(tmp_path):
     """An empty database of this test's own, on SQLite or PostgreSQL (see tests/databases.py)."""
     with fresh_database(tmp_path) as url:

@@ -5,11 +5,7 @@ import pytest
 import yaml
 
 from casework import tokens
-from casework.config import Settings
 from casework.models import User, db
-from casework.scenarios import RecordingSender
-from engine.clock import FakeClock
-from webapp import create_app
 
 REFERRALS = Path(__file__).resolve().parents[1] / "scenarios" / "referrals"
 
@@ -21,20 +17,6 @@ PEOPLE = {
     "dana": ["director"],
     "alex": ["admin"],
 }
-
-
-@pytest.fixture
-def app(tmp_path, database_url):
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path / "instance"), "SECRET_KEY": "test",
-                                  "DATABASE_URL": database_url})
-    app = create_app({"TESTING": True, "ACRO_CLOCK": FakeClock(), "ACRO_SENDER": RecordingSender()},
-                     settings=settings)
-    with app.app_context():
-        db.create_all()  # the tests' schema comes from the models; test_migrations checks they agree
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -87,6 +69,3 @@ def persona(name: str = "kowalski", pdf: bytes | None = b"%PDF-1.4\n% test certi
     return {"referral": data["referral"], "certificate": certificate}
 
 
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
