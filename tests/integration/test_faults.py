@@ -15,18 +15,9 @@ from casework.incidents import BACKOFF
 from casework.models import AccessLog, AuditEntry, Email, Incident
 from casework.service import Actor, Conflict
 from tests.conftest import free_port
-from tests.integration.test_service import CASEWORKER, WORKFLOW, World, submit
+from tests.integration.test_service import CASEWORKER, WORKFLOW, submit, world  # noqa: F401 (fixture)
 
 CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
-
-
-@pytest.fixture
-def world(tmp_path, database_url):
-    world = World(tmp_path, database_url)
-    yield world
-    if world.session is not None:
-        world.session.close()
-    world.engine.dispose()
 
 
 class _Keep:
