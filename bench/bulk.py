@@ -19,7 +19,8 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from casework import bundles, subjects
-from casework.models import Alias, AuditEntry, Case, Subject, UserTask, db
+from casework.models import Alias, AuditEntry, Case, Subject, UserTask
+from webapp.db import db
 from engine import bundle as engine_bundle
 
 FAMILY = ("Kowalski Nowak Wiśniewski Wójcik Kamiński Lewandowski Zieliński Szymański Popescu Ionescu "

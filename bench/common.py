@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 
 from casework.config import Settings
-from casework.service import Actor
+from casework.permissions import Actor
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "tests" / "scenarios"

@@ -20,8 +20,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from casework import bootstrap
-from casework.models import AuditEntry, Case, UserTask, db
-from casework.service import Actor
+from casework.models import AuditEntry, Case, UserTask
+from webapp.db import db
+from casework.permissions import Actor
 from engine.clock import SystemClock
 
 from . import common, drive, web

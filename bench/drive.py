@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from casework import bundles, forms, scenarios
 from casework.models import User, UserTask
-from casework.service import Actor, Casework
+from casework.permissions import Actor
+from casework.service import Casework
 from engine import bundle as engine_bundle
 from engine.clock import FakeClock
 from engine.coverage import Coverage

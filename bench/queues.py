@@ -50,13 +50,14 @@ def _stats(url: str) -> dict:
 
 
 def _browser_queries(urls: dict, sample: dict, repeat: int, log) -> dict:
-    """The caseworkers' pages' own queries (casework/queries.py), called in process on each
+    """The caseworkers' pages' own queries (casework/queries/), called in process on each
     database in turn: the team queue page and the search by name. No HTTP, no templates."""
     from datetime import datetime, timezone
 
     from sqlalchemy.orm import Session
 
-    from casework import queries
+    from casework.queries import cases as case_queries
+    from casework.queries import tasks as task_queries
 
     engines = {size: create_engine(url) for size, url in urls.items()}
     timings: dict = defaultdict(list)
@@ -66,10 +67,10 @@ def _browser_queries(urls: dict, sample: dict, repeat: int, log) -> dict:
             for size, engine in engines.items():
                 with Session(engine) as session:
                     started = time.perf_counter()
-                    queries.task_queue(session, now=datetime.now(timezone.utc), group="cc-casework")
+                    task_queries.queue(session, now=datetime.now(timezone.utc), group="cc-casework")
                     queue = (time.perf_counter() - started) * 1000
                     started = time.perf_counter()
-                    queries.search(session, name=family)
+                    case_queries.search(session, name=family)
                     search = (time.perf_counter() - started) * 1000
                 if turn:  # the first is a warm-up
                     timings[("queue", size)].append(queue)
@@ -164,8 +165,8 @@ def measure(run: common.Run, snapshots) -> tuple[list[Row], list[str], dict]:
         ratios = [b / s for b, s in zip(p[(large, 95)], p[(small, 95)])]
         rows.append(Row(what, f"{label}: p95 ratio {big} / 1,000", "x", ratios,
                         Target("<=", RATIO_LIMIT) if judged else None))
-    for kind, label in (("queue", "browser's team queue, queries.task_queue (in process)"),
-                        ("search", "browser's search by name, queries.search (in process)")):
+    for kind, label in (("queue", "browser's team queue, queries.tasks.queue (in process)"),
+                        ("search", "browser's search by name, queries.cases.search (in process)")):
         rows.append(Row(what, f"{label}: 1,000 cases", "ms", browser[(kind, small)]))
         rows.append(Row(what, f"{label}: {big} cases", "ms", browser[(kind, large)]))
         rows.append(Row(what, f"{label}: ratio {big} / 1,000", "x",

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from adapters import pdf
 from casework import bootstrap
-from casework.models import Case, db
+from casework.models import Case
+from webapp.db import db
 from engine.instance import Engine
 
 from . import common, drive

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, event
 
-from .models import AccessLog, AuditEntry
-
-TABLES = (AuditEntry.__table__, AccessLog.__table__)
+TABLES = ("audit_entry", "access_log")
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION acro_refuse_change() RETURNS trigger AS $$
@@ -48,5 +46,7 @@ def _install(table):
             event.listen(table, "after_create", DDL(sql.replace("%", "%%")).execute_if(dialect=dialect))
 
 
-for _table in TABLES:
-    _install(_table)
+def install(metadata) -> None:
+    """Give the append-only tables of ``metadata`` their triggers when create_all makes them."""
+    for name in TABLES:
+        _install(metadata.tables[name])

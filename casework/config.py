@@ -17,6 +17,9 @@ DEFAULT_ROLE_GROUPS = {
     "admin": [],
 }
 
+# a team's group -> the group whose members supervise it (may take a claimed task from its holder)
+DEFAULT_SUPERVISOR_GROUPS = {"cc-casework": "senior-caseworker"}
+
 ROLE_NAMES = {
     "workflow": "CC Workflow team",
     "caseworker": "CC casework team / case owner",
@@ -70,6 +73,12 @@ class Settings:
     outbox_lease: float = 300.0
     addresses: dict = field(default_factory=dict)
     role_groups: dict = field(default_factory=lambda: dict(DEFAULT_ROLE_GROUPS))
+    # who may enter referrals (INT-2), see intake problems, supervise a team, record an event
+    referral_groups: tuple = ("cc-workflow",)
+    intake_problem_groups: tuple = ("cc-workflow",)
+    supervisor_groups: dict = field(default_factory=lambda: dict(DEFAULT_SUPERVISOR_GROUPS))
+    event_groups: dict = field(default_factory=lambda: {"certificate_received": ["cc-workflow"]})
+    event_default_groups: tuple = ("cc-casework",)
     restricted_steps: dict = field(default_factory=dict)
 
     def handler_settings(self) -> dict:
@@ -120,7 +129,15 @@ class Settings:
             outbox_lease=float(get("ACRO_OUTBOX_LEASE", "300")),
             addresses=addresses,
             role_groups=_role_groups(get("ROLE_GROUPS")),
+            referral_groups=tuple(get("REFERRAL_GROUPS", "cc-workflow").split()),
+            intake_problem_groups=tuple(get("INTAKE_PROBLEM_GROUPS", "cc-workflow").split()),
+            supervisor_groups=_pairs(get("SUPERVISOR_GROUPS")) or dict(DEFAULT_SUPERVISOR_GROUPS),
         )
+
+
+def _pairs(text):
+    """``team=supervisors;team2=supervisors2``"""
+    return {k.strip(): v.strip() for k, _, v in (p.partition("=") for p in (text or "").split(";")) if k.strip()}
 
 
 def _background(value: str) -> str:

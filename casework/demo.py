@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .models import User
-from .service import Actor
+from .permissions import Actor
 from .users import create_user
 
 DEMO_USERS = [
@@ -75,6 +75,6 @@ def load_demo(service) -> tuple[list[tuple[str, str, str]], list[str]]:
         made.append((username, password, role))
     session.commit()
     intake = Actor("acro-intake")
-    cases = [service.submit_referral(item["referral"], intake, certificate=item["certificate"]).reference
+    cases = [service.submit_referral(item["referral"], intake, certificate=item["certificate"], channel="system").reference
              for item in DEMO_REFERRALS]
     return made, cases

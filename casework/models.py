@@ -1,20 +1,19 @@
-"""Database tables. ``db`` is Flask-SQLAlchemy's; the models are plain SQLAlchemy 2 mapped
-classes, so the service layer also runs them on a bare session (benchmarks, scripts)."""
+"""Database tables, as plain SQLAlchemy 2 mapped classes on ``Base``: the service layer, the
+worker, scenarios and benchmarks use them on a bare session; the web app gives the same
+``Base`` to Flask-SQLAlchemy (webapp/db.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from . import append_only, trigram
+
 
 class Base(DeclarativeBase):
     pass
-
-
-db = SQLAlchemy(model_class=Base)
 
 
 def utcnow() -> datetime:
@@ -39,7 +38,7 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-class ProcessVersion(db.Model):
+class ProcessVersion(Base):
     """One version of the diagrams and tables, stored once, named by its content hash."""
     __tablename__ = "process_version"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +48,7 @@ class ProcessVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Subject(db.Model):
+class Subject(Base):
     """The person referred. One subject however many times they are referred."""
     __tablename__ = "subject"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +63,7 @@ class Subject(db.Model):
     convictions: Mapped[list["Conviction"]] = relationship(back_populates="subject", cascade="all, delete-orphan")
 
 
-class Alias(db.Model):
+class Alias(Base):
     __tablename__ = "alias"
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
@@ -73,7 +72,7 @@ class Alias(db.Model):
     subject: Mapped[Subject] = relationship(back_populates="aliases")
 
 
-class Conviction(db.Model):
+class Conviction(Base):
     __tablename__ = "conviction"
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
@@ -85,7 +84,7 @@ class Conviction(db.Model):
     subject: Mapped[Subject] = relationship(back_populates="convictions")
 
 
-class Case(db.Model):
+class Case(Base):
     """One ACRO referral being worked, with its workflow's state."""
     __tablename__ = "case_record"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +105,9 @@ class Case(db.Model):
     detention_power: Mapped[str | None] = mapped_column(String(200))
     paper_file_reference: Mapped[str | None] = mapped_column(String(40))
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    # the messages the case waits for, kept at each step so that no page restores a workflow to say
+    # it (None on a case from before this column, until its next step)
+    waiting_for: Mapped[list | None] = mapped_column(JSON, default=list)
     # read only when the case's workflow is loaded, never by lists and searches
     instance_state: Mapped[dict] = mapped_column(JSON, deferred=True)
     # set while service tasks wait for the background worker; a sweep re-queues stale ones
@@ -120,7 +122,7 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": revision}
 
 
-class Certificate(db.Model):
+class Certificate(Base):
     """An ACRO certificate. Destroying it (WF-2) empties its content; the row keeps the fact."""
     __tablename__ = "certificate"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,7 +136,7 @@ class Certificate(db.Model):
     destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class UserTask(db.Model):
+class UserTask(Base):
     """A user task that is ready now: the task list reads this table, never a workflow."""
     __tablename__ = "user_task"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -154,7 +156,7 @@ class UserTask(db.Model):
     case: Mapped[Case] = relationship()
 
 
-class Timer(db.Model):
+class Timer(Base):
     """A timer the workflow waits on; ``acro timers fire`` fires those that are due."""
     __tablename__ = "timer"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,7 +167,7 @@ class Timer(db.Model):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
-class Deadline(db.Model):
+class Deadline(Base):
     __tablename__ = "deadline"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -173,7 +175,7 @@ class Deadline(db.Model):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Base):
     """Append-only: who did what to a case, when, at which step, with which data."""
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,7 +189,7 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class AccessLog(db.Model):
+class AccessLog(Base):
     """Append-only (DPA 2018 s.62): who viewed, exported or disclosed a subject's data, when, why."""
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,7 +201,7 @@ class AccessLog(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class Note(db.Model):
+class Note(Base):
     __tablename__ = "note"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -208,7 +210,7 @@ class Note(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
-class CalendarEvent(db.Model):
+class CalendarEvent(Base):
     __tablename__ = "calendar_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -217,7 +219,7 @@ class CalendarEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class PaperFile(db.Model):
+class PaperFile(Base):
     __tablename__ = "paper_file"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), unique=True)
@@ -225,7 +227,7 @@ class PaperFile(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Document(db.Model):
+class Document(Base):
     """A generated PDF, stored as a file under DOCUMENTS_DIR, named by its row."""
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -238,7 +240,7 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Email(db.Model):
+class Email(Base):
     """The outbox: written in the step's transaction, sent over SMTP after it commits."""
     __tablename__ = "email"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,7 +260,7 @@ class Email(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class Incident(db.Model):
+class Incident(Base):
     """A step that failed: the case stays at that step until the incident is retried."""
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -274,7 +276,7 @@ class Incident(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class User(db.Model):
+class User(Base):
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
@@ -285,7 +287,7 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class ReceivedMessage(db.Model):
+class ReceivedMessage(Base):
     """Every referral message intake has read, good or bad. The unique ``message_id`` makes
     intake idempotent: a message read twice creates one referral (see docs/referral-email.md)."""
     __tablename__ = "received_message"
@@ -306,7 +308,7 @@ class ReceivedMessage(db.Model):
     case: Mapped[Case | None] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Base):
     """A bearer token for the JSON API, for a user or a service account. Only the SHA-256 of
     the token is kept; the token itself is shown once, when it is created."""
     __tablename__ = "api_token"
@@ -326,5 +328,6 @@ Index("ix_user_task_group_due", UserTask.group, UserTask.due_at, UserTask.create
 Index("ix_user_task_assignee_due", UserTask.assignee, UserTask.due_at, UserTask.created_at, UserTask.id)
 
 
-from . import append_only  # noqa: E402,F401  (the triggers that keep the logs append-only)
-from . import trigram  # noqa: E402,F401  (PostgreSQL's indexes for searching part of a name)
+# the triggers that keep the logs append-only, and PostgreSQL's indexes for searching part of a name
+append_only.install(Base.metadata)
+trigram.install(Base.metadata)

@@ -18,8 +18,10 @@ from engine.coverage import Coverage
 
 from . import bootstrap
 from .config import Settings
-from .models import User, Case, Certificate, Conviction, Deadline, Document, Email, Incident, Subject, UserTask, db
-from .service import Actor, Casework, CaseworkError, Conflict, Forbidden, InvalidAnswers
+from .models import Base, Certificate, Conviction, Deadline, Document, Email, Incident, Subject, User, UserTask
+from .errors import CaseworkError, Conflict, Forbidden, InvalidAnswers
+from .permissions import Actor
+from .service import Casework
 
 STEP_KINDS = ("task", "message", "wait", "referral", "fire_timers", "check")
 _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
@@ -118,10 +120,10 @@ class Runner:
         """Each scenario starts from an empty database, so scenarios cannot lean on each other."""
         if self.engine_db is not None:
             if self.database_url != "sqlite://":
-                db.metadata.drop_all(self.engine_db)
+                Base.metadata.drop_all(self.engine_db)
             self.engine_db.dispose()
         self.engine_db = create_engine(self.database_url)
-        db.metadata.create_all(self.engine_db)
+        Base.metadata.create_all(self.engine_db)
 
     def _service(self, session, clock) -> Casework:
         return bootstrap.build(session, self.settings, clock, self.sender)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, event
 
-from .models import Alias, Case
-
 EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"
 INDEXES = {
-    Case.__table__: "CREATE INDEX IF NOT EXISTS ix_case_record_search_names_trgm ON case_record "
+    "case_record": "CREATE INDEX IF NOT EXISTS ix_case_record_search_names_trgm ON case_record "
                     "USING gin (search_names public.gin_trgm_ops)",
-    Alias.__table__: "CREATE INDEX IF NOT EXISTS ix_alias_search_key_trgm ON alias "
+    "alias": "CREATE INDEX IF NOT EXISTS ix_alias_search_key_trgm ON alias "
                      "USING gin (search_key public.gin_trgm_ops)",
 }
 
@@ -21,7 +19,9 @@ def is_trigram_index(name: str | None) -> bool:
     return bool(name) and name.endswith("_trgm")
 
 
-for _table, _sql in INDEXES.items():
-    # tables made by create_all (tests, benchmarks) get what the migration makes
-    event.listen(_table, "after_create", DDL(EXTENSION).execute_if(dialect="postgresql"))
-    event.listen(_table, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+def install(metadata) -> None:
+    """Tables made by create_all (tests, benchmarks) get what the migration makes."""
+    for name, sql in INDEXES.items():
+        table = metadata.tables[name]
+        event.listen(table, "after_create", DDL(EXTENSION).execute_if(dialect="postgresql"))
+        event.listen(table, "after_create", DDL(sql).execute_if(dialect="postgresql"))

@@ -6,7 +6,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .config import ROLE_NAMES
 from .models import User
-from .service import Actor
+from . import permissions
+from .permissions import Actor
 
 MIN_PASSWORD = 10
 
@@ -42,5 +43,4 @@ def authenticate(session, username: str, password: str) -> User | None:
 
 
 def actor_for(user: User, role_groups: dict) -> Actor:
-    groups = {g for role in user.roles for g in role_groups.get(role, [])}
-    return Actor(user.username, frozenset(groups), frozenset(user.roles))
+    return permissions.actor_for(user.username, user.roles, role_groups)

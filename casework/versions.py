@@ -67,19 +67,21 @@ def migrate(service, actor, dry_run: bool = False) -> list[Plan]:
     for item in plans:
         if not item.can_move:
             continue
-        case = service.case(item.reference)
-        instance = service.instance(case)
-        top, subs, reasons, _ = _assess(instance, new_bundle, service.engine.serializer.registry)
-        if reasons:
-            continue
-        for sp_id, diff in subs.items():
-            subprocess = instance.workflow.subprocesses[sp_id]
-            migrate_workflow(diff, subprocess, new_bundle.subprocess_specs[subprocess.spec.name])
-        migrate_workflow(top, instance.workflow, new_bundle.spec)
-        instance.workflow.subprocess_specs = new_bundle.subprocess_specs
-        instance.bundle = new_bundle
-        case.process_version = version
-        audit.record(service.session, case, actor, "process version migrated",
-                     details={"from": item.from_digest, "to": version.digest[:12]}, now=service.clock.now())
-        service._advance(case, instance, actor)
+        with service.uow:
+            case = service.case(item.reference, for_update=True)
+            instance = service.instance(case)
+            top, subs, reasons, _ = _assess(instance, new_bundle, service.engine.serializer.registry)
+            if reasons:  # it moved on since the plan was made
+                continue
+            for sp_id, diff in subs.items():
+                subprocess = instance.workflow.subprocesses[sp_id]
+                migrate_workflow(diff, subprocess, new_bundle.subprocess_specs[subprocess.spec.name])
+            migrate_workflow(top, instance.workflow, new_bundle.spec)
+            instance.workflow.subprocess_specs = new_bundle.subprocess_specs
+            instance.bundle = new_bundle
+            case.process_version = version
+            audit.record(service.session, case, actor, "process version migrated",
+                         details={"from": item.from_digest, "to": version.digest[:12]}, now=service.clock.now())
+            service.steps.advance(case, instance, actor)
+            service.uow.commit()
     return plans

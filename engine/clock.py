@@ -10,7 +10,7 @@ import contextlib
 import contextvars
 from datetime import datetime, timedelta, timezone
 
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+from . import spiff_compat
 
 
 class SystemClock:
@@ -44,7 +44,7 @@ class _EngineDatetime(datetime):
         return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
 
 
-_timer_module.datetime = _EngineDatetime
+spiff_compat.install_clock(_EngineDatetime)
 
 
 @contextlib.contextmanager

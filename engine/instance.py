@@ -3,19 +3,19 @@ needed, and say what it waits for. Saving is the caller's business."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock as engine_clock
+from . import spiff_compat as compat
 from .bundle import Bundle
 from .expressions import SafeScriptEngine, evaluate, unwrap
-from .parser import AcroUserTask, ExternalServiceTask
+from .parser import AcroUserTask, DecisionTask, ExternalServiceTask
 from .serializer import StateSerializer
 
 
@@ -49,6 +49,16 @@ class ExternalTask:
 
 
 @dataclass
+class CompletedTask:
+    """A step the workflow has done, as the audit trail records it."""
+    id: str
+    bpmn_id: str
+    name: str
+    action: str
+    changed: dict
+
+
+@dataclass
 class Timer:
     task_id: str
     bpmn_id: str
@@ -79,8 +89,7 @@ def _resolve_due(expression, data, now):
         return value
     text = str(value)
     if text.startswith("P"):
-        return now + TimerEventDefinition.get_timedelta_from_start(
-            TimerEventDefinition.parse_iso_duration(text), now)
+        return compat.after_duration(now, text)
     return datetime.fromisoformat(text)
 
 
@@ -125,37 +134,36 @@ class Instance:
                 for t in self._all_tasks(state=TaskState.STARTED)
                 if isinstance(t.task_spec, ExternalServiceTask)]
 
-    def _waits(self):
-        """(waiting task, event definition, the catch element it stands for).
-
-        An event-based gateway waits on behalf of the catch events after it: SpiffWorkflow
-        moves their definitions onto the gateway, in the order of its outgoing flows.
-        """
-        for task in list(self.workflow.event_manager.tasks.values()):
-            definition = task.task_spec.event_definition
-            if isinstance(definition, MultipleEventDefinition):
-                for index, child in enumerate(definition.event_definitions):
-                    yield task, child, task.task_spec.outputs[index]
-            else:
-                yield task, definition, task.task_spec
-
     def timers(self) -> list[Timer]:
         result = []
-        for task, definition, element in self._waits():
-            if isinstance(definition, TimerEventDefinition):
-                value = task._get_internal_data("event_value")
-                if value:
-                    result.append(Timer(str(task.id), element.bpmn_id, element.bpmn_name or element.bpmn_id,
-                                        datetime.fromisoformat(value)))
+        for task, definition, element in compat.waits(self.workflow):
+            if compat.is_timer(definition):
+                due = compat.timer_due(task)
+                if due is not None:
+                    result.append(Timer(str(task.id), element.bpmn_id, element.bpmn_name or element.bpmn_id, due))
         return result
 
     def waiting_messages(self) -> list[str]:
-        return sorted({d.name for _, d, _ in self._waits() if isinstance(d, MessageEventDefinition)})
+        return sorted({d.name for _, d, _ in compat.waits(self.workflow) if compat.is_message(d)})
 
     def waiting_elements(self) -> list[str]:
         """The catch events (messages and timers) the case waits on, by element id."""
-        return sorted({e.bpmn_id for _, d, e in self._waits()
-                       if isinstance(d, (MessageEventDefinition, TimerEventDefinition))})
+        return sorted({e.bpmn_id for _, d, e in compat.waits(self.workflow)
+                       if compat.is_message(d) or compat.is_timer(d)})
+
+    def completed_task_ids(self) -> set[str]:
+        return {str(t.id) for t in compat.completed_tasks(self.workflow)}
+
+    def completed_tasks(self) -> list[CompletedTask]:
+        """Every step done so far, oldest first, with the process variables each one changed."""
+        result = []
+        for task in compat.completed_tasks(self.workflow):
+            spec = task.task_spec
+            parent_data = task.parent.data if task.parent is not None else {}
+            changed = {k: v for k, v in task.data.items() if parent_data.get(k, _MISSING) != v}
+            result.append(CompletedTask(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
+                                        action_for(spec), changed))
+        return result
 
     @property
     def completed(self) -> bool:
@@ -201,9 +209,8 @@ class Instance:
         if name not in waiting:
             raise NotWaiting(f"this case is not waiting for the message {name!r}"
                              + (f" (it waits for: {', '.join(waiting)})" if waiting else ""))
-        event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload or {}, "result_var": name})
         with engine_clock.using(self.clock):
-            self.workflow.send_event(event)
+            self.workflow.send_event(compat.message_event(name, payload or {}))
 
     def fire_due_timers(self) -> int:
         """Let every timer whose time has come fire; return how many did."""
@@ -216,18 +223,7 @@ class Instance:
 
     def erase_data(self, keys) -> None:
         """Remove keys from the data of every task, in every subprocess (WF-2 destruction)."""
-        keys = set(keys)
-        workflows = [self.workflow, *self.workflow.subprocesses.values()]
-        for wf in workflows:
-            for key in keys & set(wf.data):
-                del wf.data[key]
-            for task in wf.tasks.values():
-                for key in keys & set(task.data):
-                    del task.data[key]
-                for name, value in list(task.internal_data.items()):
-                    if isinstance(value, dict) and isinstance(value.get("payload"), dict):
-                        for key in keys & set(value["payload"]):
-                            del value["payload"][key]
+        compat.erase_data(self.workflow, keys)
 
     def data(self) -> dict:
         """The process variables as they stand at the newest task."""
@@ -235,6 +231,24 @@ class Instance:
         if tasks:
             return dict(tasks[-1].data)
         return dict(self.workflow.last_task.data if self.workflow.last_task else self.workflow.data)
+
+
+_MISSING = object()
+
+
+def action_for(spec) -> str:
+    """What the audit trail calls a step of this kind."""
+    if isinstance(spec, AcroUserTask):
+        return "task completed"
+    if isinstance(spec, ExternalServiceTask):
+        return "system action"
+    if isinstance(spec, DecisionTask):
+        return "decision made"
+    if isinstance(spec, ExclusiveGateway):
+        return "route chosen"
+    if isinstance(spec, CatchingEvent):
+        return "event"
+    return "step"
 
 
 def _uuid(task_id):

@@ -8,7 +8,7 @@ CERTIFICATE_KEYS = ["certificate", "certificate_text", "certificate_content"]
 
 
 @registry.topic("certificate.destroy")
-def destroy(data, *, case_store, instance):
+def destroy(data, *, case_store, process_data):
     """Destroy a non-disclosable certificate (WF-2).
 
     Its content goes from the case record, its stored documents and every task's data;
@@ -16,7 +16,7 @@ def destroy(data, *, case_store, instance):
     """
     held = case_store.certificate()
     case_store.destroy_certificate()
-    instance.erase_data(CERTIFICATE_KEYS)
+    process_data.erase(CERTIFICATE_KEYS)
     if held is None or held.get("status") != "held":
         # a retry after a failure, or a message that never stored one: nothing to claim destroyed
         case_store.add_note("No ACRO certificate content was held; certificate data erased from the workflow data.")

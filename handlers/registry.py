@@ -15,7 +15,7 @@ from typing import Callable
 
 # every edge a handler may ask for; a parameter outside this set is a typo, refused at
 # registration rather than at 2 a.m. when the task first runs
-ADAPTERS = frozenset({"case_store", "mailer", "documents", "clock", "settings", "instance"})
+ADAPTERS = frozenset({"case_store", "mailer", "documents", "clock", "settings", "process_data"})
 
 # one module per outside party or record; load_all imports them so their topics register
 HANDLER_MODULES = (

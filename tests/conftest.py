@@ -46,7 +46,7 @@ def app(tmp_path, database_url):
     """The web app on this test's own database, with a clock that moves only when told to and
     a sender that keeps what it is given."""
     from casework.config import Settings
-    from casework.models import db
+    from webapp.db import db
     from casework.scenarios import RecordingSender
     from engine.clock import FakeClock
     from webapp import create_app

@@ -207,14 +207,14 @@ class FakeDocuments:
         return matches[0]
 
 
-class FakeInstance:
-    """The workflow's task data, as plain dicts, for erase_data."""
+class FakeProcessData:
+    """The workflow's task data, as plain dicts, for erase."""
 
     def __init__(self, task_data: list[dict] | None = None):
         self.task_data = task_data if task_data is not None else []
         self.erased: list[str] = []
 
-    def erase_data(self, keys) -> None:
+    def erase(self, keys) -> None:
         keys = list(keys)
         self.erased.extend(keys)
         for data in self.task_data:

@@ -6,7 +6,9 @@ from flask import Flask
 from flask_migrate import Migrate
 
 from casework.config import REPO, Settings
-from casework.models import db
+from casework.database import engine_options
+
+from .db import db
 
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
@@ -16,7 +18,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
         ACRO_SETTINGS=settings,
     )
     from . import views

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from adapters.smtp import SmtpSender
 from casework import bootstrap
-from casework.models import db
+from webapp.db import db
+from casework.permissions import Policy
 from casework.service import Casework
 from engine.clock import SystemClock
 
@@ -14,11 +14,10 @@ def init_app(app) -> None:
     settings = app.config["ACRO_SETTINGS"]
     ext = app.extensions.setdefault("acro", {})
     ext.setdefault("clock", app.config.get("ACRO_CLOCK") or SystemClock())
+    ext["policy"] = Policy.from_settings(settings)
     if app.config.get("ACRO_QUEUE") is not None:
         ext["queue"] = app.config["ACRO_QUEUE"]
-    ext.setdefault("sender", app.config.get("ACRO_SENDER") or SmtpSender(
-        settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
-        username=settings.smtp_username, password=settings.smtp_password))
+    ext.setdefault("sender", app.config.get("ACRO_SENDER") or bootstrap.smtp_sender(settings))
 
 
 def casework() -> Casework:
@@ -27,6 +26,11 @@ def casework() -> Casework:
     settings = current_app.config["ACRO_SETTINGS"]
     queue = ext.get("queue")
     if queue is None and settings.background == "celery":
-        from .worker import CeleryQueue
+        from casework.worker import CeleryQueue
         queue = ext["queue"] = CeleryQueue()
-    return bootstrap.build(db.session, settings, ext["clock"], ext["sender"], queue)
+    return bootstrap.build(db.session, settings, ext["clock"], ext["sender"], queue, policy=ext["policy"])
+
+
+def policy() -> Policy:
+    """Who may do what (casework/permissions.py), from this app's settings."""
+    return current_app.extensions["acro"]["policy"]

@@ -1,23 +1,17 @@
-"""The `acro` command: everything an operator or analyst runs."""
+"""The commands of `acro` (webapp/command.py): everything an operator or analyst runs. Those
+that work on the app's database are registered on the app (``init_app``); those that work on
+a folder of diagrams need no app (``PROCESS_COMMANDS``)."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from casework.config import REPO, ROLE_NAMES
 
-from . import create_app
-
 RULES_FILE = REPO / "docs" / "acro-rules.md"
-
-
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
-             help="ACRO Casework: validate diagrams, run scenarios, fire timers, serve the app.")
-def main():
-    pass
 
 
 def _topics():
@@ -26,7 +20,7 @@ def _topics():
     return set(registry.topics())
 
 
-@main.command(with_appcontext=False)
+@click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def validate(directory):
     """Check every diagram and table in DIRECTORY (default: processes/)."""
@@ -43,7 +37,7 @@ def validate(directory):
     click.echo(f"{directory}: {len(files)} files valid ({', '.join(files)})")
 
 
-@main.command(with_appcontext=False)
+@click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def rules(directory):
     """Print the rule map: for each rule, the diagram elements that cite it."""
@@ -61,12 +55,12 @@ def rules(directory):
         click.echo(f"| {rule} | {short} | {', '.join(by_rule.get(rule, [])) or '**not modelled**'} |")
 
 
-@main.group()
+@click.group()
 def scenario():
     """Scenarios: referrals driven through the process with expected results."""
 
 
-@scenario.command("run", with_appcontext=False)
+@scenario.command("run")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--coverage", is_flag=True, help="Report the flow nodes, flows and rules the scenarios visit.")
 @click.option("--processes", type=click.Path(file_okay=False, path_type=Path), help="Diagrams folder.")
@@ -135,7 +129,7 @@ def users():
 def users_create(username, full_name, roles, email, password):
     """Add a user with one or more roles."""
     from casework.users import UserExists, create_user
-    from casework.models import db
+    from webapp.db import db
     try:
         create_user(db.session, username, full_name, list(roles), password, email)
     except (UserExists, ValueError) as exc:
@@ -183,7 +177,8 @@ def serve(host, port, mail_catcher):
 def _operator(username):
     """The signed-up user an operator command acts as (audited by name)."""
     from flask import current_app
-    from casework.models import User, db
+    from casework.models import User
+    from webapp.db import db
     from casework.users import actor_for
     from sqlalchemy import select
     user = db.session.scalars(select(User).where(User.username == username)).first()
@@ -198,7 +193,7 @@ def _operator(username):
 @click.option("--as", "username", default="system", show_default=True, help="Who is moving them (audited).")
 def migrate_cases(dry_run, username):
     """Move running cases to the current version of processes/."""
-    from casework.service import SYSTEM
+    from casework.permissions import SYSTEM
     from casework.versions import migrate
     from .bootstrap import casework
     actor = SYSTEM if username == "system" else _operator(username)
@@ -221,7 +216,8 @@ def incidents():
 @with_appcontext
 def incidents_list():
     from casework.incidents import open_incidents
-    from casework.models import Case, db
+    from casework.models import Case
+    from webapp.db import db
     rows = open_incidents(db.session)
     for incident in rows:
         case = db.session.get(Case, incident.case_id)
@@ -236,7 +232,7 @@ def incidents_list():
 @click.argument("incident_id", type=int)
 @click.option("--as", "username", required=True, help="The operator retrying it (audited).")
 def incidents_retry(incident_id, username):
-    from casework.service import CaseworkError
+    from casework.errors import CaseworkError
     from .bootstrap import casework
     try:
         case = casework().retry_incident(incident_id, _operator(username))
@@ -258,7 +254,7 @@ def audit_log():
 def audit_export(reference, username, purpose):
     """Print a case's log as JSON."""
     import json
-    from casework.service import CaseworkError
+    from casework.errors import CaseworkError
     from .bootstrap import casework
     try:
         exported = casework().export_log(reference, _operator(username), purpose)
@@ -279,6 +275,9 @@ def outbox_send():
     from .bootstrap import casework
     sent, failed = casework().dispatch_outbox()
     click.echo(f"sent {sent}, failed {failed}")
+
+
+PROCESS_COMMANDS = (validate, rules, scenario)
 
 
 def init_app(app) -> None:

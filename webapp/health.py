@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from casework.models import db
+from webapp.db import db
 
 bp = Blueprint("health", __name__)
 

@@ -6,19 +6,17 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, abort, g, render_template
 from flask.cli import with_appcontext
 
 from casework.intake.mailbox import Intake, IntakeError, default_quarantine, problems
 from casework.intake.referral import DEFAULT_MAX_ATTACHMENT_BYTES
-from casework.models import db
+from webapp.db import db
 
+from .bootstrap import policy
 from .views.auth import signed_in
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
-
-# who sees the page: the CC Workflow team, who action referrals (INT-2), and administrators
-DEFAULT_PROBLEM_GROUPS = ["cc-workflow"]
 
 
 @click.command("intake")
@@ -67,8 +65,7 @@ def intake_command(paths, quarantine, max_attachment_mb):
 @signed_in
 def problems_page():
     """Messages that could not be taken in: quarantined, or failed and waiting for a retry."""
-    allowed = set(current_app.config.get("ACRO_INTAKE_PROBLEM_GROUPS", DEFAULT_PROBLEM_GROUPS))
-    if not (g.actor.groups & allowed or g.actor.is_admin):
+    if not policy().may_see_intake_problems(g.actor):
         abort(403)
     return render_template("intake/problems.html", messages=problems(db.session))
 

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..models import ReceivedMessage
-from ..service import Actor, CaseworkError
+from ..errors import CaseworkError
+from ..permissions import Actor
 from .layout import ReferralEmailError, _clean_header, message_key, parse
 from .referral import DEFAULT_MAX_ATTACHMENT_BYTES
 
@@ -177,7 +178,7 @@ class Intake:
         self.session.add(row)
         try:
             # the row is flushed and committed with the case: one referral per Message-ID
-            case = self.service.submit_referral(email.referral, self.actor, certificate=email.certificate)
+            case = self.service.submit_referral(email.referral, self.actor, certificate=email.certificate, channel="email")
         except IntegrityError:
             self.session.rollback()
             _mark_read(source)

@@ -6,7 +6,6 @@ Create Date: 2026-11-29 08:35:12.620574
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 import casework.models  # noqa: F401  (column types such as UtcDateTime)
 from casework.trigram import EXTENSION, INDEXES

@@ -5,7 +5,8 @@ import pytest
 import yaml
 
 from casework import tokens
-from casework.models import User, db
+from casework.models import User
+from webapp.db import db
 
 REFERRALS = Path(__file__).resolve().parents[1] / "scenarios" / "referrals"
 

@@ -5,7 +5,8 @@ import base64
 import pytest
 from sqlalchemy import select
 
-from casework.models import AccessLog, ApiToken, Certificate, ReceivedMessage, User, db
+from casework.models import AccessLog, ApiToken, Certificate, ReceivedMessage, User
+from webapp.db import db
 from tests.api.conftest import persona
 
 PROBLEM = "application/problem+json"

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
                                                status_code_conformance)
 
 from casework.demo import DEMO_REFERRALS
-from casework.service import Actor
+from casework.permissions import Actor
 from webapp.bootstrap import casework
 
 # bounded so the whole suite stays within a few minutes; raise it to search harder

@@ -2,7 +2,8 @@
 from sqlalchemy import select
 
 from casework import tokens
-from casework.models import ApiToken, User, db
+from casework.models import ApiToken, User
+from webapp.db import db
 
 
 def made_token(output: str) -> str:

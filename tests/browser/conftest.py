@@ -58,7 +58,7 @@ def live_server(tmp_path_factory):
 
     from casework.config import Settings
     from casework.demo import DEMO_USERS
-    from casework.models import db
+    from webapp.db import db
     from casework.scenarios import RecordingSender
     from casework.users import create_user
     from webapp import create_app

@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from casework.demo import DEMO_REFERRALS
-from casework.models import UserTask, db
-from casework.service import Actor
+from casework.models import UserTask
+from webapp.db import db
+from casework.permissions import Actor
 from tests.browser.steps import choose, fill
 from tests.web.pages import TO_DETENTION, TO_STAGE1, actor
 

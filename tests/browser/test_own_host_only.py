@@ -4,7 +4,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from casework.demo import DEMO_REFERRALS
-from casework.service import Actor
+from casework.permissions import Actor
 from tests.browser.steps import choose
 
 

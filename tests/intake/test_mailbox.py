@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from casework.intake import render
 from casework.intake.mailbox import Intake, problems, sources
-from casework.models import AccessLog, Case, Certificate, ReceivedMessage, db
-from casework.service import StepFailed
+from casework.models import AccessLog, Case, Certificate, ReceivedMessage
+from webapp.db import db
+from casework.errors import StepFailed
 from tests.intake.make_corpus import certificate, referral
 from webapp.bootstrap import casework
 

@@ -7,7 +7,8 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from casework.intake.mailbox import Intake
-from casework.models import User, db
+from casework.models import User
+from webapp.db import db
 from tests.web.pages import Client
 from webapp.bootstrap import casework
 

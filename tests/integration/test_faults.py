@@ -13,7 +13,8 @@ from adapters.smtp import SmtpSender
 from casework import bootstrap
 from casework.incidents import BACKOFF
 from casework.models import AccessLog, AuditEntry, Email, Incident
-from casework.service import Actor, Conflict
+from casework.errors import Conflict
+from casework.permissions import Actor
 from tests.conftest import free_port
 from tests.integration.test_service import CASEWORKER, WORKFLOW, submit, world  # noqa: F401 (fixture)
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from casework.config import Settings
 from casework.trigram import is_trigram_index
-from casework.models import db
+from webapp.db import db
 from webapp import create_app
 
 
@@ -72,9 +72,9 @@ def test_cases_made_before_the_search_columns_can_be_found_after_the_upgrade(app
             {"referral": json.dumps(referral)})
         db.session.commit()
         upgrade()
-        from casework import queries
+        from casework.queries import cases as case_queries
         for criteria in ({"name": "kowal"}, {"pnc_id": "12/345678A"}, {"date_of_birth": "1988-04-12"}):
-            assert [r["reference"] for r in queries.search(db.session, **criteria)] == ["ACRO-2025-000001"]
+            assert [r["reference"] for r in case_queries.search(db.session, **criteria)] == ["ACRO-2025-000001"]
 
 
 def test_on_postgresql_a_search_for_part_of_a_name_can_use_an_index(app):

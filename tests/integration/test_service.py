@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from casework import bootstrap, bundles
 from casework.config import Settings
-from casework.models import (User, AuditEntry, Case, Certificate, Email, Incident, ProcessVersion, Timer, UserTask, db)
+from casework.models import (AuditEntry, Base, Certificate, Email, Incident, ProcessVersion, Timer, User, UserTask)
 from casework.scenarios import RecordingSender
-from casework.service import Actor, Conflict, Forbidden, InvalidAnswers, NotFound, SYSTEM
+from casework.errors import Conflict, Forbidden, InvalidAnswers, NotFound
+from casework.permissions import Actor, SYSTEM
 from engine.clock import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ class World:
     def __init__(self, tmp_path, database_url):
         self.settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test"})
         self.engine = create_engine(database_url)
-        db.metadata.create_all(self.engine)
+        Base.metadata.create_all(self.engine)
         self.clock = FakeClock()
         self.sender = RecordingSender()
         self.session = None

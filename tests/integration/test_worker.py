@@ -11,11 +11,14 @@ from sqlalchemy import select
 
 from adapters.smtp import SmtpSender
 from casework.config import Settings
-from casework.models import Case, Email, UserTask, db
-from casework.service import Actor
+from casework.models import Email, UserTask
+from webapp.db import db
+from casework.permissions import Actor
 from engine.clock import FakeClock
 from tests.integration.test_service import WORKFLOW, persona
-from webapp import create_app, worker
+from casework import worker
+from casework.database import session_factory
+from webapp import create_app
 from webapp.bootstrap import casework
 
 BROKER = os.environ.get("ACRO_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -38,9 +41,10 @@ def production(tmp_path, database_url, smtp_server):
     with app.app_context():
         db.create_all()
     worker.celery.conf.broker_url = BROKER
-    worker._app = app
+    worker.configure(settings=settings, sessions=session_factory(database_url), clock=clock,
+                     sender=SmtpSender(smtp_server.host, smtp_server.port))
     yield app, clock
-    worker._app = None
+    worker.configure()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

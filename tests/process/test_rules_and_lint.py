@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from engine.bundle import parse, read_dir
 from engine.rules import cited, load_catalogue
-from webapp.cli import main
+from webapp.command import main
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_RULES = REPO.parent / "shared" / "docs" / "acro-rules.md"

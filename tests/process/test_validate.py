@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from webapp.cli import main
+from webapp.command import main
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -56,7 +56,7 @@ def gunicorn(env, port, log, workers=4) -> Server:
 
 
 def celery_worker(env, log, concurrency=2) -> Server:
-    return Server("worker", [str(BIN / "celery"), "-A", "webapp.worker", "worker", "--beat", "--loglevel=INFO",
+    return Server("worker", [str(BIN / "celery"), "-A", "casework.worker", "worker", "--beat", "--loglevel=INFO",
                              "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
                              "--schedule", str(log.with_suffix(".beat"))], env, log)
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from casework import bootstrap, tokens
 from casework.config import Settings
-from casework.models import AuditEntry, Case, UserTask, db
+from casework.models import AuditEntry, Case, UserTask
+from webapp.db import db
 from casework.scenarios import RecordingSender
-from casework.service import Actor
+from casework.permissions import Actor
 from casework.users import create_user
 from engine.clock import SystemClock
 from tests.conftest import free_port

@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from casework import tokens
-from casework.models import Case, Document, Email, Incident, db
+from casework.models import Case, Document, Email, Incident
+from webapp.db import db
 from casework.users import create_user
 from engine.clock import SystemClock
 from tests.conftest import free_port

@@ -8,7 +8,7 @@ from engine.clock import FakeClock
 from handlers import correspondence
 from handlers.reference import EEA_COUNTRIES, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
 from handlers.registry import load_all
-from tests.fakes import (FakeCaseStore, FakeDocuments, FakeInstance, FakeMailer, make_referral,
+from tests.fakes import (FakeCaseStore, FakeDocuments, FakeProcessData, FakeMailer, make_referral,
                          make_settings)
 
 REFERENCE = "ACRO-2026-000012"
@@ -29,12 +29,12 @@ class Case:
         self.mailer = FakeMailer()
         self.documents = FakeDocuments(self.store, self.clock, render=render)
         self.settings = settings if settings is not None else make_settings()
-        self.instance = FakeInstance(task_data)
+        self.process_data = FakeProcessData(task_data)
 
     def run(self, topic, data=None):
         return load_all().run(topic, dict(data or {}), case_store=self.store, mailer=self.mailer,
                               documents=self.documents, clock=self.clock, settings=self.settings,
-                              instance=self.instance)
+                              process_data=self.process_data)
 
     @property
     def email(self):
@@ -181,7 +181,7 @@ def test_destroying_the_certificate_removes_its_content_everywhere():
 
 def test_destroy_without_a_held_certificate_does_not_claim_a_destruction(case):
     case.run("certificate.destroy")
-    assert case.instance.erased == ["certificate", "certificate_text", "certificate_content"]
+    assert case.process_data.erased == ["certificate", "certificate_text", "certificate_content"]
     assert not any("destroyed" in note for note in case.store.notes)
 
 

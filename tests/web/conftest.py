@@ -1,6 +1,6 @@
 import pytest
 
-from casework.models import db
+from webapp.db import db
 
 
 # -- the caseworkers' pages -------------------------------------------------------------
@@ -40,7 +40,7 @@ def make_case(app, users):
 
     from casework.demo import DEMO_REFERRALS
     from casework.models import UserTask
-    from casework.service import Actor
+    from casework.permissions import Actor
     from tests.web.pages import actor
     from webapp.bootstrap import casework
 

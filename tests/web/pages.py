@@ -7,8 +7,9 @@ import re
 from sqlalchemy import select
 
 from casework.demo import DEMO_USERS
-from casework.models import Case, UserTask, db
-from casework.service import Actor
+from casework.models import Case, UserTask
+from webapp.db import db
+from casework.permissions import Actor
 
 ROLES = [username for username, _, _ in DEMO_USERS]  # workflow, caseworker, senior, director, admin
 ROLE_OF = {username: role for username, _, role in DEMO_USERS}

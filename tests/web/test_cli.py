@@ -5,9 +5,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from casework.models import Case, User, UserTask, db
+from casework.models import Case, User, UserTask
+from webapp.db import db
 from webapp.bootstrap import casework
-from webapp.cli import main
+from webapp.command import main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,7 +54,7 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
     assert result.exit_code == 0 and "fired timers on 0 case(s)" in result.output
     with app.app_context():
         from casework.demo import DEMO_REFERRALS
-        from casework.service import Actor
+        from casework.permissions import Actor
         service = casework()
         db.session.add(User(username="carl", full_name="Carl", roles=["caseworker"], password_hash="!"))
         db.session.commit()

@@ -3,7 +3,8 @@ sign in first. What a role may see follows from its candidate groups (ROLE_GROUP
 import pytest
 from sqlalchemy import select
 
-from casework.models import AccessLog, UserTask, db
+from casework.models import AccessLog, UserTask
+from webapp.db import db
 from tests.web.pages import text
 
 EVERYONE = (None, "workflow", "caseworker", "senior", "director", "admin")

@@ -4,7 +4,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from casework.models import AccessLog, Incident, db
+from casework.models import AccessLog, Incident
+from webapp.db import db
 from tests.web.pages import CERTIFICATE_OK, ROLES, text
 
 

@@ -6,7 +6,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from casework.models import AccessLog, Case, Certificate, db
+from casework.models import AccessLog, Case, Certificate
+from webapp.db import db
 from tests.web.pages import CERTIFICATE_NOT_OK, CERTIFICATE_OK, NOT_FOUND, TO_STAGE1, text
 
 

@@ -5,7 +5,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from casework.models import Case, Certificate, UserTask, db
+from casework.models import Case, Certificate, UserTask
+from webapp.db import db
 from tests.web.pages import text
 
 FULL = {
@@ -103,17 +104,19 @@ def test_the_certificate_as_a_pdf(app, web):
 
 
 @pytest.mark.parametrize("changes, field, message", [
-    ({"family_name": "", "given_names": ""}, "family_name", "Enter the subject&#39;s family name or given names"),
+    ({"family_name": "", "given_names": "", "pnc_id": ""}, "family_name",
+     "Enter the subject&#39;s family name, given names or PNC ID"),
     ({"dob-day": "31", "dob-month": "2"}, "dob-day", "Date of birth must be a real date"),
     ({"dob-year": "2999"}, "dob-day", "Date of birth must be in the past"),
     ({"pnc_id": "not a pnc id"}, "pnc_id", "Enter the PNC ID in the form 12/345678A"),
-    ({"officer_email": "jo at wyp"}, "officer_email", "Enter the officer&#39;s email address"),
+    ({"officer_email": "jo at wyp"}, "officer_email", "Enter one email address for the officer"),
+    ({"officer_email": "a@x.example, b@y.example"}, "officer_email", "Enter one email address for the officer"),
     ({"officer_phone": "call me"}, "officer_phone", "Enter a telephone number"),
     ({"request_reason": "curiosity"}, "request_reason", "Select the reason for the request"),
     ({"conv-0-date-month": "13"}, "conv-0-date-day", "The conviction date must be a real date"),
     ({"certificate_purpose": ""}, "certificate_purpose", "Select the request purpose stated on the certificate"),
     ({"certificate_purpose": "other"}, "certificate_purpose_other", "Enter the request purpose"),
-    ({"certificate_text": ""}, "certificate_text", "Enter the certificate&#39;s text or choose a PDF of it"),
+    ({"certificate_text": ""}, "certificate_text", "Enter the certificate&#39;s text or attach a PDF of it"),
 ])
 def test_invalid_referrals_show_the_error_summary(app, web, changes, field, message):
     response = web("workflow").post("/referrals/new", {**FULL, **changes})

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.models import AuditEntry, UserTask, db
+from casework.models import AuditEntry, UserTask
+from webapp.db import db
 from tests.web.pages import CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION, task_id, text
 from webapp.views import taskforms
 
@@ -94,10 +95,12 @@ def test_claim_release_and_assign_to_a_colleague(app, web, make_case):
     with app.app_context():
         assert db.session.get(UserTask, task).assignee == "senior"
     assert "is assigned to Sita Patel" in text(carl.get("/tasks"))
-    carl.post(f"{base}/assign", {"assignee": "director"})
-    assert "Dana Rhodes is not in the team" in text(carl.get("/tasks"))
-    carl.post(f"{base}/assign", {"assignee": ""})
-    assert "Select a colleague" in text(carl.get("/tasks"))
+    # once a colleague holds it, only they (or a supervisor, or an administrator) give it on
+    assert carl.post(f"{base}/assign", {"assignee": "caseworker"}).status_code == 403
+    senior.post(f"{base}/assign", {"assignee": "director"})
+    assert "Dana Rhodes is not in the team" in text(senior.get("/tasks"))
+    senior.post(f"{base}/assign", {"assignee": ""})
+    assert "Select a colleague" in text(senior.get("/tasks"))
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("task %")))]
     assert {"task claimed", "task released", "task assigned"} <= set(actions)

@@ -25,7 +25,7 @@ def tokens():
 def tokens_create(username, label, service_account, full_name, roles):
     """Make a token for USERNAME and print it, once: only its hash is kept."""
     from casework import tokens as api_tokens
-    from casework.models import db
+    from webapp.db import db
     from casework.users import UserExists
     now = current_app.extensions["acro"]["clock"].now()
     try:
@@ -48,7 +48,7 @@ def tokens_create(username, label, service_account, full_name, roles):
 def tokens_list(username):
     """List tokens (never the tokens themselves): id, user, name, made, last used, revoked."""
     from casework import tokens as api_tokens
-    from casework.models import db
+    from webapp.db import db
     for row in api_tokens.tokens(db.session, username):
         state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
@@ -62,7 +62,7 @@ def tokens_list(username):
 def tokens_revoke(token_id):
     """Revoke a token by its id (from ``acro tokens list``)."""
     from casework import tokens as api_tokens
-    from casework.models import db
+    from webapp.db import db
     try:
         row = api_tokens.revoke(db.session, token_id, current_app.extensions["acro"]["clock"].now())
     except api_tokens.TokenError as exc:

@@ -15,8 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from casework import tokens
 from casework.intake.referral import CONTROL_CHARACTERS
-from casework.models import db
-from casework.service import (CaseworkError, Conflict, Forbidden, InvalidAnswers, NotFound, StepFailed)
+from webapp.db import db
+from casework.errors import CaseworkError, Conflict, Forbidden, InvalidAnswers, NotFound, StepFailed
 from casework.users import actor_for
 
 PROBLEM = "application/problem+json"

@@ -6,11 +6,10 @@ import base64
 import binascii
 import json
 
-from marshmallow import (Schema, ValidationError, fields, post_load, pre_load, validate,
+from marshmallow import (Schema, ValidationError, fields, validate,
                          validates_schema)
 
-from casework.intake.referral import (DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, NAMES_NO_ONE, REQUEST_REASONS,
-                                      empty_referral, iso_date, is_pdf, names_someone)
+from casework.referral import DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, CertificateSchema, ReferralSchema, is_pdf
 
 from .core import PageQuery
 
@@ -25,24 +24,12 @@ def _text(limit: str | int, **kwargs):
     return fields.String(allow_none=True, validate=validate.Length(max=size), **kwargs)
 
 
-class IsoDate(fields.String):
-    """A date as ``YYYY-MM-DD``, kept as that text (the referral stores dates as text)."""
-    default_error_messages = {"invalid_date": "Not a valid date: write YYYY-MM-DD."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) != 10 or text[4] != "-":
-            raise self.make_error("invalid_date")
-        try:
-            return iso_date(text)
-        except ValueError:
-            raise self.make_error("invalid_date") from None
-
-
 class Base64Pdf(fields.String):
     """A PDF file, base64-encoded."""
-    default_error_messages = {"base64": "Not valid base64.", "pdf": "The certificate file must be a PDF.",
-                              "size": "The certificate file is larger than the limit."}
+    default_error_messages = {"base64": "The certificate file must be base64-encoded",
+                              "pdf": "The certificate file must be a PDF",
+                              "size": f"The certificate file must be smaller than "
+                                      f"{DEFAULT_MAX_ATTACHMENT_BYTES // (1024 * 1024)}MB"}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -57,84 +44,11 @@ class Base64Pdf(fields.String):
         return content
 
 
-class _Clean(Schema):
-    """Blank text is absent (None), never an empty value; unknown fields are refused."""
-
-    @pre_load
-    def blanks(self, data, **kwargs):
-        if isinstance(data, dict):
-            return {k: (None if isinstance(v, str) and not v.strip() else
-                        v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-        return data
-
-
-# -- referrals ----------------------------------------------------------------------------
-class IdentityDocumentSchema(_Clean):
-    type = _text("document_type")
-    number = _text("document_number")
-    issuing_country = _text("issuing_country")
-
-
-class SubjectSchema(_Clean):
-    family_name = _text("family_name")
-    given_names = _text("given_names")
-    aliases = fields.List(fields.String(validate=validate.Length(min=1, max=LIMITS["alias"])),
-                          load_default=list, validate=validate.Length(max=50))
-    date_of_birth = IsoDate(allow_none=True, metadata={"format": "date"})
-    nationality = _text("nationality")
-    identity_documents = fields.List(fields.Nested(IdentityDocumentSchema), load_default=list,
-                                     validate=validate.Length(max=20))
-    pnc_id = _text("pnc_id")
-
-
-class ConvictionSchema(_Clean):
-    country = _text("country")
-    offence = _text("offence")
-    date = IsoDate(allow_none=True, metadata={"format": "date"})
-    sentence = _text("sentence")
-
-
-class OfficerSchema(_Clean):
-    name = _text("officer_name")
-    force = _text("force")
-    email = _text("email")
-    phone = _text("phone")
-
-
-class ReferralSchema(_Clean):
-    """What a referral carries (INT-1). Anything but a name or PNC ID may be absent (null)."""
-    subject = fields.Nested(SubjectSchema, required=True)
-    convictions = fields.List(fields.Nested(ConvictionSchema), load_default=list, validate=validate.Length(max=200))
-    interpol_check_outcome = _text("interpol_check_outcome")
-    officer = fields.Nested(OfficerSchema, allow_none=True, load_default=None)
-    request_reason = fields.String(allow_none=True, validate=validate.OneOf(REQUEST_REASONS))
-    last_known_address = _text("last_known_address")
-
-    @validates_schema
-    def names_someone(self, data, **kwargs):
-        if not names_someone(data):
-            raise ValidationError(NAMES_NO_ONE, "subject")
-
-    @post_load
-    def complete(self, data, **kwargs):
-        """Every key present, absent ones as null or [], as the email intake stores them."""
-        referral = empty_referral()
-        for key, value in data.items():
-            if isinstance(referral.get(key), dict) and isinstance(value, dict):
-                referral[key].update(value)
-            elif value is not None:
-                referral[key] = value
-        referral["subject"]["aliases"] = [a.strip() for a in referral["subject"]["aliases"] if a.strip()]
-        return referral
-
-
-class CertificateInSchema(_Clean):
-    request_purpose = _text("request_purpose", metadata={
-        "description": "As the certificate states it, e.g. 'Request for administrative purpose "
-                       "immigration/deportation'."})
-    content = _text("certificate_summary", metadata={"description": "A summary of the certificate."})
-    filename = _text("filename")
-    file = Base64Pdf(allow_none=True, metadata={"format": "byte", "description": "The PDF, base64 (at most 10 MB)."})
+# -- referrals: the one referral schema, whichever channel (casework/referral.py) ------------
+class CertificateInSchema(CertificateSchema):
+    """The certificate as the API takes it: the one certificate schema, with the PDF in base64."""
+    file = Base64Pdf(allow_none=True, load_default=None,
+                     metadata={"format": "byte", "description": "The PDF, base64 (at most 10 MB)."})
 
 
 class CreateReferralSchema(Schema):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 
 from flask import current_app, request, url_for
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from casework import api_queries, subjects
-from casework.models import Case, ReceivedMessage, UserTask, db
-from casework.service import InvalidAnswers
+from casework.queries import cases as case_queries
+from casework.queries import tasks as task_queries
+from casework.models import Case, UserTask
+from webapp.db import db
+from casework.errors import InvalidAnswers
 
-from ..bootstrap import casework
-from . import permissions
+from casework.service import AlreadyReceived
+
+from ..bootstrap import casework, policy
 from .core import PURPOSE_HEADER, ApiProblem, actor, bp, errors, flatten, purpose, refuse
 from .schemas import (AuditPageSchema, AuditQuery, CaseDetailSchema, CasePageSchema, CaseQuery,
                       CaseSummarySchema, CompleteTaskSchema, CreateReferralSchema, DocumentListSchema,
@@ -33,18 +34,7 @@ DOCUMENT_ID = {"in": "path", "name": "document_id", "required": True,
 
 # -- shapes -------------------------------------------------------------------------------
 def case_summary(case: Case) -> dict:
-    subject = (case.referral or {}).get("subject") or {}
-    recorded = case.subject
-    return {"reference": case.reference, "state": case.state, "stage": case.stage, "outcome": case.outcome,
-            "team": case.team, "case_owner": case.case_owner, "subject_name": subjects.display_name(case.referral),
-            "date_of_birth": (recorded.date_of_birth if recorded else None) or _text(subject.get("date_of_birth")),
-            "nationality": (recorded.nationality if recorded else None) or _text(subject.get("nationality")),
-            "pnc_id": (recorded.pnc_id if recorded else None) or _text(subject.get("pnc_id")),
-            "created_at": case.created_at, "updated_at": case.updated_at}
-
-
-def _text(value):
-    return value if isinstance(value, str) else None
+    return case_queries.summary(case)
 
 
 def task_dict(task: UserTask, reference: str | None = None) -> dict:
@@ -57,11 +47,11 @@ def task_dict(task: UserTask, reference: str | None = None) -> dict:
 
 def step_result(case: Case) -> dict:
     return {"case": case_summary(case),
-            "tasks": [task_dict(t, case.reference) for t in api_queries.case_tasks(db.session, case)]}
+            "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)]}
 
 
 def _may_view():
-    if not permissions.may_view_cases(actor()):
+    if not policy().may_view_cases(actor()):
         refuse(f"{actor().username} works in no candidate group, so may not see cases")
 
 
@@ -81,7 +71,7 @@ def create_referral(body):
     a PNC ID). The certificate, if sent, is filed with the case.
     """
     who = actor()
-    if not permissions.may_submit_referral(who):
+    if not policy().may_submit_referral(who):
         refuse(f"{who.username} is not in a group that enters referrals")
     key = request.headers.get("Idempotency-Key")
     key = key.strip() if key is not None else None
@@ -89,29 +79,16 @@ def create_referral(body):
         raise ApiProblem(400, "idempotency-key", "Bad Idempotency-Key",
                          "The Idempotency-Key must be 1 to 200 visible ASCII characters.",
                          errors={"Idempotency-Key": ["1 to 200 visible ASCII characters."]})
-    service = casework()
-    message_id = f"api:{who.username}:{key}" if key else None
-    if message_id:
-        seen = db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).first()
-        if seen is not None and seen.case is not None:
-            return case_summary(seen.case), 200
-        now = service.clock.now()
-        db.session.add(ReceivedMessage(message_id=message_id, channel="api", status="accepted", sender=who.username,
-                                       received_at=now, updated_at=now))
     try:
-        case = service.submit_referral(body["referral"], who, certificate=body.get("certificate"))
-    except IntegrityError:
-        db.session.rollback()
-        if message_id is None:
-            raise
-        seen = db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).first()
-        if seen is not None and seen.case is not None:
-            return case_summary(seen.case), 200
-        raise ApiProblem(409, "in-progress", "Conflict", "A request with this Idempotency-Key is being handled.")
-    if message_id:
-        row = db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).one()
-        row.case_id = case.id
-        db.session.commit()
+        case = casework().submit_referral(body["referral"], who, certificate=body.get("certificate"), channel="api",
+                                          message_key=f"api:{who.username}:{key}" if key else None)
+    except AlreadyReceived as exc:
+        return case_summary(exc.case), 200
+    except InvalidAnswers as exc:
+        raise ApiProblem(422, "invalid-referral", "Unprocessable content",
+                         "The referral is not valid: see errors for each field.",
+                         errors={(k if k.startswith("certificate") else f"referral.{k}"): v
+                                 for k, v in exc.messages.items()}) from None
     return case_summary(case), 201, {"Location": url_for("api.get_case", reference=case.reference)}
 
 
@@ -123,9 +100,9 @@ def create_referral(body):
 def list_cases(args):
     """List cases, newest activity first, or search them with ``q`` (reference, PNC ID, name or alias)."""
     _may_view()
-    page = api_queries.cases(db.session, q=args.get("q"), state=args.get("state"), team=args.get("team"),
-                             case_owner=args.get("case_owner"), page=args["page"], page_size=args["page_size"])
-    return {"items": [case_summary(c) for c in page.items], "page": page.page, "page_size": page.page_size,
+    page = case_queries.listing(db.session, q=args.get("q"), state=args.get("state"), team=args.get("team"),
+                             case_owner=args.get("case_owner"), page=args["page"], size=args["page_size"])
+    return {"items": [case_summary(c) for c in page.items], "page": page.number, "page_size": page.size,
             "total": page.total}
 
 
@@ -149,9 +126,9 @@ def get_case(args, reference):
         "detention_power": case.detention_power, "paper_file_reference": case.paper_file_reference,
         "certificates": [{"id": f"certificate-{c.id}", "status": c.status, "request_purpose": c.request_purpose,
                           "filename": c.filename, "received_at": c.received_at, "destroyed_at": c.destroyed_at}
-                         for c in api_queries.certificates(db.session, case)],
-        "tasks": [task_dict(t, case.reference) for t in api_queries.case_tasks(db.session, case)],
-        "waiting_for": service.instance(case).waiting_messages(),
+                         for c in case_queries.certificates(db.session, case)],
+        "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)],
+        "waiting_for": case_queries.waiting_for(service, case),
     })
     return detail
 
@@ -165,7 +142,7 @@ def deliver_message(body, reference):
     concluded, representations received, deportation enforced. 409 when the case is not
     waiting for that message."""
     who = actor()
-    if not permissions.may_record_event(who, body["message"]):
+    if not policy().may_record_event(who, body["message"]):
         refuse(f"{who.username} is not in a group that records {body['message']}")
     payload = dict(body.get("payload") or {})
     if body.get("certificate"):
@@ -186,7 +163,7 @@ def list_documents(args, reference):
     why = purpose()
     service = casework()
     service.record_access(reference, actor(), "view", why, {"via": "api", "what": "documents"})
-    return {"items": api_queries.documents(db.session, service.case(reference))}
+    return {"items": case_queries.documents(db.session, service.case(reference))}
 
 
 @bp.route("/cases/<reference>/documents/<document_id>", methods=["GET"], tags=["documents"],
@@ -201,7 +178,7 @@ def download_document(args, reference, document_id):
     why = purpose()
     service = casework()
     case = service.case(reference)
-    found = api_queries.document_content(db.session, case, document_id)
+    found = case_queries.document_content(db.session, case, document_id)
     if found is None:
         raise ApiProblem(404, "not-found", "Not found", f"case {reference} has no document {document_id} to download "
                                                         "(a destroyed certificate has no content)")
@@ -230,10 +207,10 @@ def case_audit(args, reference):
     why = purpose()
     service = casework()
     service.record_access(reference, actor(), "view", why, {"via": "api", "what": "audit"})
-    page = api_queries.audit(db.session, service.case(reference), page=args["page"], page_size=args["page_size"])
+    page = case_queries.audit(db.session, service.case(reference), page=args["page"], size=args["page_size"])
     items = [{"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "task_bpmn_id": e.task_bpmn_id,
               "task_name": e.task_name, "details": e.details} for e in page.items]
-    return {"items": items, "page": page.page, "page_size": page.page_size, "total": page.total}
+    return {"items": items, "page": page.number, "page_size": page.size, "total": page.total}
 
 
 # -- tasks --------------------------------------------------------------------------------
@@ -245,15 +222,15 @@ def list_tasks(args):
     """Ready tasks you may see: your groups' queues and your own (an administrator sees all),
     soonest due first (``sort``: due, priority, age)."""
     who = actor()
-    if not permissions.may_list_tasks(who):
+    if not policy().may_list_tasks(who):
         refuse(f"{who.username} works in no candidate group")
     assignee = args.get("assignee")
-    page = api_queries.tasks(db.session, actor=who, now=casework().clock.now(), group=args.get("group"),
+    page = task_queries.visible(db.session, actor=who, now=casework().clock.now(), group=args.get("group"),
                              assignee=who.username if assignee == "me" else assignee,
                              unassigned=args["unassigned"], case_reference=args.get("case"), task=args.get("task"),
                              overdue=args["overdue"], sort=args["sort"], page=args["page"],
-                             page_size=args["page_size"])
-    return {"items": [task_dict(t) for t in page.items], "page": page.page, "page_size": page.page_size,
+                             size=args["page_size"])
+    return {"items": [task_dict(t) for t in page.items], "page": page.number, "page_size": page.size,
             "total": page.total}
 
 
@@ -269,7 +246,7 @@ def get_task(task_id):
     """One ready task with its form: the fields ``complete`` takes."""
     who = actor()
     task = _task(task_id)
-    if not (who.is_admin or who.username == task.assignee or set(task.candidate_groups or []) & set(who.groups)):
+    if not policy().may_open_task(who, task):
         refuse(f"{task.name} is for {', '.join(task.candidate_groups or [])}; {who.username} is not in that group")
     return task_dict(task)
 

@@ -37,10 +37,6 @@ def config_defaults(settings, environ=None) -> dict:
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SIGNIN_RATE_LIMIT": environ.get("SIGNIN_RATE_LIMIT") or SIGNIN_RATE_LIMIT,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        # which groups may enter referrals, and record which event (message) on a case
-        "ACRO_REFERRAL_GROUPS": ["cc-workflow"],
-        "ACRO_EVENT_GROUPS": {"certificate_received": ["cc-workflow"]},
-        "ACRO_EVENT_DEFAULT_GROUPS": ["cc-casework"],
         # decisions with legal effect: a check-your-answers page comes before they are made
         "ACRO_CHECK_ANSWERS_TASKS": ["consider_detention", "consider_deportation", "director_decision"],
         "ACRO_GROUP_NAMES": {"cc-workflow": "CC Workflow team", "cc-casework": "CC casework team",

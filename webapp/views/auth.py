@@ -14,51 +14,24 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 
-from casework import queries
-from casework.models import db
+from casework.queries import people
+from webapp.db import db
 from casework.users import actor_for, authenticate
+
+from ..bootstrap import policy
 
 bp = Blueprint("auth", __name__)
 
 
-# -- what a person may do ---------------------------------------------------------------
-def _groups(config_key):
-    return set(current_app.config[config_key])
-
-
-PERMISSIONS = {
-    # see cases, search them, work on tasks: anyone who works in a candidate group
-    "view_cases": lambda actor: bool(actor.groups),
-    "work_tasks": lambda actor: bool(actor.groups),
-    # enter a new referral: the intake team (INT-2)
-    "submit_referral": lambda actor: bool(actor.groups & _groups("ACRO_REFERRAL_GROUPS")),
-    # release or assign anyone's task, and see every team's queue
-    "manage_tasks": lambda actor: actor.is_admin,
-    "view_dashboard": lambda actor: True,
-    # incidents and data-protection exports: administrators
-    "operate": lambda actor: actor.is_admin,
-}
-
-
+# -- what a person may do: the one policy (casework/permissions.py) ------------------------
 def may(permission: str, actor=None) -> bool:
     actor = actor if actor is not None else g.get("actor")
-    return actor is not None and PERMISSIONS[permission](actor)
-
-
-def may_record_event(message: str, actor=None) -> bool:
-    actor = actor if actor is not None else g.get("actor")
-    if actor is None:
-        return False
-    groups = current_app.config["ACRO_EVENT_GROUPS"].get(message, current_app.config["ACRO_EVENT_DEFAULT_GROUPS"])
-    return bool(actor.groups & set(groups))
+    return policy().may(permission, actor)
 
 
 def queues_for(actor) -> list[str]:
-    """The team queues a person sees: their own groups; every group for an administrator."""
-    if may("manage_tasks", actor):
-        groups = {grp for grps in current_app.config["ACRO_SETTINGS"].role_groups.values() for grp in grps}
-        return sorted(groups)
-    return sorted(actor.groups)
+    """The team queues a person sees."""
+    return policy().queues(actor)
 
 
 def signed_in(view):
@@ -97,7 +70,7 @@ def load_signed_in_user():
     user_id = session.get("user_id")
     if user_id is None:
         return
-    user = queries.active_user(db.session, user_id)
+    user = people.active_user(db.session, user_id)
     if user is None or not hmac.compare_digest(session.get("fingerprint", ""), _fingerprint(user)):
         session.clear()
         return
@@ -108,7 +81,10 @@ def load_signed_in_user():
 @bp.app_context_processor
 def signed_in_context():
     actor = g.get("actor")
+    rules = policy()
     return {"current_user": g.get("user"), "actor": actor, "may": may,
+            "may_release": lambda task: actor is not None and rules.may_release(actor, task),
+            "may_reassign": lambda task: actor is not None and rules.may_reassign(actor, task),
             "queues": queues_for(actor) if actor is not None else []}
 
 

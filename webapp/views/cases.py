@@ -8,14 +8,16 @@ from pathlib import Path
 from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
                    send_file, url_for)
 
-from casework import queries
-from casework.models import db
-from casework.service import Conflict
+from casework import progress as case_progress
+from casework.queries import cases as case_queries
+from webapp.db import db
+from casework.errors import Conflict, InvalidAnswers
 
 from ..bootstrap import casework
 from . import access
-from .auth import may_record_event, requires
-from .referrals import CERTIFICATE_PURPOSES, read_certificate
+from ..bootstrap import policy
+from .auth import requires
+from .referrals import CERTIFICATE_PURPOSES, page_errors, read_certificate
 from .filters import sentence
 
 bp = Blueprint("cases", __name__)
@@ -77,18 +79,22 @@ def case(reference):
     if (redirect_to := _needs_purpose(reference)) is not None:
         return redirect_to
     service = casework()
-    detail = queries.case_detail(service, reference)
-    events = [(name, EVENTS.get(name, (name, ""))[0]) for name in detail.waiting_for if may_record_event(name)]
-    return render_template("cases/case.html", d=detail, case=detail.case, events=events,
-                           name=queries.subject_name(detail.case.referral),
+    case = service.case(reference)
+    # the one read that restores the workflow: the page shows where the case is in its process
+    instance = service.instance(case)
+    progress = case_progress.of(instance)
+    waiting = instance.waiting_messages()
+    detail = case_queries.detail(db.session, case, data=instance.data(), waiting=waiting)
+    events = [(name, EVENTS.get(name, (name, ""))[0]) for name in waiting if policy().may_record_event(g.actor, name)]
+    return render_template("cases/case.html", d=detail, case=case, events=events, progress=progress,
+                           name=case_queries.subject_name(case.referral),
                            now_utc=current_app.extensions["acro"]["clock"].now(),
-                           may_act=lambda t: service.may_act(t, g.actor), purpose=access.purpose_for(reference),
-                           processes=_diagrams(detail))
+                           may_act=lambda t: policy().may_open_task(g.actor, t), purpose=access.purpose_for(reference),
+                           processes=_diagrams(progress))
 
 
-def _diagrams(detail) -> list[dict]:
+def _diagrams(progress) -> list[dict]:
     """The main process, and the subprocess the case is in now (if any)."""
-    progress = detail.progress
     shown = [progress["main"]]
     for process, info in progress["processes"].items():
         if process != progress["main"] and info["current"]:
@@ -100,7 +106,8 @@ def _diagrams(detail) -> list[dict]:
 @requires("view_cases")
 def progress(reference):
     """Per process: the elements done, the flows taken and where the case is now (for the diagram)."""
-    return jsonify(queries.progress(casework(), reference))
+    service = casework()
+    return jsonify(case_progress.of(service.instance(service.case(reference))))
 
 
 @bp.get("/cases/<reference>/diagrams/<process_id>.bpmn")
@@ -108,7 +115,7 @@ def progress(reference):
 def diagram(reference, process_id):
     """The diagram of the process version this case runs on (not what is in processes/ now)."""
     case = casework().case(reference)
-    xml = queries.diagram_xml(case, process_id)
+    xml = case_progress.diagram_xml(case, process_id)
     if xml is None:
         abort(404)
     return Response(xml, mimetype="application/xml")
@@ -121,7 +128,7 @@ def document(reference, document_id):
     if (redirect_to := _needs_purpose(reference)) is not None:
         return redirect_to
     case = casework().case(reference)
-    found = queries.document(db.session, case, document_id)
+    found = case_queries.document(db.session, case, document_id)
     if found is None or not Path(found.path).is_file():
         abort(404)
     access.record(reference, "export", access.purpose_for(reference),
@@ -137,8 +144,8 @@ def record_event(reference):
     if (redirect_to := _needs_purpose(reference)) is not None:
         return redirect_to
     service = casework()
-    all_waiting = queries.waiting_messages(service, reference)
-    waiting = [name for name in all_waiting if may_record_event(name)]
+    all_waiting = case_queries.waiting_for(service, service.case(reference))
+    waiting = [name for name in all_waiting if policy().may_record_event(g.actor, name)]
     if all_waiting and not waiting:
         abort(403)  # it waits, but for events another team records
     if not waiting:
@@ -153,7 +160,10 @@ def record_event(reference):
         details = (form.get("details") or "").strip()
         payload = {"details": details} if details else {}
         if chosen == "certificate_received":
-            certificate, cert_errors = read_certificate(form, request.files, required=True)
+            certificate, cert_errors = read_certificate(form, request.files)
+            if certificate is None:
+                cert_errors = {"certificate_purpose": "Select the request purpose stated on the certificate",
+                               "certificate_text": "Enter the certificate's text or attach a PDF of it"}
             errors.update(cert_errors)
             if certificate:
                 payload["certificate"] = certificate
@@ -163,6 +173,9 @@ def record_event(reference):
             except Conflict as exc:
                 flash(sentence(exc), "error")
                 return redirect(url_for("cases.case", reference=reference))
+            except InvalidAnswers as exc:
+                errors = page_errors(exc, {}, form)
+        if not errors:
             flash({"title": "Event recorded", "text": f"{EVENTS.get(chosen, (chosen,))[0]} ({reference})."},
                   "success")
             return redirect(url_for("cases.case", reference=reference))
@@ -188,7 +201,7 @@ def search():
         else:
             criteria["date_of_birth"] = value
     searched = any(v.strip() for v in criteria.values()) or bool(errors)
-    results = [] if errors else queries.search(db.session, **criteria)
+    results = [] if errors else case_queries.search(db.session, **criteria)
     return render_template("cases/search.html", criteria=criteria, dob=dob, results=results, searched=searched,
                            errors=errors), 400 if errors else 200
 

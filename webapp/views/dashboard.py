@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from casework import queries
-from casework.models import db
+from casework.queries import dashboard as dashboard_queries
+from webapp.db import db
 
 from .auth import requires
 
@@ -16,4 +16,4 @@ bp = Blueprint("dashboard", __name__)
 @requires("view_dashboard")
 def dashboard():
     now = current_app.extensions["acro"]["clock"].now()
-    return render_template("dashboard/dashboard.html", data=queries.dashboard(db.session, now=now), now=now)
+    return render_template("dashboard/dashboard.html", data=dashboard_queries.dashboard(db.session, now=now), now=now)

@@ -7,7 +7,7 @@ from werkzeug.exceptions import Forbidden as HTTPForbidden
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from casework.service import Conflict, Forbidden, NotFound
+from casework.errors import Conflict, Forbidden, NotFound
 
 from .filters import sentence
 

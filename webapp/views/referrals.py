@@ -5,83 +5,26 @@ aliases, identity documents and convictions, and the ACRO certificate if it came
 """
 from __future__ import annotations
 
-import re
-from datetime import date
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from casework import queries
-from casework.models import db
+from casework.queries import tasks as task_queries
+from casework.errors import InvalidAnswers
+from webapp.db import db
 
-from ..bootstrap import casework
+from ..bootstrap import casework, policy
 from .auth import requires
 from .taskforms import date_value
 
 bp = Blueprint("referrals", __name__)
 
 MAX_ROWS = 20
-MAX_PDF_BYTES = 10 * 1024 * 1024
 CERTIFICATE_PURPOSES = [
     ("immigration", "Request for administrative purpose immigration/deportation"),
     ("criminal", "Criminal proceedings"),
     ("other", "Something else"),
 ]
 REASONS = [("victim", "Victim"), ("witness", "Witness"), ("arrest", "Arrest")]
-PNC_ID = re.compile(r"^\d{2,4}/\d{1,8}[A-Z]$")
-
-
-def _text(max_length=300, **kwargs):
-    return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=max_length), **kwargs)
-
-
-def _past_date(label):
-    def check(value):
-        if value > date.today():
-            raise ValidationError(f"{label} must be in the past")
-    return check
-
-
-class ReferralSchema(Schema):
-    """The referral's own details; absent ones stay absent (INT-1)."""
-    family_name = _text(200)
-    given_names = _text(200)
-    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=_past_date("Date of birth"),
-                                error_messages={"invalid": "Date of birth must be a real date"})
-    nationality = _text(100)
-    pnc_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        PNC_ID, error="Enter the PNC ID in the form 12/345678A"))
-    interpol_check_outcome = _text(2000)
-    officer_name = _text(200)
-    officer_force = _text(200)
-    officer_email = fields.Email(load_default=None, allow_none=True,
-                                 error_messages={"invalid": "Enter the officer's email address in the form name@example.com"})
-    officer_phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^[0-9 +()\-]{6,20}$", error="Enter a telephone number, like 020 7946 0000"))
-    request_reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
-        [r for r, _ in REASONS], error="Select the reason for the request"))
-    last_known_address = _text(1000)
-    received_at = fields.Date(load_default=None, allow_none=True, validate=_past_date("The date received"),
-                              error_messages={"invalid": "The date the referral was received must be a real date"})
-
-    @validates_schema
-    def a_name(self, data, **kwargs):
-        if not (data.get("family_name") or data.get("given_names")):
-            raise ValidationError("Enter the subject's family name or given names", "family_name")
-
-
-class ConvictionSchema(Schema):
-    country = _text(100)
-    offence = _text(2000)
-    date = fields.Date(load_default=None, allow_none=True, validate=_past_date("The conviction date"),
-                       error_messages={"invalid": "The conviction date must be a real date"})
-    sentence = _text(1000)
-
-
-class DocumentSchema(Schema):
-    type = _text(100)
-    number = _text(100)
-    issuing_country = _text(100)
 
 
 def _clean(value):
@@ -121,93 +64,100 @@ def read_form(form) -> dict:
     }
 
 
-def _errors(messages: dict, ids: dict | None = None, prefix="") -> dict:
-    ids = ids or {}
-    return {prefix + ids.get(k, k): (v[0] if isinstance(v, list) else str(v)) for k, v in messages.items()}
+# where the one referral schema's messages (by dotted path) show on this page (by input id)
+FIELD_IDS = {
+    "subject": "family_name", "subject.family_name": "family_name", "subject.given_names": "given_names",
+    "subject.date_of_birth": "dob-day", "subject.nationality": "nationality", "subject.pnc_id": "pnc_id",
+    "interpol_check_outcome": "interpol_check_outcome", "request_reason": "request_reason",
+    "last_known_address": "last_known_address", "received_at": "received-day",
+    "officer.name": "officer_name", "officer.force": "officer_force", "officer.email": "officer_email",
+    "officer.phone": "officer_phone",
+    "certificate.content": "certificate_text", "certificate.file": "certificate_file",
+    "certificate.filename": "certificate_file",
+}
+ROW_FIELD_IDS = {"type": "type", "number": "number", "issuing_country": "country", "country": "country",
+                 "offence": "offence", "sentence": "sentence", "date": "date-day"}
 
 
-def build_referral(page: dict) -> tuple[dict | None, dict]:
-    """The referral as the service takes it, or the errors by the id of the input at fault."""
+def build_referral(page: dict) -> tuple[dict, dict]:
+    """The page's boxes mapped onto the referral, and for each repeated row that was kept,
+    the row it came from (so a message about convictions.1 lands on the right boxes)."""
     values = {k: _clean(v) for k, v in page["values"].items()}
-    if values.get("pnc_id"):
-        values["pnc_id"] = values["pnc_id"].upper()
-    errors = {}
-    main = {k: values.get(k) for k in ReferralSchema().fields if k not in ("date_of_birth", "received_at")}
-    main["date_of_birth"] = date_value(page["dates"]["dob"]) or None
-    main["received_at"] = date_value(page["dates"]["received"]) or None
-    try:
-        loaded = ReferralSchema().load(main)
-    except ValidationError as exc:
-        errors.update(_errors(exc.messages, {"date_of_birth": "dob-day", "received_at": "received-day"}))
-        loaded = None
-    convictions = []
-    for i, row in enumerate(page["convictions"]):
-        data = {"country": _clean(row["country"]), "offence": _clean(row["offence"]),
-                "sentence": _clean(row["sentence"]), "date": date_value(row["date"]) or None}
-        if not any(data.values()):
-            continue
-        try:
-            item = ConvictionSchema().load(data)
-        except ValidationError as exc:
-            errors.update(_errors(exc.messages, {"date": "date-day"}, prefix=f"conv-{i}-"))
-            continue
-        item["date"] = item["date"].isoformat() if item["date"] else None
-        convictions.append(item)
+    rows = {"aliases": [], "identity_documents": [], "convictions": []}
+    aliases = []
+    for i, alias in enumerate(page["aliases"]):
+        if _clean(alias):
+            aliases.append(alias)
+            rows["aliases"].append(i)
     documents = []
     for i, row in enumerate(page["documents"]):
-        data = {"type": _clean(row["type"]), "number": _clean(row["number"]),
-                "issuing_country": _clean(row["country"])}
-        if not any(data.values()):
-            continue
-        try:
-            documents.append(DocumentSchema().load(data))
-        except ValidationError as exc:
-            errors.update(_errors(exc.messages, {"issuing_country": "country"}, prefix=f"doc-{i}-"))
-    aliases = [a.strip() for a in page["aliases"] if a.strip()]
-    if errors or loaded is None:
-        return None, errors
-    return {
-        "subject": {"family_name": loaded["family_name"], "given_names": loaded["given_names"],
-                    "aliases": aliases,
-                    "date_of_birth": loaded["date_of_birth"].isoformat() if loaded["date_of_birth"] else None,
-                    "nationality": loaded["nationality"], "identity_documents": documents,
-                    "pnc_id": loaded["pnc_id"]},
+        item = {"type": _clean(row["type"]), "number": _clean(row["number"]), "issuing_country": _clean(row["country"])}
+        if any(item.values()):
+            documents.append(item)
+            rows["identity_documents"].append(i)
+    convictions = []
+    for i, row in enumerate(page["convictions"]):
+        item = {"country": _clean(row["country"]), "offence": _clean(row["offence"]),
+                "sentence": _clean(row["sentence"]), "date": date_value(row["date"]) or None}
+        if any(item.values()):
+            convictions.append(item)
+            rows["convictions"].append(i)
+    referral = {
+        "subject": {"family_name": values["family_name"], "given_names": values["given_names"], "aliases": aliases,
+                    "date_of_birth": date_value(page["dates"]["dob"]) or None, "nationality": values["nationality"],
+                    "identity_documents": documents, "pnc_id": values["pnc_id"]},
         "convictions": convictions,
-        "interpol_check_outcome": loaded["interpol_check_outcome"],
-        "officer": {"name": loaded["officer_name"], "force": loaded["officer_force"],
-                    "email": loaded["officer_email"], "phone": loaded["officer_phone"]},
-        "request_reason": loaded["request_reason"],
-        "last_known_address": loaded["last_known_address"],
-        "received_at": loaded["received_at"].isoformat() if loaded["received_at"] else None,
-    }, {}
+        "interpol_check_outcome": values["interpol_check_outcome"],
+        "officer": {"name": values["officer_name"], "force": values["officer_force"],
+                    "email": values["officer_email"], "phone": values["officer_phone"]},
+        "request_reason": values["request_reason"],
+        "last_known_address": values["last_known_address"],
+        "received_at": date_value(page["dates"]["received"]) or None,
+    }
+    return referral, rows
 
 
-def read_certificate(form, files, *, required: bool) -> tuple[dict | None, dict]:
-    """The ACRO certificate: its request purpose, and its text or a PDF of it."""
-    errors = {}
+def input_id(path: str, rows: dict, form) -> str:
+    """The id of the input a message by dotted path belongs to."""
+    if path == "certificate.request_purpose":
+        return "certificate_purpose_other" if form.get("certificate_purpose") == "other" else "certificate_purpose"
+    if path in FIELD_IDS:
+        return FIELD_IDS[path]
+    parts = path.split(".")
+    if parts[0] == "subject" and len(parts) >= 3 and parts[1] in ("aliases", "identity_documents"):
+        kind = parts[1]
+        index = rows[kind][int(parts[2])] if parts[2].isdigit() and int(parts[2]) < len(rows[kind]) else 0
+        return f"alias-{index}" if kind == "aliases" else f"doc-{index}-{ROW_FIELD_IDS.get(parts[-1], 'type')}"
+    if parts[0] == "convictions" and len(parts) >= 2:
+        index = rows["convictions"][int(parts[1])] if parts[1].isdigit() and int(parts[1]) < len(rows["convictions"]) else 0
+        return f"conv-{index}-{ROW_FIELD_IDS.get(parts[-1], 'country')}"
+    return "family_name"
+
+
+def read_certificate(form, files) -> tuple[dict | None, dict]:
+    """The page's certificate boxes mapped onto the certificate (None when none was given),
+    and what the page itself could not read (a request purpose not chosen)."""
     choice = form.get("certificate_purpose") or ""
     other = (form.get("certificate_purpose_other") or "").strip()
     text = (form.get("certificate_text") or "").strip()
     upload = files.get("certificate_file") if files else None
     content = upload.read() if upload and upload.filename else b""
-    if not (choice or text or content or required):
+    if not (choice or other or text or content):
         return None, {}
     labels = dict(CERTIFICATE_PURPOSES)
+    errors = {}
     if choice not in labels:
         errors["certificate_purpose"] = "Select the request purpose stated on the certificate"
-    elif choice == "other" and not other:
-        errors["certificate_purpose_other"] = "Enter the request purpose stated on the certificate"
-    if content:
-        if len(content) > MAX_PDF_BYTES:
-            errors["certificate_file"] = "The certificate file must be smaller than 10MB"
-        elif not content.startswith(b"%PDF-"):
-            errors["certificate_file"] = "The certificate file must be a PDF"
-    elif not text:
-        errors["certificate_text"] = "Enter the certificate's text or choose a PDF of it"
-    if errors:
-        return None, errors
-    return {"request_purpose": other if choice == "other" else labels[choice], "content": text or None,
-            "file": content or None, "filename": upload.filename if content else None}, {}
+    purpose = other if choice == "other" else labels.get(choice)
+    return {"request_purpose": purpose or None, "content": text or None, "file": content or None,
+            "filename": upload.filename if content else None}, errors
+
+
+def page_errors(exc: InvalidAnswers, rows: dict, form) -> dict:
+    errors = {}
+    for path, messages in exc.messages.items():
+        errors.setdefault(input_id(path, rows, form), messages[0])
+    return errors
 
 
 ERROR_ORDER = ("family_name", "given_names", "dob-day", "nationality", "pnc_id", "officer_email", "officer_phone",
@@ -227,12 +177,17 @@ def new_referral():
     page = read_form(request.form)
     errors = {}
     if request.method == "POST" and request.form.get("action", "submit") == "submit":
-        referral, errors = build_referral(page)
-        certificate, cert_errors = read_certificate(request.form, request.files, required=False)
-        errors.update(cert_errors)
-        if not errors:
-            case = casework().submit_referral(referral, g.actor, certificate=certificate)
-            return redirect(url_for("referrals.recorded", reference=case.reference))
+        referral, rows = build_referral(page)
+        certificate, errors = read_certificate(request.form, request.files)
+        try:
+            if errors:
+                # still ask the service, so every message of the page shows at once
+                casework().check_referral(referral, certificate)
+            else:
+                case = casework().submit_referral(referral, g.actor, certificate=certificate, channel="web")
+                return redirect(url_for("referrals.recorded", reference=case.reference))
+        except InvalidAnswers as exc:
+            errors = {**page_errors(exc, rows, request.form), **errors}
     return render_template("referrals/new.html", page=page, errors=errors, error_list=_ordered(errors),
                            reasons=REASONS, certificate_purposes=CERTIFICATE_PURPOSES), 400 if errors else 200
 
@@ -243,5 +198,5 @@ def recorded(reference):
     """The referral is recorded: its reference, and the next task if this person does it."""
     service = casework()
     case = service.case(reference)
-    next_tasks = [t for t in queries.case_tasks(db.session, case.id) if service.may_act(t, g.actor)]
+    next_tasks = [t for t in task_queries.of_case(db.session, case.id) if policy().may_work_on(g.actor, t)]
     return render_template("referrals/recorded.html", case=case, next_tasks=next_tasks)

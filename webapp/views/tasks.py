@@ -7,16 +7,18 @@ from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from casework import forms, queries
+from casework import forms
+from casework.queries import cases as case_queries
+from casework.queries import people
+from casework.queries import tasks as task_queries
 from casework.config import REPO
-from casework.models import db
-from casework.service import Conflict, Forbidden, InvalidAnswers
-from casework.users import actor_for
+from webapp.db import db
+from casework.errors import Conflict, Forbidden, InvalidAnswers
 from engine.rules import cited, load_catalogue
 
-from ..bootstrap import casework
+from ..bootstrap import casework, policy
 from . import access, taskforms
-from .auth import may, queues_for, signed_in
+from .auth import queues_for, signed_in
 from .filters import sentence
 
 bp = Blueprint("tasks", __name__)
@@ -55,14 +57,14 @@ def _int(value, default=1) -> int:
 
 def _queue(title: str, *, assignee=None, group=None, current: str):
     args = request.args
-    sort = args.get("sort") if args.get("sort") in queries.SORTS else "due"
+    sort = args.get("sort") if args.get("sort") in task_queries.SORTS else "due"
     task = args.get("task") or None
     overdue = args.get("overdue") == "yes"
     now = _now()
-    page = queries.task_queue(db.session, now=now, assignee=assignee, group=group, task=task, overdue=overdue,
+    page = task_queries.queue(db.session, now=now, assignee=assignee, group=group, task=task, overdue=overdue,
                               sort=sort, page=_int(args.get("page")))
-    counts = queries.queue_counts(db.session, now=now, username=g.actor.username, groups=queues_for(g.actor))
-    kinds = queries.task_kinds(db.session, assignee=assignee, group=group)
+    counts = task_queries.counts(db.session, now=now, username=g.actor.username, groups=queues_for(g.actor))
+    kinds = task_queries.kinds(db.session, assignee=assignee, group=group)
     filters = {"sort": sort, "task": task or "", "overdue": "yes" if overdue else ""}
 
     def page_href(number):
@@ -70,7 +72,7 @@ def _queue(title: str, *, assignee=None, group=None, current: str):
                        **{k: v for k, v in filters.items() if v})
     return render_template("tasks/queue.html", title=title, page=page, counts=counts, kinds=kinds,
                            filters=filters, current=current, sort_labels=SORT_LABELS, group_name=group_name,
-                           group=group, page_href=page_href, can_act=lambda t: casework().may_act(t, g.actor))
+                           group=group, page_href=page_href, can_act=lambda t: policy().may_work_on(g.actor, t))
 
 
 @bp.get("/tasks")
@@ -121,15 +123,14 @@ def release(reference, task_id):
 @signed_in
 def assign(reference, task_id):
     service = casework()
-    case = service.case(reference)
-    task = service.user_task(case, task_id)
-    if not (service.may_act(task, g.actor) or may("manage_tasks")):
+    task = service.user_task(service.case(reference), task_id)
+    if not policy().may_reassign(g.actor, task):
         abort(403)
-    colleague = queries.user(db.session, request.form.get("assignee") or "")
-    if colleague is None or not colleague.active:
+    colleague = people.user(db.session, request.form.get("assignee") or "")
+    to = service.colleague(colleague.username) if colleague is not None else None
+    if to is None:
         flash("Select a colleague to assign the task to.", "error")
         return _back(reference, task_id)
-    to = actor_for(colleague, current_app.config["ACRO_SETTINGS"].role_groups)
     try:
         service.assign_task(reference, task_id, to, g.actor)
     except Forbidden:
@@ -143,12 +144,12 @@ def assign(reference, task_id):
 def _render_task(service, case, task, *, raw=None, errors=None, status=200):
     errors = errors or {}
     raw = raw if raw is not None else {}
-    can_act = service.may_act(task, g.actor)
+    can_act = policy().may_work_on(g.actor, task)
     about, rules = guidance(task.documentation)
-    colleagues = [u for u in queries.colleagues(db.session, task.candidate_groups,
+    colleagues = [u for u in people.colleagues(db.session, task.candidate_groups,
                                                 current_app.config["ACRO_SETTINGS"].role_groups)]
     return render_template(
-        "tasks/task.html", case=case, task=task, summary=queries.case_summary(case),
+        "tasks/task.html", case=case, task=task, summary=case_queries.summary(case),
         fields=taskforms.components(task.form, raw, errors) if can_act else [],
         error_list=taskforms.error_summary(task.form, errors), can_act=can_act,
         needs_check=task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"],
@@ -178,8 +179,8 @@ def task(reference, task_id):
     service = casework()
     case = service.case(reference)
     task = service.user_task(case, task_id)
-    can_act = service.may_act(task, g.actor)
-    if not (can_act or may("manage_tasks")):
+    can_act = policy().may_work_on(g.actor, task)
+    if not policy().may_open_task(g.actor, task):
         abort(403)
     access.record_once(reference, f"Working on the task: {task.name}" if can_act
                        else f"Managing the task: {task.name}")
@@ -198,7 +199,7 @@ def task(reference, task_id):
             forms.clean(task.form, answers)
         except forms.ValidationError as exc:
             return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
-        return render_template("tasks/check.html", case=case, task=task, summary=queries.case_summary(case),
+        return render_template("tasks/check.html", case=case, task=task, summary=case_queries.summary(case),
                                rows=taskforms.answer_rows(task.form, answers), hidden=_hidden(task.form, raw))
     try:
         service.complete_task(reference, task_id, answers, g.actor)
@@ -208,7 +209,7 @@ def task(reference, task_id):
         flash(sentence(exc), "error")
         return redirect(url_for("tasks.task", reference=reference, task_id=task_id))
     next_tasks = [{"href": url_for("tasks.task", reference=reference, task_id=t.id), "text": t.name}
-                  for t in queries.case_tasks(db.session, case.id) if service.may_act(t, g.actor)]
+                  for t in task_queries.of_case(db.session, case.id) if policy().may_work_on(g.actor, t)]
     flash({"title": f"“{task.name}” is done", "text": f"Case {reference}: {case.stage or ''}".strip(),
            "links": next_tasks}, "success")
     return redirect(url_for("tasks.my_tasks"))

@@ -1,15 +1,19 @@
 """The background worker (Celery): service tasks, emails, due timers and retries run here in
 production, not in a web request. Start it with
 
-    celery -A webapp.worker worker --beat --loglevel=info
+    celery -A casework.worker worker --beat --loglevel=info
 
-The embedded mode needs none of this: without ACRO_BACKGROUND=celery everything runs inline.
+It needs no web app: it opens its own database sessions (casework/database.py). The embedded
+mode needs none of this: without ACRO_BACKGROUND=celery everything runs inline.
 """
 from __future__ import annotations
 
 from celery import Celery
 
-from casework.config import Settings
+from . import bootstrap
+from .config import Settings
+from .database import session_factory
+from .errors import Conflict
 
 settings = Settings.from_env()
 celery = Celery("acro", broker=settings.broker_url)
@@ -26,27 +30,38 @@ celery.conf.update(
     },
 )
 
-_app = None
+class _Wiring:
+    """What each job is run with: made from the environment on first use in the worker process
+    (never at import), or given by ``configure`` (tests)."""
+
+    def __init__(self):
+        self.settings = self.sessions = self.clock = self.sender = None
+
+    def ready(self) -> "_Wiring":
+        if self.sessions is None:
+            self.settings = self.settings or settings
+            self.sessions = session_factory(self.settings.database_url)
+            self.sender = self.sender or bootstrap.smtp_sender(self.settings)
+        return self
 
 
-def _flask_app():
-    # built on first use in the worker process, never at import
-    global _app
-    if _app is None:
-        from webapp import create_app
-        _app = create_app()
-    return _app
+_wiring = _Wiring()
+
+
+def configure(*, settings=None, sessions=None, clock=None, sender=None) -> None:
+    """Run the jobs on these instead of what the environment says (tests; None undoes it)."""
+    _wiring.settings, _wiring.sessions, _wiring.clock, _wiring.sender = settings, sessions, clock, sender
 
 
 def _run(method, *args):
-    from webapp.bootstrap import casework
-    with _flask_app().app_context():
-        return method(casework(), *args)
+    wiring = _wiring.ready()
+    with wiring.sessions() as session:
+        service = bootstrap.build(session, wiring.settings, wiring.clock, wiring.sender, queue=CeleryQueue())
+        return method(service, *args)
 
 
 @celery.task(name="acro.continue_case", bind=True, max_retries=5, default_retry_delay=5)
 def continue_case(self, reference: str, on_behalf_of: str = "system"):
-    from casework.service import Conflict
     try:
         _run(lambda service: service.continue_case(reference, on_behalf_of))
     except Conflict as exc:  # the case moved under us; the newer state is what counts

@@ -1,0 +1,188 @@
+"""The step runner: do one step on a case's workflow (a person's answers, a message, a due
+timer), run the engine and the handlers until the case waits again, and save all of it (the
+instance state, the ready tasks, the timers, the case record, the audit entries) in the
+caller's unit of work.
+
+A handler that fails is rolled back on its own savepoint: the case stays at that service task
+with an incident. A model error (the engine itself fails) rolls the whole step back.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.instance import ExternalTask, Instance
+
+from .. import audit, incidents
+from ..documents import DocumentStore
+from ..errors import StepFailed
+from ..models import Case, Incident, Timer, UserTask
+from ..outbox import OutboxMailer
+from ..permissions import SYSTEM, Actor
+from ..store import SqlCaseStore
+
+
+class Deferred(Exception):
+    """A service task is left for the background worker."""
+
+
+class HandlerFailed(Exception):
+    def __init__(self, task: ExternalTask, error: Exception):
+        super().__init__(f"{task.topic} failed: {error}")
+        self.task = task
+        self.error = error
+
+
+class ProcessData:
+    """The one thing a handler may do to the workflow itself: erase variables everywhere
+    (WF-2 destruction), without being handed the workflow."""
+
+    def __init__(self, instance: Instance):
+        self._instance = instance
+
+    def erase(self, keys) -> None:
+        self._instance.erase_data(keys)
+
+
+class StepRunner:
+
+    def __init__(self, uow, engine, registry, settings, *, queue=None, dispatch=None):
+        self.uow = uow
+        self.session = uow.session
+        self.engine = engine
+        self.registry = registry
+        self.settings = settings
+        # with a queue (the Celery worker), service tasks and emails leave the web request;
+        # without one (the embedded mode) they run in it
+        self.queue = queue
+        self.dispatch = dispatch
+
+    @property
+    def clock(self):
+        return self.engine.clock
+
+    def advance(self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset(),
+                inline: bool = False) -> None:
+        """Do ``step``, run until the case waits again, and save it all; the caller commits.
+        With a queue, service tasks are left for the worker unless ``inline``."""
+        before = instance.completed_task_ids()
+        if step is not None:
+            step()
+        store = SqlCaseStore(self.session, case, self.clock, actor=actor.username)
+        documents = DocumentStore(self.session, case, store.subject_name(), self.settings.documents_dir, self.clock)
+        self.uow.on_rollback(documents.discard_written)
+        mailer = OutboxMailer(self.session, case, self.clock, actor.username)
+        # FD-1: what a handler discloses is attributed to the person whose step caused it
+        adapters = {"case_store": store, "mailer": mailer, "documents": documents, "clock": self.clock,
+                    "settings": self.settings.handler_settings(), "process_data": ProcessData(instance)}
+        deferred = self.queue is not None and not inline
+
+        def execute(task: ExternalTask):
+            if deferred:
+                raise Deferred()
+            savepoint = self.session.begin_nested()
+            try:
+                result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
+                savepoint.commit()
+            except (StaleDataError, DBAPIError):
+                raise  # the database, not the handler: the whole step fails
+            except Exception as exc:
+                savepoint.rollback()
+                documents.discard_written()
+                raise HandlerFailed(task, exc) from exc
+            return result
+
+        failure = None
+        try:
+            instance.run(execute)
+        except Deferred:
+            reference, by = case.reference, actor.username
+            case.pending_since = self.clock.now()
+            self.uow.after_commit(lambda: self.queue.continue_case(reference, by))
+        except HandlerFailed as exc:
+            failure = exc
+        except (StaleDataError, DBAPIError):
+            raise
+        except Exception as exc:
+            case_id = case.id
+            self.uow.rollback()
+            self._record_model_error(case_id, actor, exc)
+            raise StepFailed(f"the process could not continue: {exc}") from exc
+        self._audit_steps(case, instance, before, actor, actor_tasks)
+        if failure is not None:
+            incidents.record_step_failure(self.session, case, failure.task, failure.error, self.clock.now(),
+                                          self.settings.max_attempts)
+            audit.record(self.session, case, SYSTEM, "step failed", task_id=failure.task.id,
+                         task_bpmn_id=failure.task.bpmn_id, task_name=failure.task.name,
+                         details={"topic": failure.task.topic, "error": str(failure.error)}, now=self.clock.now())
+        elif case.open_step_incidents:
+            incidents.resolve_for_case(self.session, case, self.clock.now())
+        if not deferred:
+            case.pending_since = None
+        self._save(case, instance)
+        if mailer.written and self.dispatch is not None:
+            # only a step that wrote an email sends now; emails that failed before are
+            # retried on their schedule (the worker's beat, or `acro outbox send`)
+            self.uow.after_commit(self.dispatch)
+
+    def _record_model_error(self, case_id, actor, exc) -> None:
+        case = self.session.get(Case, case_id)
+        if case is None:  # a case that failed on its first step is not kept
+            return
+        self.session.add(Incident(case_id=case.id, error=f"{type(exc).__name__}: {exc}", at=self.clock.now(),
+                                  next_retry_at=None))
+        audit.record(self.session, case, actor, "step failed", details={"error": str(exc)}, now=self.clock.now())
+        self.uow.commit()
+
+    def _audit_steps(self, case, instance, before, actor, actor_tasks) -> None:
+        for task in instance.completed_tasks():
+            if task.id in before:
+                continue
+            who = actor if task.id in actor_tasks else SYSTEM
+            details = {"changed": task.changed}
+            if who is SYSTEM and actor is not SYSTEM:
+                details["on_behalf_of"] = actor.username
+            audit.record(self.session, case, who, task.action, task_id=task.id, task_bpmn_id=task.bpmn_id,
+                         task_name=task.name, details=details, now=self.clock.now())
+
+    def _save(self, case: Case, instance: Instance) -> None:
+        now = self.clock.now()
+        ready = {t.id: t for t in instance.ready_tasks()}
+        existing = {t.id: t for t in self.session.scalars(select(UserTask).where(UserTask.case_id == case.id))}
+        for task_id, row in existing.items():
+            if task_id not in ready:
+                self.session.delete(row)
+        for task_id, task in ready.items():
+            if task_id in existing:
+                # a migrated case keeps its task ids; what the diagram says of them may change
+                row = existing[task_id]
+                row.name, row.form, row.documentation = task.name, task.form, task.documentation
+                row.candidate_groups, row.priority = task.groups, task.priority
+                row.group = task.groups[0] if task.groups else None
+                continue
+            self.session.add(UserTask(
+                id=task_id, case_id=case.id, bpmn_id=task.bpmn_id, name=task.name, process=task.process,
+                candidate_groups=task.groups, group=task.groups[0] if task.groups else None,
+                assignee=task.assignee, due_at=task.due_at, priority=task.priority, form=task.form,
+                documentation=task.documentation, created_at=now))
+        for timer in self.session.scalars(select(Timer).where(Timer.case_id == case.id)):
+            self.session.delete(timer)
+        for timer in instance.timers():
+            self.session.add(Timer(case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id,
+                                   name=timer.name, due_at=timer.due_at))
+        data = instance.data()
+        # the case record mirrors what task lists and the case page show, so they never
+        # restore a workflow to say it
+        for attr in ("case_owner", "custody_status"):
+            if data.get(attr) and getattr(case, attr) != data[attr]:
+                setattr(case, attr, data[attr])
+        waiting = instance.waiting_messages()
+        if case.waiting_for != waiting:
+            case.waiting_for = waiting
+        if instance.completed:
+            if case.state != "closed":
+                case.state = "closed"
+            case.stage = "Concluded"
+        case.instance_state = self.engine.dump(instance)
+        case.updated_at = now

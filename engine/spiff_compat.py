@@ -1,0 +1,90 @@
+"""Everything that leans on SpiffWorkflow 3.2's internals, in one place.
+
+SpiffWorkflow's public API does not say which catch events a workflow waits on, when a timer
+is due, or how to make its timers read our clock. What we rely on for that is written here
+only, and tests/engine/test_spiff_compat.py pins each behaviour, so an upgrade that changes
+one fails there, by name, rather than somewhere in a case.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+
+def install_clock(datetime_class) -> None:
+    """Timers read ``datetime.now`` in their own module: replace that name (once, at import of
+    engine.clock) with a class whose ``now`` asks our clock."""
+    _timer_module.datetime = datetime_class
+
+
+def completed_tasks(workflow) -> list:
+    """The top workflow's completed tasks (its subprocesses' included) that stand for BPMN
+    elements, in the order they were done."""
+    tasks = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if getattr(t.task_spec, "bpmn_id", None)]
+    tasks.sort(key=lambda t: t.last_state_change)
+    return tasks
+
+
+def waits(workflow):
+    """(waiting task, event definition, the catch element it stands for), for every catch event
+    the workflow waits on.
+
+    An event-based gateway waits on behalf of the catch events after it: SpiffWorkflow moves
+    their definitions onto the gateway as a MultipleEventDefinition, in the order of the
+    gateway's outgoing flows.
+    """
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MultipleEventDefinition):
+            for index, child in enumerate(definition.event_definitions):
+                yield task, child, task.task_spec.outputs[index]
+        else:
+            yield task, definition, task.task_spec
+
+
+def is_timer(definition) -> bool:
+    return isinstance(definition, TimerEventDefinition)
+
+
+def is_message(definition) -> bool:
+    return isinstance(definition, MessageEventDefinition)
+
+
+def timer_due(task) -> datetime | None:
+    """When a waiting timer fires: the absolute time SpiffWorkflow keeps in the task's internal data."""
+    value = task._get_internal_data("event_value")
+    return datetime.fromisoformat(value) if value else None
+
+
+def message_event(name: str, payload: dict) -> BpmnEvent:
+    """A message as the Camunda dialect's catch events expect it (the parser's own definition class)."""
+    return BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": name})
+
+
+def erase_data(workflow, keys) -> None:
+    """Remove ``keys`` from the data of every task, every subprocess, and the payloads of
+    delivered messages kept in tasks' internal data (WF-2 destruction reaches every copy)."""
+    keys = set(keys)
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for key in keys & set(wf.data):
+            del wf.data[key]
+        for task in wf.tasks.values():
+            for key in keys & set(task.data):
+                del task.data[key]
+            for value in task.internal_data.values():
+                if isinstance(value, dict) and isinstance(value.get("payload"), dict):
+                    for key in keys & set(value["payload"]):
+                        del value["payload"][key]
+
+
+def after_duration(now: datetime, text: str) -> datetime:
+    """``now`` plus an ISO 8601 duration (``P5D``), as SpiffWorkflow's timers count it."""
+    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(
+        TimerEventDefinition.parse_iso_duration(text), now)
+    return now + delta
