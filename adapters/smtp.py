@@ -54,6 +54,12 @@ def build_message(sender: str, to: list[str], subject: str, body: str,
     return message
 
 
+def check_addressed(message: EmailMessage) -> None:
+    """A message goes to someone: refused before any connection otherwise."""
+    if not any(message.get_all(header) for header in ("To", "Cc", "Bcc")):
+        raise ValueError(f"the message {message['Subject']!r} has no recipient")
+
+
 class SmtpSender:
     """Hands a message to an SMTP server; raises if the server refuses any recipient."""
 
@@ -67,6 +73,7 @@ class SmtpSender:
         self.password = password
 
     def send(self, message: EmailMessage) -> None:
+        check_addressed(message)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as connection:
             if self.starttls:
                 connection.starttls(context=ssl.create_default_context())

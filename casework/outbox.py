@@ -11,25 +11,49 @@ from sqlalchemy import or_, select, update
 from adapters.smtp import build_message
 
 from . import dpa, incidents
+from .referral import one_address
 from .models import Case, Document, Email
+
+
+def check_recipients(subject: str, to, allowed) -> list[str]:
+    """The recipients as a list, each one address the case or the configuration gave: an email
+    about a subject never goes to an address nobody gave us for it."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients or not all(isinstance(r, str) and one_address(r) for r in recipients):
+        raise ValueError(f"email {subject!r} has no valid recipient: {recipients!r}")
+    unknown = [r for r in recipients if r.lower() not in allowed]
+    if unknown:
+        raise ValueError(f"email {subject!r} would go to {', '.join(unknown)}, which neither the case "
+                         f"nor the configured parties' addresses give")
+    return recipients
+
+
+def allowed_recipients(case: Case, addresses: dict) -> frozenset[str]:
+    """The configured parties' addresses and the officer's address the referral gives."""
+    allowed = set()
+    for value in addresses.values():
+        allowed.update(value if isinstance(value, list) else [value])
+    officer = (case.referral or {}).get("officer") or {}
+    if isinstance(officer.get("email"), str):
+        allowed.add(officer["email"])
+    return frozenset(a.strip().lower() for a in allowed if a)
 
 
 class OutboxMailer:
     """The ``mailer`` handlers see."""
 
     def __init__(self, session, case: Case, clock, triggered_by: str = "system",
-                 domain: str = "acro-casework.homeoffice.example"):
+                 domain: str = "acro-casework.homeoffice.example", addresses: dict | None = None):
         self.session = session
         self.case = case
         self.clock = clock
         self.triggered_by = triggered_by
         self.domain = domain
+        self.allowed = allowed_recipients(case, addresses or {})
         self.written = 0
 
     def send(self, to, subject: str, body: str, attachments=(), kind: str = "") -> None:
-        recipients = [to] if isinstance(to, str) else list(to)
-        if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
-            raise ValueError(f"email {subject!r} has no valid recipient: {recipients!r}")
+        recipients = check_recipients(subject, to, self.allowed)
         dpa.log(self.session, self.case, self.triggered_by, "disclose", kind or subject, self.clock.now(),
                 {"recipients": recipients, "subject": subject, "documents": [a["id"] for a in attachments]})
         self.written += 1

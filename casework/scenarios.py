@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
+
+from adapters.smtp import check_addressed
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -92,6 +94,7 @@ class RecordingSender:
         self.sent = []
 
     def send(self, message) -> None:
+        check_addressed(message)
         if self.forward is not None:
             self.forward.send(message)
         self.sent.append(message)

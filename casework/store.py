@@ -12,12 +12,11 @@ from .models import CalendarEvent, Case, Certificate, Conviction, Deadline, Docu
 
 class SqlCaseStore:
 
-    def __init__(self, session, case: Case, clock, actor: str = "system", documents_dir=None):
+    def __init__(self, session, case: Case, clock, actor: str = "system"):
         self.session = session
         self.case = case
         self.clock = clock
         self.actor = actor
-        self.documents_dir = documents_dir
 
     @property
     def reference(self) -> str:

@@ -34,8 +34,20 @@ def identity_key(family_name, given_names, date_of_birth, nationality) -> str | 
     return "|".join([name_key(family_name, given_names), date_of_birth, normalise(nationality)])
 
 
+def pnc_key(details: dict) -> str:
+    return (details.get("pnc_id") or "").strip().upper()
+
+
+def referred_names(details: dict) -> list[str]:
+    """The names a referral gives the subject: as referred, then each alias."""
+    referred_as = " ".join(p for p in (details.get("given_names"), details.get("family_name")) if p)
+    return [referred_as, *(details.get("aliases") or [])]
+
+
 def find_same_person(session, details: dict) -> Subject | None:
-    pnc_id = (details.get("pnc_id") or "").strip().upper()
+    """The subject the referral is about, if already known: by PNC ID first, then by name,
+    date of birth and nationality, then by a name they were known by before (an alias)."""
+    pnc_id = pnc_key(details)
     if pnc_id:
         found = session.scalars(select(Subject).where(Subject.pnc_id == pnc_id)).first()
         if found:
@@ -71,8 +83,8 @@ def update(subject: Subject, details: dict) -> None:
     for attr in ("family_name", "given_names", "date_of_birth", "nationality"):
         if details.get(attr) and not getattr(subject, attr):
             setattr(subject, attr, details[attr])
-    if details.get("pnc_id") and not subject.pnc_id:
-        subject.pnc_id = details["pnc_id"].strip().upper()
+    if pnc_key(details) and not subject.pnc_id:
+        subject.pnc_id = pnc_key(details)
     subject.search_key = identity_key(subject.family_name, subject.given_names,
                                       subject.date_of_birth, subject.nationality)
     documents = list(subject.identity_documents or [])
@@ -82,8 +94,7 @@ def update(subject: Subject, details: dict) -> None:
     subject.identity_documents = documents
     known = {alias.search_key for alias in subject.aliases}
     known.add(name_key(subject.family_name, subject.given_names))
-    referred_as = " ".join(p for p in (details.get("given_names"), details.get("family_name")) if p)
-    for alias in [referred_as, *(details.get("aliases") or [])]:
+    for alias in referred_names(details):
         key = normalise(alias)
         if key and key not in known:
             subject.aliases.append(Alias(name=alias, search_key=key))

@@ -3,9 +3,10 @@ they were asked so a test can check the effect without a database or a mail serv
 from __future__ import annotations
 
 import copy
-import unicodedata
+from types import SimpleNamespace
 
 from adapters import pdf
+from casework import outbox, subjects
 
 
 def make_referral(**overrides) -> dict:
@@ -55,11 +56,6 @@ def make_settings(**overrides) -> dict:
     return settings
 
 
-def _same_text(text) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
-
-
 class FakeCaseStore:
     """One case. ``subjects`` is the subject index, shared between stores to model repeat referrals."""
 
@@ -88,24 +84,54 @@ class FakeCaseStore:
         parts = [subject.get("given_names"), (subject.get("family_name") or "").upper() or None]
         return " ".join(p for p in parts if p) or "Unknown subject"
 
-    def _matches(self, known: dict, details: dict) -> bool:
-        if details.get("pnc_id") and known.get("pnc_id") == details["pnc_id"]:
-            return True
-        keys = ("family_name", "given_names", "date_of_birth", "nationality")
-        return (all(details.get(k) for k in ("family_name", "date_of_birth", "nationality"))
-                and all(_same_text(known.get(k)) == _same_text(details.get(k)) for k in keys))
+    def _same_person(self, details: dict) -> dict | None:
+        # the order and the keys of casework.subjects.find_same_person, over dicts
+        pnc_id = subjects.pnc_key(details)
+        for known in self.subjects if pnc_id else ():
+            if known["pnc_id"] == pnc_id:
+                return known
+        key = subjects.identity_key(details.get("family_name"), details.get("given_names"),
+                                    details.get("date_of_birth"), details.get("nationality"))
+        if not key:
+            return None
+        for known in self.subjects:
+            if known["search_key"] == key:
+                return known
+        name = subjects.name_key(details.get("family_name"), details.get("given_names"))
+        for known in self.subjects:
+            if name in known["alias_keys"] and known["date_of_birth"] == details.get("date_of_birth") and \
+                    subjects.normalise(known["nationality"]) == subjects.normalise(details.get("nationality")):
+                return known
+        return None
+
+    def _update(self, known: dict, details: dict) -> None:
+        for attr in ("family_name", "given_names", "date_of_birth", "nationality"):
+            if details.get(attr) and not known.get(attr):
+                known[attr] = details[attr]
+        if subjects.pnc_key(details) and not known.get("pnc_id"):
+            known["pnc_id"] = subjects.pnc_key(details)
+        known["search_key"] = subjects.identity_key(known["family_name"], known["given_names"],
+                                                    known["date_of_birth"], known["nationality"])
+        own = subjects.name_key(known["family_name"], known["given_names"])
+        for alias in subjects.referred_names(details):
+            key = subjects.normalise(alias)
+            if key and key != own and key not in known["alias_keys"]:
+                known["aliases"].append(alias)
+                known["alias_keys"].add(key)
 
     def find_or_create_subject(self) -> tuple[dict, bool]:
         details = self._referral.get("subject") or {}
-        for known in self.subjects:
-            if self._matches(known, details):
-                self.subject = known
-                return dict(known), False
-        self.subject = {"id": len(self.subjects) + 1, "convictions": [],
-                        **{k: details.get(k) for k in ("family_name", "given_names", "date_of_birth",
-                                                       "nationality", "pnc_id", "aliases")}}
-        self.subjects.append(self.subject)
-        return dict(self.subject), True
+        known = self._same_person(details)
+        created = known is None
+        if created:
+            known = {"id": len(self.subjects) + 1, "convictions": [], "aliases": [], "alias_keys": set(),
+                     "family_name": None, "given_names": None, "date_of_birth": None, "nationality": None,
+                     "pnc_id": None}
+            self.subjects.append(known)
+        self._update(known, details)
+        self.subject = known
+        return {k: known[k] for k in ("id", "family_name", "given_names", "date_of_birth", "nationality",
+                                      "pnc_id", "aliases")}, created
 
     def record_convictions(self) -> int:
         if self.subject is None:
@@ -167,15 +193,17 @@ class FakeCaseStore:
 
 
 class FakeMailer:
-    """Records each email; refuses what the real outbox refuses (no or malformed recipients)."""
+    """Records each email; refuses what the real outbox refuses (no, malformed or unknown recipients)."""
 
-    def __init__(self):
+    def __init__(self, allowed=None):
+        # by default, every address the fake settings and referrals give
+        settings, referral = make_settings(), make_referral()
+        self.allowed = allowed if allowed is not None else outbox.allowed_recipients(
+            SimpleNamespace(referral=referral), settings["addresses"])
         self.sent: list[dict] = []
 
     def send(self, to, subject, body, attachments=(), kind=""):
-        recipients = [to] if isinstance(to, str) else list(to)
-        if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
-            raise ValueError(f"email {subject!r} has no valid recipient: {recipients!r}")
+        recipients = outbox.check_recipients(subject, to, self.allowed)
         self.sent.append({"to": recipients, "subject": subject, "body": body,
                           "attachments": list(attachments), "kind": kind})
 
@@ -220,3 +248,16 @@ class FakeProcessData:
         for data in self.task_data:
             for key in keys:
                 data.pop(key, None)
+
+
+class RecordingQueue:
+    """The worker's queue: records each job instead of sending it to a broker."""
+
+    def __init__(self):
+        self.jobs: list[tuple] = []
+
+    def continue_case(self, reference: str, on_behalf_of: str) -> None:
+        self.jobs.append(("continue_case", reference, on_behalf_of))
+
+    def dispatch_outbox(self) -> None:
+        self.jobs.append(("dispatch_outbox",))

@@ -72,7 +72,7 @@ class StepRunner:
         store = SqlCaseStore(self.session, case, self.clock, actor=actor.username)
         documents = DocumentStore(self.session, case, store.subject_name(), self.settings.documents_dir, self.clock)
         self.uow.on_rollback(documents.discard_written)
-        mailer = OutboxMailer(self.session, case, self.clock, actor.username)
+        mailer = OutboxMailer(self.session, case, self.clock, actor.username, addresses=self.settings.addresses)
         # FD-1: what a handler discloses is attributed to the person whose step caused it
         adapters = {"case_store": store, "mailer": mailer, "documents": documents, "clock": self.clock,
                     "settings": self.settings.handler_settings(), "process_data": ProcessData(instance)}
