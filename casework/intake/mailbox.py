@@ -170,9 +170,9 @@ class Intake:
     def run(self, path: Path) -> IntakeReport:
         report = IntakeReport()
         quarantine = self.quarantine or default_quarantine(path)
-        found = sources(path)
+        sources(path)  # a path that is not a Maildir or a file is refused before anything is done
         report.erased = self.finish_erasures([Path(path), quarantine])
-        for source in found:
+        for source in sources(path):
             report.outcomes.append(self.take(source, quarantine))
         return report
 
