@@ -59,6 +59,9 @@ def intake_command(paths, quarantine, max_attachment_mb, max_message_mb):
                 click.echo(f"quarantined: {outcome.path.name}: {outcome.reason}", err=True)
             else:
                 click.echo(f"FAILED, left for the next run: {outcome.path.name}: {outcome.reason}", err=True)
+        if report.erase_error:
+            click.echo(f"could not finish deleting the emails of destroyed certificates (tried again next run): "
+                       f"{report.erase_error}", err=True)
         if report.erased:
             click.echo(f"deleted {report.erased} file(s) of referral emails whose certificates were destroyed (WF-2)")
         counts = {s: len(report.of(s)) for s in ("accepted", "duplicate", "quarantined", "failed")}

@@ -55,6 +55,7 @@ class Outcome:
 class IntakeReport:
     outcomes: list[Outcome] = field(default_factory=list)
     erased: int = 0  # copies deleted for certificates destroyed since the last run (WF-2)
+    erase_error: str | None = None  # why those deletions could not be finished (tried again next run)
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -148,7 +149,14 @@ def quarantine_file(quarantine: Path, source: Source, reason: str, message_id: s
                 digest.update(chunk)
         target = quarantine / "new" / f"{name}.{digest.hexdigest()[:12]}"
     if target.resolve() != source.path.resolve():
-        _copy_atomically(source.path, target, quarantine / "tmp")
+        try:
+            # a second name for the same file: instant and no extra space, however big the message
+            tmp = quarantine / "tmp" / f".{target.name}.{os.getpid()}.link"
+            tmp.unlink(missing_ok=True)
+            os.link(source.path, tmp)
+            os.replace(tmp, target)
+        except OSError:  # another file system, or one without hard links
+            _copy_atomically(source.path, target, quarantine / "tmp")
     text = f"Message-ID: {message_id}\nRead from: {source.path}\nReason: {reason}\n"
     _write_atomically(target.with_name(target.name + REASON_SUFFIX), text.encode("utf-8"), quarantine / "tmp")
     return target
@@ -171,12 +179,12 @@ class Intake:
         report = IntakeReport()
         quarantine = self.quarantine or default_quarantine(path)
         sources(path)  # a path that is not a Maildir or a file is refused before anything is done
-        report.erased = self.finish_erasures([Path(path), quarantine])
+        report.erased, report.erase_error = self.finish_erasures([Path(path), quarantine])
         for source in sources(path):
             report.outcomes.append(self.take(source, quarantine))
         return report
 
-    def finish_erasures(self, folders: list[Path]) -> int:
+    def finish_erasures(self, folders: list[Path]) -> tuple[int, str | None]:
         """Delete the copies a certificate destruction could not reach from where it ran (a worker
         without this mailbox); this is the machine that wrote them, so what is not here is gone."""
         done = 0
@@ -184,9 +192,10 @@ class Intake:
             for row in pending_erasures(self.session, [_absolute(f) for f in folders]):
                 done += erase_copies(row, self.service.clock.now(), here=True)
             self.session.commit()
-        except Exception:  # noqa: BLE001 - a sweep that fails is tried again next run; messages still come in
+        except Exception as exc:  # noqa: BLE001 - a sweep that fails is tried again next run; messages still come in
             self.session.rollback()
-        return done
+            return 0, f"{type(exc).__name__}: {str(exc)[:300]}"
+        return done, None
 
     def _row(self, key: str) -> ReceivedMessage | None:
         return self.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == key)).first()
@@ -278,6 +287,9 @@ class Intake:
         reference = row.case.reference if row.case is not None else None
         if row.status != "accepted":
             source.path.unlink(missing_ok=True)
+            if row.status == "erasing":
+                erase_copies(row, self.service.clock.now(), here=True)
+                self.session.commit()
             return Outcome(source.path, row.message_id, "duplicate", reference,
                            reason="its certificate was destroyed (WF-2): this copy was deleted")
         if here == row.stored_path or source.maildir is None:
