@@ -288,18 +288,23 @@ class User(Base):
 
 
 class ReceivedMessage(Base):
-    """Every referral message intake has read, good or bad. The unique ``message_id`` makes
-    intake idempotent: a message read twice creates one referral (see docs/referral-email.md)."""
+    """Every referral message intake has read, good or bad, and every API referral sent with an
+    Idempotency-Key. The unique ``message_id`` makes both idempotent: a message read twice
+    creates one referral (see docs/referral-email.md)."""
+    # a message in one of these states was taken in: its key (Message-ID, Idempotency-Key) is spent
+    TAKEN_IN = ("accepted", "erasing", "erased")
     __tablename__ = "received_message"
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(500), unique=True)
     channel: Mapped[str] = mapped_column(String(20), default="email")
-    status: Mapped[str] = mapped_column(String(20), index=True)  # accepted, quarantined, failed
+    # accepted, quarantined, failed; erasing, erased: taken in, its certificate destroyed (WF-2)
+    status: Mapped[str] = mapped_column(String(20), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
     sender: Mapped[str | None] = mapped_column(String(500))
     subject: Mapped[str | None] = mapped_column(String(1000))
     source_path: Mapped[str | None] = mapped_column(String(1000))
     stored_path: Mapped[str | None] = mapped_column(String(1000))
+    # of the message without the trace headers mail servers add (casework/intake/message_file.py)
     sha256: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=1)

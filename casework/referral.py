@@ -36,6 +36,12 @@ LIMITS = {
 MAX_ALIASES, MAX_DOCUMENTS, MAX_CONVICTIONS = 50, 20, 200
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
+
+def default_max_message(max_attachment: int) -> int:
+    """The largest whole email intake reads: the attachment in base64 (4/3 of it, with line
+    ends) and a megabyte for the body and headers (15 MB for a 10 MB attachment)."""
+    return int(max_attachment * 1.4) + 1024 * 1024
+
 # control characters (but tab and line ends) and lone surrogates: no person writes them, and
 # no database keeps them all (PostgreSQL refuses NUL), so a value with them is refused
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

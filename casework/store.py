@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from . import dpa, subjects
+from .intake.erasure import erase_referral_emails
 from .models import CalendarEvent, Case, Certificate, Conviction, Deadline, Document, Note, PaperFile
 
 
@@ -126,3 +127,5 @@ class SqlCaseStore:
                 Document.case_id == self.case.id, Document.kind == "ACRO certificate")):
             Path(document.path).unlink(missing_ok=True)
             self.session.delete(document)
+        # the referral email carried the certificate: its copy goes too, the row keeps the fact
+        erase_referral_emails(self.session, self.case.id, self.clock.now())

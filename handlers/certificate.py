@@ -11,8 +11,8 @@ CERTIFICATE_KEYS = ["certificate", "certificate_text", "certificate_content"]
 def destroy(data, *, case_store, process_data):
     """Destroy a non-disclosable certificate (WF-2).
 
-    Its content goes from the case record, its stored documents and every task's data;
-    only the fact of the destruction stays (in this note and the audit trail).
+    Its content goes from the case record, its stored documents, the referral email it came in
+    and every task's data; only the fact of the destruction stays (in this note and the audit trail).
     """
     held = case_store.certificate()
     case_store.destroy_certificate()

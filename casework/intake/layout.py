@@ -20,12 +20,23 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
 
-from .referral import (CONTROL_CHARACTERS, DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, NAMES_NO_ONE, REQUEST_REASONS,
-                       empty_referral, iso_date, is_pdf, names_someone)
+from .pdf import CertificatePdfError, check_certificate
+from ..referral import (CONTROL_CHARACTERS, DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, NAMES_NO_ONE, REQUEST_REASONS,
+                       default_max_message, empty_referral, iso_date, is_pdf, names_someone)
 
 START = "ACRO REFERRAL"
 END = "END OF REFERRAL"
 ABSENT = "Not provided"
+
+
+# What intake reads at all, checked on the bytes before the email parser sees them, so that
+# no message can cost more than its size in time and memory (docs/referral-email.md, "Limits").
+MAX_HEADER_SECTION = 256 * 1024  # the message's headers, or one part's, together
+MAX_HEADER_FIELD = 8 * 1024  # one header field, its folded lines together
+MAX_CONTAINERS = 32  # multipart and message/rfc822 parts in one message
+MAX_DEPTH = 8  # how deep parts may be nested (a referral with HTML and a logo is 3 deep)
+
+_CONTAINER = re.compile(rb"^content-type:[ \t]*(?:\r?\n[ \t]+)*(?:multipart|message)/", re.IGNORECASE | re.MULTILINE)
 
 
 class ReferralEmailError(ValueError):
@@ -177,8 +188,10 @@ def _clean_header(value) -> str | None:
     """A header as text for people to read; undecodable bytes become U+FFFD (display only)."""
     if value is None:
         return None
+    # decoding many encoded words takes time growing with the square of their number
+    value = str(value)[:MAX_HEADER_FIELD]
     try:
-        text = str(make_header(decode_header(str(value))))
+        text = str(make_header(decode_header(value)))
     except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError):
         text = str(value)
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -186,19 +199,81 @@ def _clean_header(value) -> str | None:
     return text or None
 
 
+def header_section(data: bytes) -> bytes:
+    """The message's header lines (up to the first empty line), never more than
+    MAX_HEADER_SECTION bytes of them: the part of a message that is safe to read whatever it is."""
+    window = data[:MAX_HEADER_SECTION + 2]
+    ends = [i for i in (window.find(b"\n\n"), window.find(b"\n\r\n")) if i >= 0]
+    return window[:min(ends) + 1] if ends else window[:MAX_HEADER_SECTION]
+
+
+def message_id(head: bytes) -> str | None:
+    """The Message-ID of a message's header section as a key: itself, or the hash of it when it is long."""
+    try:
+        raw = message_from_bytes(head + b"\n", policy=policy.compat32).get("Message-ID")
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError):
+        return None
+    if raw is not None and len(str(raw)) > MAX_HEADER_FIELD:
+        return "sha256-id:" + hashlib.sha256(str(raw).encode("utf-8", "surrogateescape")).hexdigest()
+    value = _clean_header(raw)
+    if value and len(value) > 450:
+        return "sha256-id:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return value
+
+
 def message_key(data: bytes) -> str:
     """The message's Message-ID, or a stable id from the hash of its bytes when it has none."""
-    message_id = None
-    try:
-        head = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-        message_id = _clean_header(message_from_bytes(head + b"\n\n", policy=policy.compat32).get("Message-ID"))
-    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError):
-        message_id = None
-    if message_id and len(message_id) <= 450:
-        return message_id
-    if message_id:
-        return "sha256-id:" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return message_id(header_section(data)) or "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def check_limits(data: bytes, max_message: int) -> None:
+    """Refuse, from its bytes alone, a message too big, with headers too long or with too many
+    nested parts for the email parser to read in bounded time (it recurses into nested parts
+    and decodes long encoded headers in quadratic time)."""
+    if len(data) > max_message:
+        raise ReferralEmailError(f"the message is {_size(len(data))}, over the {_size(max_message)} limit "
+                                 "for a referral email")
+    head = header_section(data)
+    if len(head) >= MAX_HEADER_SECTION and not head.endswith(b"\n"):
+        raise ReferralEmailError(f"the message's headers are longer than {_size(MAX_HEADER_SECTION)} (the limit)")
+    _check_fields(head.split(b"\n"), "the message")
+    containers = len(_CONTAINER.findall(data))
+    if containers > MAX_CONTAINERS:
+        raise ReferralEmailError(f"the message has {containers} multipart or attached-message parts, nested or "
+                                 f"side by side; at most {MAX_CONTAINERS} are read")
+
+
+def _check_fields(lines, where: str) -> None:
+    """Each header field (with its folded lines) at most MAX_HEADER_FIELD bytes."""
+    name, size = None, 0
+    for line in lines:
+        if line[:1] in (b" ", b"\t") and name is not None:
+            size += len(line) + 1
+        else:
+            name, size = line.split(b":", 1)[0][:40], len(line) + 1
+        if size > MAX_HEADER_FIELD:
+            label = name.decode("ascii", "replace").strip() or "a"
+            raise ReferralEmailError(f"{where} has a {label} header longer than {_size(MAX_HEADER_FIELD)} "
+                                     "(the limit for one header)")
+
+
+def _walk(message: Message) -> list[Message]:
+    """Every part, in order, without recursion; a part nested deeper than MAX_DEPTH is refused,
+    and so are part headers over the limits."""
+    parts, stack = [], [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ReferralEmailError(f"the message's parts are nested more than {MAX_DEPTH} deep (the limit)")
+        if depth:
+            items = [(str(k), str(v)) for k, v in part.items()]
+            if sum(len(k) + len(v) + 2 for k, v in items) > MAX_HEADER_SECTION:
+                raise ReferralEmailError(f"a part of the message has headers longer than {_size(MAX_HEADER_SECTION)}")
+            _check_fields([f"{k}: {v}".encode("utf-8", "surrogateescape") for k, v in items], "a part of the message")
+        parts.append(part)
+        if part.is_multipart():
+            stack.extend((p, depth + 1) for p in reversed(part.get_payload()))
+    return parts
 
 
 def _text(part: Message) -> str:
@@ -265,7 +340,7 @@ def _parts(message: Message, max_attachment: int) -> tuple[str, dict | None, lis
     html = False
     pdfs = []
     warnings = []
-    for part in message.walk():
+    for part in _walk(message):
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
@@ -306,6 +381,10 @@ def _parts(message: Message, max_attachment: int) -> tuple[str, dict | None, lis
                                  f"{_size(max_attachment)} limit")
     if not is_pdf(data):
         raise ReferralEmailError(f"the attachment {filename} is not a PDF")
+    try:
+        check_certificate(data, filename)
+    except CertificatePdfError as exc:
+        raise ReferralEmailError(str(exc)) from None
     return body, {"file": data, "filename": filename}, warnings
 
 
@@ -315,14 +394,17 @@ def _size(count: int) -> str:
     return f"{count / 1024:.1f} KB"
 
 
-def parse(data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> ReferralEmail:
+def parse(data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+          max_message: int | None = None) -> ReferralEmail:
     """One email's bytes as a referral and its certificate; ReferralEmailError says why not."""
     if not isinstance(data, (bytes, bytearray)):
         raise ReferralEmailError("not an email (no bytes)")
-    if not bytes(data).strip():
+    data = bytes(data)
+    if not data.strip():
         raise ReferralEmailError("the message is empty")
+    check_limits(data, max_message or default_max_message(max_attachment))
     try:
-        message = message_from_bytes(bytes(data), policy=policy.compat32)
+        message = message_from_bytes(data, policy=policy.compat32)
     except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError) as exc:
         raise ReferralEmailError(f"not a readable email ({exc})") from None
     body, attachment, warnings = _parts(message, max_attachment)
@@ -438,10 +520,10 @@ class _Reader:
     def is_field(self, line: str) -> bool:
         """Whether a line is one of the current section's labelled fields (not a continuation)."""
         spec = SECTIONS.get(self.section)
-        match = _FIELD.match(line.strip())
+        match = _field(line)
         if not match or not isinstance(spec, list):
             return False
-        key = ALIASES.get(_key(match.group(1)), _key(match.group(1)))
+        key = ALIASES.get(_key(match[0]), _key(match[0]))
         return any(_key(name) == key for name, *_ in spec)
 
     def continuation(self, number, text):
@@ -483,7 +565,17 @@ class _Reader:
 
 
 _UNSET = object()
-_FIELD = re.compile(r"^([^:|\s][^:|]*?)\s*:\s*(.*)$")
+# the label runs to the first colon; no part of the pattern can backtrack, so a long hostile
+# line costs time in proportion to its length (a lazy label took 23 s on an 80 KB line)
+_FIELD = re.compile(r"([^:|\s][^:|]*):(.*)", re.DOTALL)
+
+
+def _field(line: str) -> tuple[str, str] | None:
+    """A ``Label: value`` line as (label, value), or None."""
+    match = _FIELD.fullmatch(line.strip())
+    if not match:
+        return None
+    return match.group(1).rstrip(), match.group(2).lstrip()
 
 
 def parse_body(text: str) -> tuple[dict, dict]:
@@ -514,11 +606,11 @@ def parse_body(text: str) -> tuple[dict, dict]:
         elif line.lstrip().startswith("|"):
             reader.row(number, line)
         else:
-            match = _FIELD.match(line.strip())
+            match = _field(line)
             if not match:
                 reader.fail(number, f"not a labelled field ('Label: value'), a section heading or a table row: "
                                     f"{line.strip()[:80]!r}")
-            reader.field(number, match.group(1), match.group(2) or "")
+            reader.field(number, *match)
     if not names_someone(reader.referral):
         raise ReferralEmailError(NAMES_NO_ONE)
     return reader.referral, reader.certificate

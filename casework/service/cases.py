@@ -45,7 +45,7 @@ class CaseActions:
     def received_case(self, message_key: str) -> Case | None:
         """The case a message key made, if it was taken in before."""
         row = self.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_key)).first()
-        return row.case if row is not None and row.status == "accepted" else None
+        return row.case if row is not None and row.status in ReceivedMessage.TAKEN_IN else None
 
     # -- starting a case ------------------------------------------------------------------
     def submit_referral(self, referral: dict, actor: Actor, certificate: dict | None = None, *,

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from casework.intake import ReferralEmailError, message_key, parse, parse_body, render, render_body
-from casework.intake.referral import empty_referral
+from casework.referral import empty_referral
 from tests.intake.make_corpus import build, certificate, pdf, referral
 
 HERE = Path(__file__).resolve().parent

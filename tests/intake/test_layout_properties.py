@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from casework.intake import ReferralEmailError, parse, parse_body, render, render_body
-from casework.intake.referral import LIMITS
+from casework.referral import LIMITS
 from tests.intake.make_corpus import pdf
 
 SETTINGS = settings(max_examples=int(os.environ.get("ACRO_HYPOTHESIS_EXAMPLES", "150")), deadline=None, database=None,

@@ -69,9 +69,14 @@ def test_a_mixed_batch_makes_one_referral_per_good_message_and_quarantines_every
         listed = problems(db.session)
         assert {m.message_id for m in listed} == {m.message_id for m in quarantined}
 
-    # good messages left new/ for cur/ (read); bad ones left the Maildir for the quarantine, with reasons
+    # good messages left new/ for cur/ (read); bad ones left the Maildir for the quarantine, with reasons;
+    # a second copy of a message taken in is deleted: one copy each, the one its row points to (WF-2)
     assert not list((inbox / "new").iterdir())
-    assert len(list((inbox / "cur").iterdir())) == len(GOOD) + 2
+    assert len(list((inbox / "cur").iterdir())) == len(GOOD)
+    with app.app_context():
+        kept_copies = {m.stored_path for m in db.session.scalars(select(ReceivedMessage)
+                                                                  .where(ReceivedMessage.status == "accepted"))}
+    assert kept_copies == {str(p) for p in (inbox / "cur").iterdir()}
     kept = sorted(p for p in (quarantine / "new").iterdir() if not p.name.endswith(".reason.txt"))
     assert len(kept) == len(BAD)
     quarantined_bytes = {p.read_bytes() for p in kept}
@@ -85,7 +90,7 @@ def test_a_mixed_batch_makes_one_referral_per_good_message_and_quarantines_every
     before = state(app, inbox, quarantine)
     again = runner.invoke(args=["intake", str(inbox)])
     assert again.exit_code == 0, again.output
-    assert f"0 referral(s) created, {len(GOOD) + 2} already taken in, 0 quarantined" in again.output
+    assert f"0 referral(s) created, {len(GOOD)} already taken in, 0 quarantined" in again.output
     assert state(app, inbox, quarantine) == before
 
 

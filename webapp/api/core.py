@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from casework import tokens
-from casework.intake.referral import CONTROL_CHARACTERS
+from casework.referral import CONTROL_CHARACTERS
 from webapp.db import db
 from casework.errors import CaseworkError, Conflict, Forbidden, InvalidAnswers, NotFound, StepFailed
 from casework.users import actor_for
