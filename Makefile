@@ -1,13 +1,15 @@
 # Two commands for a fresh machine (see README.md):
 #   make run    set everything up, load demo users and referrals, serve the app on SQLite
-#   make test   set everything up and run the whole test suite
+#   make test   set everything up and run the whole test suite (lint, then SQLite, then PostgreSQL)
+# and, while working:
+#   make check  lint and the fast tests (engine, unit, contract, process), in under a minute
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 ACRO := $(VENV)/bin/acro
 PYTHON ?= python3
 
-.PHONY: run test setup system-packages python-packages node-packages clean
+.PHONY: run test check lint setup system-packages python-packages node-packages clean
 
 setup: system-packages python-packages node-packages
 
@@ -46,7 +48,17 @@ run: setup
 # server fails the run; elsewhere the second run is skipped with a message.
 POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-test: setup
+lint: python-packages
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+# the tests that need no web app, browser or server but PostgreSQL's absence: the inner loop
+FAST_TESTS := tests/engine tests/unit tests/contract tests/process
+
+check: setup lint
+	$(PY) -m pytest -q $(FAST_TESTS)
+
+test: setup lint
 	$(PY) -m pytest -q
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(POSTGRES_TEST_URL))', connect_timeout=3).close()" 2>/dev/null \
 	  || [ "$$CI" = true ]; then \

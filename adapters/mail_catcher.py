@@ -1,8 +1,8 @@
 """A local SMTP server for the embedded mode: every email is kept as a .eml file."""
 from __future__ import annotations
 
-from pathlib import Path
 import time
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 

@@ -7,7 +7,7 @@ Latin-1: "Łukasz Żółć" must print as written, not as question marks.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -63,7 +63,7 @@ def render(title: str, case_reference: str, subject_name: str, sections: list[tu
     """The document as PDF bytes: marking, title, case reference, subject, then each section."""
     fonts = font_paths(font_dir)
     if generated_at.tzinfo is None:  # times we store are UTC
-        generated_at = generated_at.replace(tzinfo=timezone.utc)
+        generated_at = generated_at.replace(tzinfo=UTC)
     pdf = _Document(format="A4")
     for style, path in fonts.items():
         pdf.add_font(FONT_FAMILY, style, str(path))
@@ -80,7 +80,7 @@ def render(title: str, case_reference: str, subject_name: str, sections: list[tu
     pdf.ln(2)
     pdf.set_font(FONT_FAMILY, "", 11)
     for line in (f"Case reference: {case_reference}", f"Subject: {subject_name}",
-                 f"Generated: {generated_at.astimezone(timezone.utc):%d %B %Y %H:%M} UTC"):
+                 f"Generated: {generated_at.astimezone(UTC):%d %B %Y %H:%M} UTC"):
         _paragraph(pdf, 6, line)
 
     for heading, text in sections:

@@ -13,15 +13,15 @@ import json
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from casework import bundles, subjects
 from casework.models import Alias, AuditEntry, Case, Subject, UserTask
-from webapp.db import db
 from engine import bundle as engine_bundle
+from webapp.db import db
 
 FAMILY = ("Kowalski Nowak Wiśniewski Wójcik Kamiński Lewandowski Zieliński Szymański Popescu Ionescu "
           "Dumitru Stan Gheorghe Constantin Haddad Mansour Khalil Hassan Nasser Aziz Mensah Owusu Boateng "
@@ -71,7 +71,7 @@ class Generator:
             raise ValueError("the templates need closed and waiting cases")
         self.closed_share = closed_share
         self.seed = seed
-        self.start = datetime(2024, 1, 1, 8, 0, tzinfo=timezone.utc)
+        self.start = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
 
     def people(self, n: int):
         """(family, given, date of birth, nationality, PNC ID) of case i, for searching."""

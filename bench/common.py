@@ -8,10 +8,10 @@ import platform
 import re
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, text

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from casework import bootstrap
 from casework.models import AuditEntry, Case, UserTask
-from webapp.db import db
 from casework.permissions import Actor
 from engine.clock import SystemClock
+from webapp.db import db
 
 from . import common, drive, web
 from .stats import Row, Target, median, percentile

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import defaultdict
+from datetime import UTC
 
 from sqlalchemy import create_engine, text
 
@@ -52,7 +53,7 @@ def _stats(url: str) -> dict:
 def _browser_queries(urls: dict, sample: dict, repeat: int, log) -> dict:
     """The caseworkers' pages' own queries (casework/queries/), called in process on each
     database in turn: the team queue page and the search by name. No HTTP, no templates."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
 
@@ -67,7 +68,7 @@ def _browser_queries(urls: dict, sample: dict, repeat: int, log) -> dict:
             for size, engine in engines.items():
                 with Session(engine) as session:
                     started = time.perf_counter()
-                    task_queries.queue(session, now=datetime.now(timezone.utc), group="cc-casework")
+                    task_queries.queue(session, now=datetime.now(UTC), group="cc-casework")
                     queue = (time.perf_counter() - started) * 1000
                     started = time.perf_counter()
                     case_queries.search(session, name=family)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from adapters import pdf
 from casework import bootstrap
 from casework.models import Case
-from webapp.db import db
 from engine.instance import Engine
+from webapp.db import db
 
 from . import common, drive
 from .stats import Row, Target

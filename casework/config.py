@@ -85,7 +85,7 @@ class Settings:
         return {"addresses": self.addresses, "restricted_steps": self.restricted_steps}
 
     @classmethod
-    def from_env(cls, environ=None) -> "Settings":
+    def from_env(cls, environ=None) -> Settings:
         get = lambda name, default=None: _env(name, default, environ)  # noqa: E731
         production = get("ACRO_ENV", "embedded") == "production"
         instance_dir = Path(get("ACRO_INSTANCE_DIR", str(REPO / "instance")))

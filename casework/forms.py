@@ -5,8 +5,8 @@ scenarios all validate the same way.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 import json
+from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
 

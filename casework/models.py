@@ -3,11 +3,11 @@ worker, scenarios and benchmarks use them on a bare session; the web app gives t
 ``Base`` to Flask-SQLAlchemy (webapp/db.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from . import append_only, trigram
 
@@ -17,7 +17,7 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator):
@@ -30,12 +30,12 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: give a time zone")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class ProcessVersion(Base):
@@ -59,8 +59,8 @@ class Subject(Base):
     pnc_id: Mapped[str | None] = mapped_column(String(40), index=True)
     identity_documents: Mapped[list] = mapped_column(JSON, default=list)
     search_key: Mapped[str | None] = mapped_column(String(300), index=True)
-    aliases: Mapped[list["Alias"]] = relationship(back_populates="subject", cascade="all, delete-orphan")
-    convictions: Mapped[list["Conviction"]] = relationship(back_populates="subject", cascade="all, delete-orphan")
+    aliases: Mapped[list[Alias]] = relationship(back_populates="subject", cascade="all, delete-orphan")
+    convictions: Mapped[list[Conviction]] = relationship(back_populates="subject", cascade="all, delete-orphan")
 
 
 class Alias(Base):

@@ -11,8 +11,8 @@ from sqlalchemy import or_, select, update
 from adapters.smtp import build_message
 
 from . import dpa, incidents
-from .referral import one_address
 from .models import Case, Document, Email
+from .referral import one_address
 
 
 def check_recipients(subject: str, to, allowed) -> list[str]:

@@ -57,7 +57,7 @@ class Policy:
         self.intake_problem_groups = frozenset(intake_problem_groups)
 
     @classmethod
-    def from_settings(cls, settings) -> "Policy":
+    def from_settings(cls, settings) -> Policy:
         return cls(role_groups=settings.role_groups, referral_groups=settings.referral_groups,
                    supervisor_groups=settings.supervisor_groups, event_groups=settings.event_groups,
                    event_default_groups=settings.event_default_groups,

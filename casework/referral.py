@@ -18,7 +18,7 @@ the channel does not know an earlier one. A referral must name someone: a name o
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import getaddresses
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
@@ -150,7 +150,7 @@ class PastDate(fields.String):
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 class Blanks(Schema):
@@ -233,7 +233,7 @@ class ReferralSchema(Blanks):
             moment = _moment(received)
             if moment is None:
                 raise ValidationError("The date the referral was received must be a real date", "received_at")
-            if moment > datetime.now(timezone.utc):
+            if moment > datetime.now(UTC):
                 raise ValidationError("The date the referral was received must be in the past", "received_at")
 
     @post_load
@@ -257,11 +257,11 @@ def _moment(text: str) -> datetime | None:
     text = str(text).strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class CertificateSchema(Blanks):

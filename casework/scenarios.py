@@ -10,18 +10,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-
-from adapters.smtp import check_addressed
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from adapters.smtp import check_addressed
 from engine.clock import FakeClock
 from engine.coverage import Coverage
 
 from . import bootstrap
 from .config import Settings
-from .models import Base, Certificate, Conviction, Deadline, Document, Email, Incident, Subject, User, UserTask
+from .database import delete_all_rows
 from .errors import CaseworkError, Conflict, Forbidden, InvalidAnswers
+from .models import Base, Certificate, Conviction, Deadline, Document, Email, Incident, Subject, User, UserTask
 from .permissions import Actor
 from .service import Casework
 
@@ -120,13 +120,15 @@ class Runner:
         self._tmp.cleanup()
 
     def _fresh_database(self):
-        """Each scenario starts from an empty database, so scenarios cannot lean on each other."""
-        if self.engine_db is not None:
-            if self.database_url != "sqlite://":
-                Base.metadata.drop_all(self.engine_db)
-            self.engine_db.dispose()
-        self.engine_db = create_engine(self.database_url)
-        Base.metadata.create_all(self.engine_db)
+        """Each scenario starts from an empty database, so scenarios cannot lean on each other:
+        a new one in memory, or the same server database emptied."""
+        if self.database_url == "sqlite://" or self.engine_db is None:
+            if self.engine_db is not None:
+                self.engine_db.dispose()
+            self.engine_db = create_engine(self.database_url)
+            Base.metadata.create_all(self.engine_db)
+        else:
+            delete_all_rows(self.engine_db)
 
     def _service(self, session, clock) -> Casework:
         return bootstrap.build(session, self.settings, clock, self.sender)

@@ -8,7 +8,7 @@ the commit (queueing service tasks for the worker, sending the outbox) is regist
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import scoped_session
 
@@ -21,7 +21,7 @@ class UnitOfWork:
         self._on_rollback: list[Callable[[], None]] = []
         self._depth = 0
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self._depth += 1
         return self
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import permissions
 from .config import ROLE_NAMES
 from .models import User
-from . import permissions
 from .permissions import Actor
 
 MIN_PASSWORD = 10

@@ -37,7 +37,7 @@ class _Wiring:
     def __init__(self):
         self.settings = self.sessions = self.clock = self.sender = None
 
-    def ready(self) -> "_Wiring":
+    def ready(self) -> _Wiring:
         if self.sessions is None:
             self.settings = self.settings or settings
             self.sessions = session_factory(self.settings.database_url)

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from .correspondence import restricted_steps, shown
-from .reference import (EXCLUSION_DECISIONS, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING,
-                        is_eea_national)
+from .reference import EXCLUSION_DECISIONS, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
 from .registry import registry
 
 NON_DISCLOSABLE_NOTE = ("Non-disclosable ACRO certificate received: no further action can be taken "

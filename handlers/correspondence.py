@@ -6,7 +6,7 @@ in (INT-1). The handlers say what is asked and which details go; this module say
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 NOT_PROVIDED = "Not provided"
@@ -45,7 +45,7 @@ def shown(value) -> str:
 def long_date(moment: datetime) -> str:
     """'Monday 26 January 2026', in UK time."""
     if moment.tzinfo is None:  # stored times are UTC; a naive one must not take the server's zone
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(_UK)
     return f"{local:%A} {local.day} {local:%B %Y}"
 

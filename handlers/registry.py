@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 # every edge a handler may ask for; a parameter outside this set is a typo, refused at
 # registration rather than at 2 a.m. when the task first runs

@@ -1,61 +1,57 @@
-import socket
-import threading
-from email import message_from_bytes, policy
-from pathlib import Path
-
+"""What every kind of test may use: a database of the test's own, the web app on it, a real
+SMTP server, the people, and the results section of the run."""
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.databases import fresh_database
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+from tests.databases import SchemaDatabases, empty_database
+from tests.mail import MailCatcher
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
-        return "250 OK"
+@pytest.fixture(scope="session")
+def _schema_databases():
+    databases = SchemaDatabases()
+    yield databases
+    databases.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def database_url(tmp_path, _schema_databases):
+    """A database with the models' schema and nothing in it, this test's own, on SQLite or
+    PostgreSQL (tests/databases.py). The schema comes from the models; tests/integration/
+    test_migrations.py checks the migrations make the same."""
+    return _schema_databases.database(tmp_path)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database with no tables at all (for the migrations)."""
+    with empty_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server on localhost that keeps what it receives."""
-    inbox = _Inbox()
-    inbox.host, inbox.port = "127.0.0.1", free_port()
-    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
+    with MailCatcher() as catcher:
+        yield catcher
 
 
 @pytest.fixture
-def app(tmp_path, database_url):
+def settings(tmp_path, database_url):
+    from casework.config import Settings
+    return Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path / "instance"), "SECRET_KEY": "test-" + "k" * 32,
+                              "DATABASE_URL": database_url})
+
+
+@pytest.fixture
+def app(settings):
     """The web app on this test's own database, with a clock that moves only when told to and
     a sender that keeps what it is given."""
-    from casework.config import Settings
-    from webapp.db import db
     from casework.scenarios import RecordingSender
     from engine.clock import FakeClock
     from webapp import create_app
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path / "instance"), "SECRET_KEY": "test",
-                                  "DATABASE_URL": database_url})
+    from webapp.db import db
     app = create_app({"TESTING": True, "ACRO_CLOCK": FakeClock(), "ACRO_SENDER": RecordingSender()},
                      settings=settings)
-    with app.app_context():
-        db.create_all()  # the tests' schema comes from the models; test_migrations checks they agree
     yield app
     with app.app_context():
         db.session.remove()
@@ -68,10 +64,13 @@ def runner(app):
 
 
 @pytest.fixture
-def database_url(tmp_path):
-    """An empty database of this test's own, on SQLite or PostgreSQL (see tests/databases.py)."""
-    with fresh_database(tmp_path) as url:
-        yield url
+def users(app):
+    """The demo users (one per role) as active users; returns their names."""
+    from tests.people import DEMO, add_users
+    from webapp.db import db
+    with app.app_context():
+        add_users(db.session, DEMO)
+    return DEMO
 
 
 _RESULTS = pytest.StashKey[list]()

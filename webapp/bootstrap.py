@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app
 
 from casework import bootstrap
-from webapp.db import db
 from casework.permissions import Policy
 from casework.service import Casework
 from engine.clock import SystemClock
+from webapp.db import db
 
 
 def init_app(app) -> None:

@@ -143,7 +143,9 @@ def users_create(username, full_name, roles, email, password):
 def demo():
     """Load demo users (one per role) and demo referrals into the database."""
     from flask import current_app
+
     from casework.demo import load_demo
+
     from .bootstrap import casework
     if current_app.config["ACRO_SETTINGS"].production:
         raise click.ClickException("demo data is not loaded when ACRO_ENV=production")
@@ -177,10 +179,11 @@ def serve(host, port, mail_catcher):
 def _operator(username):
     """The signed-up user an operator command acts as (audited by name)."""
     from flask import current_app
-    from casework.models import User
-    from webapp.db import db
-    from casework.users import actor_for
     from sqlalchemy import select
+
+    from casework.models import User
+    from casework.users import actor_for
+    from webapp.db import db
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"there is no user {username}")
@@ -195,6 +198,7 @@ def migrate_cases(dry_run, username):
     """Move running cases to the current version of processes/."""
     from casework.permissions import SYSTEM
     from casework.versions import migrate
+
     from .bootstrap import casework
     actor = SYSTEM if username == "system" else _operator(username)
     plans = migrate(casework(), actor, dry_run=dry_run)
@@ -233,6 +237,7 @@ def incidents_list():
 @click.option("--as", "username", required=True, help="The operator retrying it (audited).")
 def incidents_retry(incident_id, username):
     from casework.errors import CaseworkError
+
     from .bootstrap import casework
     try:
         case = casework().retry_incident(incident_id, _operator(username))
@@ -254,7 +259,9 @@ def audit_log():
 def audit_export(reference, username, purpose):
     """Print a case's log as JSON."""
     import json
+
     from casework.errors import CaseworkError
+
     from .bootstrap import casework
     try:
         exported = casework().export_log(reference, _operator(username), purpose)

@@ -20,9 +20,19 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
 
+from ..referral import (
+    CONTROL_CHARACTERS,
+    DEFAULT_MAX_ATTACHMENT_BYTES,
+    LIMITS,
+    NAMES_NO_ONE,
+    REQUEST_REASONS,
+    default_max_message,
+    empty_referral,
+    is_pdf,
+    iso_date,
+    names_someone,
+)
 from .pdf import CertificatePdfError, check_certificate
-from ..referral import (CONTROL_CHARACTERS, DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, NAMES_NO_ONE, REQUEST_REASONS,
-                       default_max_message, empty_referral, iso_date, is_pdf, names_someone)
 
 START = "ACRO REFERRAL"
 END = "END OF REFERRAL"

@@ -25,14 +25,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..models import ReceivedMessage
 from ..errors import InvalidAnswers
+from ..models import ReceivedMessage
 from ..permissions import Actor
+from ..referral import DEFAULT_MAX_ATTACHMENT_BYTES, default_max_message
 from ..service import AlreadyReceived
 from .erasure import REASON_SUFFIX, TAKEN_IN, erase_copies, pending_erasures
 from .layout import MAX_HEADER_SECTION, ReferralEmailError, _clean_header, parse
 from .message_file import CHUNK, Received, Source, read_message
-from ..referral import DEFAULT_MAX_ATTACHMENT_BYTES, default_max_message
 
 INTAKE_ACTOR = Actor("acro-intake")
 # keys other channels and intake itself make; a Message-ID that looks like one is not taken as a key

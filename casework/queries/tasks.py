@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 
 from ..models import Case, UserTask
-from . import PAGE_SIZE, Page, page_of
 from ..subjects import display_name as subject_name
+from . import PAGE_SIZE, Page, page_of
 
 # how a queue can be sorted: due date (soonest first, undated last), priority (highest
 # first) and age (oldest first); each ends on the age so the order is stable

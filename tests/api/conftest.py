@@ -1,23 +1,11 @@
-import base64
-from pathlib import Path
-
 import pytest
-import yaml
 
 from casework import tokens
-from casework.models import User
+from tests.people import add_users
 from webapp.db import db
 
-REFERRALS = Path(__file__).resolve().parents[1] / "scenarios" / "referrals"
-
-PEOPLE = {
-    "wendy": ["workflow"],
-    "carl": ["caseworker"],
-    "cora": ["caseworker"],
-    "sita": ["senior_caseworker"],
-    "dana": ["director"],
-    "alex": ["admin"],
-}
+# who calls the API in these tests (tests/people.py), and an ACRO system account
+API_PEOPLE = ["wendy", "carl", "cora", "sita", "dana", "alex", "acro-system"]
 
 
 @pytest.fixture
@@ -26,18 +14,15 @@ def api_tokens(app) -> dict:
     made = {}
     clock = app.extensions["acro"]["clock"]
     with app.app_context():
-        # no passwords (hashing them is slow, and the API never uses them): only tokens
-        for username, roles in {**PEOPLE, "acro-system": ["workflow"]}.items():
-            db.session.add(User(username=username, full_name=username.title(), roles=roles,
-                                password_hash="pbkdf2:sha256:1$none$none"))
-            db.session.flush()
+        add_users(db.session, API_PEOPLE)
+        for username in API_PEOPLE:
             made[username] = tokens.create_token(db.session, username, "tests", clock.now())[1]
         db.session.commit()
     return made
 
 
 class Api:
-    """The test client, calling as someone (a user name from PEOPLE) with their token."""
+    """The test client, calling as someone (a user name from API_PEOPLE) with their token."""
 
     def __init__(self, client, tokens_by_user):
         self.client = client
@@ -59,14 +44,3 @@ class Api:
 @pytest.fixture
 def api(app, api_tokens):
     return Api(app.test_client(), api_tokens)
-
-
-def persona(name: str = "kowalski", pdf: bytes | None = b"%PDF-1.4\n% test certificate\n%%EOF\n") -> dict:
-    """A POST /referrals body from a scenario persona, the certificate as base64."""
-    data = yaml.safe_load((REFERRALS / f"{name}.yaml").read_text())
-    certificate = dict(data["certificate"])
-    if pdf is not None:
-        certificate.update(file=base64.b64encode(pdf).decode(), filename=f"{name}-certificate.pdf")
-    return {"referral": data["referral"], "certificate": certificate}
-
-

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, ApiToken, Certificate, ReceivedMessage, User
+from tests.referrals import api_body
 from webapp.db import db
-from tests.api.conftest import persona
 
 PROBLEM = "application/problem+json"
 
@@ -21,7 +21,7 @@ def problem(response, status):
 
 
 def create(api, name="kowalski", user="wendy", **kwargs):
-    response = api.post("/referrals", persona(name, **kwargs), user=user)
+    response = api.post("/referrals", api_body(name, **kwargs), user=user)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["reference"]
 
@@ -99,7 +99,7 @@ def test_tokens_are_kept_only_as_their_hash(app, api_tokens):
 
 # -- referrals ----------------------------------------------------------------------------
 def test_a_referral_is_created_with_its_certificate(app, api):
-    response = api.post("/referrals", persona("kowalski"))
+    response = api.post("/referrals", api_body("kowalski"))
     assert response.status_code == 201
     case = response.get_json()
     assert case["reference"].startswith("ACRO-") and case["subject_name"] == "Piotr Jan KOWALSKI"
@@ -122,15 +122,15 @@ def test_a_service_account_creates_referrals_and_absent_details_stay_absent(api)
 
 
 def test_the_same_idempotency_key_gives_the_same_case(app, api):
-    first = api.post("/referrals", persona(), headers={"Idempotency-Key": "acro-26-0001"})
-    again = api.post("/referrals", persona(), headers={"Idempotency-Key": "acro-26-0001"})
+    first = api.post("/referrals", api_body(), headers={"Idempotency-Key": "acro-26-0001"})
+    again = api.post("/referrals", api_body(), headers={"Idempotency-Key": "acro-26-0001"})
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["reference"] == again.get_json()["reference"]
-    other = api.post("/referrals", persona(), headers={"Idempotency-Key": "acro-26-0002"})
+    other = api.post("/referrals", api_body(), headers={"Idempotency-Key": "acro-26-0002"})
     assert other.status_code == 201 and other.get_json()["reference"] != first.get_json()["reference"]
     with app.app_context():
         assert len(db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.channel == "api")).all()) == 2
-    problem(api.post("/referrals", persona(), headers={"Idempotency-Key": "bad key with spaces"}), 400)
+    problem(api.post("/referrals", api_body(), headers={"Idempotency-Key": "bad key with spaces"}), 400)
 
 
 @pytest.mark.parametrize("change, field", [
@@ -171,7 +171,7 @@ def test_a_body_over_the_size_limit_is_413(app, api):
 
 def test_only_the_groups_that_enter_referrals_may_create_one(api):
     for user in ("carl", "dana", "alex"):
-        problem(api.post("/referrals", persona(), user=user), 403)
+        problem(api.post("/referrals", api_body(), user=user), 403)
 
 
 # -- cases --------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.people import password
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORDS = {}
 
 
 def _unavailable() -> str | None:
@@ -57,11 +58,10 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from casework.config import Settings
-    from casework.demo import DEMO_USERS
-    from webapp.db import db
     from casework.scenarios import RecordingSender
-    from casework.users import create_user
+    from tests.people import DEMO, add_users
     from webapp import create_app
+    from webapp.db import db
 
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(folder), "SECRET_KEY": "browser-tests",
@@ -70,10 +70,7 @@ def live_server(tmp_path_factory):
                       "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
     with app.app_context():
         db.create_all()
-        for username, full_name, role in DEMO_USERS:
-            PASSWORDS[username] = f"demo-{username}-pass"
-            create_user(db.session, username, full_name, [role], PASSWORDS[username])
-        db.session.commit()
+        add_users(db.session, DEMO)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -109,7 +106,7 @@ class Visit:
         page = self.page
         page.goto(self.server.url + "/sign-in")
         page.get_by_label("User name").fill(username)
-        page.get_by_label("Password", exact=True).fill(PASSWORDS[username])
+        page.get_by_label("Password", exact=True).fill(password(username))
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
         assert "/sign-in" not in page.url, f"{username} could not sign in"

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from casework.demo import DEMO_REFERRALS
 from casework.models import UserTask
-from webapp.db import db
 from casework.permissions import Actor
 from tests.browser.steps import choose, fill
 from tests.web.pages import TO_DETENTION, TO_STAGE1, actor
+from webapp.db import db
 
 SERIOUS = {"serious", "critical"}
 

@@ -3,8 +3,18 @@ team enters the referral and checks the certificate, the case owner works the ca
 Director decides where deportation is not pursued."""
 from playwright.sync_api import expect
 
-from tests.browser.steps import (choose, decide, enter_referral, fill, fill_date, next_task, open_case, open_task,
-                                 record_event, save)
+from tests.browser.steps import (
+    choose,
+    decide,
+    enter_referral,
+    fill,
+    fill_date,
+    next_task,
+    open_case,
+    open_task,
+    record_event,
+    save,
+)
 
 IMMIGRATION = "Request for administrative purpose immigration/deportation"
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from casework.models import Base, ProcessVersion
+from casework.models import ProcessVersion
 from tests.contract.edges import FakeCases, RealCases
 from tests.fakes import make_referral
 
@@ -14,7 +14,6 @@ from tests.fakes import make_referral
 @pytest.fixture
 def session(database_url):
     engine = create_engine(database_url)
-    Base.metadata.create_all(engine)
     with Session(engine) as session:
         session.add(ProcessVersion(digest="0" * 64, main_process="acro_referral", files={}))
         session.commit()

@@ -3,7 +3,7 @@ can make either and look at what it did."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -13,7 +13,7 @@ from casework.store import SqlCaseStore
 from engine.clock import FakeClock
 from tests.fakes import FakeCaseStore, FakeMailer, make_settings
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 class RealCases:

@@ -136,16 +136,11 @@ def build() -> dict[str, bytes]:
     pdf_bytes = certificate("26/0003")["file"]
     files["good-base64-utf8-names.eml"] = multipart("good-base64-utf8-names", [
         text_part(base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n"), "UTF-8", "base64"),
-        ("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
-         "Content-Disposition: attachment; filename*=UTF-8''Certyfikat-%C5%BB%C3%B3%C5%82%C4%87.pdf\r\n\r\n").encode()
+        (b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+         b"Content-Disposition: attachment; filename*=UTF-8''Certyfikat-%C5%BB%C3%B3%C5%82%C4%87.pdf\r\n\r\n")
         + base64.encodebytes(pdf_bytes).replace(b"\n", b"\r\n")],
         subject="=?UTF-8?B?" + base64.b64encode("ACRO referral: ŻÓŁĆ Łukasz".encode()).decode() + "?=")
 
-    sparse = {"subject": {"family_name": "Haddad", "given_names": None, "aliases": [], "date_of_birth": None,
-                          "nationality": None, "identity_documents": [], "pnc_id": None},
-              "convictions": [], "interpol_check_outcome": None,
-              "officer": {"name": None, "force": None, "email": None, "phone": None},
-              "request_reason": None, "last_known_address": None}
     # most details left out: some lines say "Not provided", others are missing altogether
     text = ("Dear colleagues,\n\nPlease find the referral below.\n\nACRO REFERRAL\n\nSUBJECT\nFamily name: Haddad\n"
             "Given names: Not provided\nDate of birth:\n\nOVERSEAS CONVICTIONS\n"

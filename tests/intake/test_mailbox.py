@@ -7,13 +7,13 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
+from casework.errors import StepFailed
 from casework.intake import render
 from casework.intake.mailbox import Intake, problems, sources
 from casework.models import AccessLog, Case, Certificate, ReceivedMessage
-from webapp.db import db
-from casework.errors import StepFailed
 from tests.intake.make_corpus import certificate, referral
 from webapp.bootstrap import casework
+from webapp.db import db
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))

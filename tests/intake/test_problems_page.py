@@ -8,9 +8,9 @@ from werkzeug.security import generate_password_hash
 
 from casework.intake.mailbox import Intake
 from casework.models import User
-from webapp.db import db
 from tests.web.pages import Client
 from webapp.bootstrap import casework
+from webapp.db import db
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 

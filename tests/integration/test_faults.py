@@ -4,30 +4,22 @@ import threading
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
 
 from adapters.smtp import SmtpSender
 from casework import bootstrap
+from casework.errors import Conflict
 from casework.incidents import BACKOFF
 from casework.models import AccessLog, AuditEntry, Email, Incident
-from casework.errors import Conflict
 from casework.permissions import Actor
-from tests.conftest import free_port
-from tests.integration.test_service import CASEWORKER, WORKFLOW, submit, world  # noqa: F401 (fixture)
+from tests.mail import MailCatcher
+from tests.network import free_port
+from tests.people import CASEWORKER, WORKFLOW
+from tests.referrals import submit
 
 CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
-
-
-class _Keep:
-    def __init__(self):
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(envelope)
-        return "250 OK"
 
 
 def test_mail_relay_down_then_up_loses_and_repeats_nothing(world, report):
@@ -46,20 +38,15 @@ def test_mail_relay_down_then_up_loses_and_repeats_nothing(world, report):
     assert service.dispatch_outbox() == (0, 0)  # not due yet: backoff
     world.clock.advance(BACKOFF[0] + timedelta(seconds=1))
     assert service.dispatch_outbox() == (0, 1)  # still down
-    keep = _Keep()
-    relay = Controller(keep, hostname="127.0.0.1", port=port)
-    relay.start()
-    try:
+    with MailCatcher(port) as relay:
         world.clock.advance(BACKOFF[1] + timedelta(seconds=1))
         assert service.dispatch_outbox() == (1, 0)
         assert service.dispatch_outbox() == (0, 0)
-    finally:
-        relay.stop()
     service.session.refresh(email)
     service.session.refresh(incident)
     assert email.sent_at is not None and incident.resolved_at is not None
-    report(f"relay outage: attempts {email.attempts}, emails received {len(keep.received)}")
-    assert len(keep.received) == 1
+    report(f"relay outage: attempts {email.attempts}, emails received {len(relay.messages)}")
+    assert len(relay.messages) == 1
 
 
 def test_a_handler_that_keeps_failing_is_retried_with_backoff_then_left_to_an_operator(world, monkeypatch):

@@ -8,14 +8,14 @@ from sqlalchemy.exc import DatabaseError
 
 from casework.config import Settings
 from casework.trigram import is_trigram_index
-from webapp.db import db
 from webapp import create_app
+from webapp.db import db
 
 
 @pytest.fixture
-def app(tmp_path, database_url):
+def app(tmp_path, empty_database_url):
     settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test",
-                                  "DATABASE_URL": database_url})
+                                  "DATABASE_URL": empty_database_url})
     app = create_app({"TESTING": True}, settings=settings)
     yield app
     with app.app_context():

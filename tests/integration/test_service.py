@@ -2,76 +2,15 @@
 certificate destruction, the audit trail and the ready-task table."""
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import yaml
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
-from casework import bootstrap, bundles
-from casework.config import Settings
-from casework.models import (AuditEntry, Base, Certificate, Email, Incident, ProcessVersion, Timer, User, UserTask)
-from casework.scenarios import RecordingSender
 from casework.errors import Conflict, Forbidden, InvalidAnswers, NotFound
-from casework.permissions import Actor, SYSTEM
-from engine.clock import FakeClock
-
-REPO = Path(__file__).resolve().parents[2]
-REFERRALS = REPO / "tests" / "scenarios" / "referrals"
-WORKFLOW = Actor("wendy", frozenset({"cc-workflow"}), frozenset({"workflow"}))
-CASEWORKER = Actor("carl", frozenset({"cc-casework"}), frozenset({"caseworker"}))
-
-
-def persona(name):
-    return yaml.safe_load((REFERRALS / f"{name}.yaml").read_text())
-
-
-class World:
-    """A database file, a clock and a sender that outlive any one service (a 'process')."""
-
-    def __init__(self, tmp_path, database_url):
-        self.settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test"})
-        self.engine = create_engine(database_url)
-        Base.metadata.create_all(self.engine)
-        self.clock = FakeClock()
-        self.sender = RecordingSender()
-        self.session = None
-
-    def service(self):
-        if self.session is not None:
-            self.session.close()
-        self.session = Session(self.engine)
-        if self.session.scalars(select(User)).first() is None:
-            for username, role in (("wendy", "workflow"), ("carl", "caseworker")):
-                self.session.add(User(username=username, full_name=username.title(), roles=[role], password_hash="!"))
-            self.session.commit()
-        return bootstrap.build(self.session, self.settings, self.clock, self.sender)
-
-    def restart(self):
-        """Forget everything held in memory, as a stopped and started process would."""
-        bundles._parsed.clear()
-        return self.service()
-
-    def task(self, service, reference, bpmn_id):
-        case = service.case(reference)
-        return service.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                             UserTask.bpmn_id == bpmn_id)).one()
-
-
-@pytest.fixture
-def world(tmp_path, database_url):
-    world = World(tmp_path, database_url)
-    yield world
-    if world.session is not None:
-        world.session.close()
-    world.engine.dispose()
-
-
-def submit(service, name="kowalski", **overrides):
-    data = persona(name)
-    data.update(overrides)
-    return service.submit_referral(data["referral"], Actor("acro-intake"), certificate=data.get("certificate"))
+from casework.models import AuditEntry, Certificate, Email, Incident, ProcessVersion, Timer, UserTask
+from casework.permissions import SYSTEM, Actor
+from tests.people import CASEWORKER, WORKFLOW
+from tests.referrals import submit
 
 
 def test_a_new_referral_waits_for_the_workflow_team(world):

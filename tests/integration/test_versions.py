@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from casework.models import ProcessVersion
 from casework.versions import migrate, plan
-from tests.integration.test_service import CASEWORKER, WORKFLOW, World, submit
+from tests.integration.world import World
+from tests.people import CASEWORKER, WORKFLOW
+from tests.referrals import submit
 
 REPO = Path(__file__).resolve().parents[2]
 CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
@@ -20,9 +22,7 @@ def world(tmp_path, database_url):
     world.settings.processes_dir = tmp_path / "processes"
     shutil.copytree(REPO / "processes", world.settings.processes_dir)
     yield world
-    if world.session is not None:
-        world.session.close()
-    world.engine.dispose()
+    world.close()
 
 
 def edit(world, name, old, new):

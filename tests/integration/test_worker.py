@@ -10,16 +10,17 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import select
 
 from adapters.smtp import SmtpSender
+from casework import worker
 from casework.config import Settings
+from casework.database import session_factory
 from casework.models import Email, UserTask
-from webapp.db import db
 from casework.permissions import Actor
 from engine.clock import FakeClock
-from tests.integration.test_service import WORKFLOW, persona
-from casework import worker
-from casework.database import session_factory
+from tests.people import WORKFLOW
+from tests.referrals import persona
 from webapp import create_app
 from webapp.bootstrap import casework
+from webapp.db import db
 
 BROKER = os.environ.get("ACRO_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
@@ -38,8 +39,6 @@ def production(tmp_path, database_url, smtp_server):
     clock = FakeClock()
     app = create_app({"TESTING": True, "ACRO_CLOCK": clock,
                       "ACRO_SENDER": SmtpSender(smtp_server.host, smtp_server.port)}, settings=settings)
-    with app.app_context():
-        db.create_all()
     worker.celery.conf.broker_url = BROKER
     worker.configure(settings=settings, sessions=session_factory(database_url), clock=clock,
                      sender=SmtpSender(smtp_server.host, smtp_server.port))

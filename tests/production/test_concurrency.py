@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 from casework import bootstrap, tokens
 from casework.config import Settings
 from casework.models import AuditEntry, Case, UserTask
-from webapp.db import db
-from casework.scenarios import RecordingSender
 from casework.permissions import Actor
+from casework.scenarios import RecordingSender
 from casework.users import create_user
 from engine.clock import SystemClock
-from tests.conftest import free_port
-from tests.integration.test_service import persona
+from tests.network import free_port
 from tests.production.servers import environment, gunicorn, wait_until_up
+from tests.referrals import persona
 
 CASES = 30
 CLIENTS = 8
@@ -29,7 +28,6 @@ CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "n
 def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, database_url, report):
     settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test", "ACRO_SEND_EMAIL": "false"})
     engine = create_engine(database_url)
-    db.metadata.create_all(engine)
     people = {}
     with Session(engine) as session:
         service = bootstrap.build(session, settings, SystemClock(), RecordingSender())

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 
 from casework import tokens
 from casework.models import Case, Document, Email, Incident
-from webapp.db import db
 from casework.users import create_user
 from engine.clock import SystemClock
-from tests.conftest import free_port
-from tests.integration.test_service import persona
+from tests.network import free_port
 from tests.production.servers import celery_worker, environment, gunicorn, wait_until_up
+from tests.referrals import persona
 
 CASES = 8
 BROKER = "redis://127.0.0.1:6379/14"
@@ -37,7 +36,6 @@ EMAILS_PER_CASE = 4
 def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, database_url, smtp_server, report):
     redis.Redis.from_url(BROKER).flushdb()
     engine = create_engine(database_url)
-    db.metadata.create_all(engine)
     secret = {}
     with Session(engine) as session:
         create_user(session, "wf", "Wendy Workflow", ["workflow"], "a long enough password")

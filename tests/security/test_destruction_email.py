@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from casework.intake.mailbox import Intake
 from casework.models import Case, Certificate, ReceivedMessage, UserTask
-from webapp.db import db
 from casework.permissions import Actor
 from webapp.bootstrap import casework
+from webapp.db import db
 
 CORPUS = Path(__file__).resolve().parents[1] / "intake" / "corpus"
 WORKFLOW = Actor("wendy", frozenset({"cc-workflow"}), frozenset({"workflow"}))

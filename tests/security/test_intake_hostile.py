@@ -13,11 +13,20 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from casework.models import Case, ReceivedMessage, User
-from webapp.db import db
-from tests.security.hostile_corpus import (CORPUS, HOSTILE_PDFS, OVERSIZE_BYTES, encoded_subject_bomb, good_extra,
-                                           hostile, redelivered, reused_message_id, write_oversize)
+from tests.security.hostile_corpus import (
+    CORPUS,
+    HOSTILE_PDFS,
+    OVERSIZE_BYTES,
+    encoded_subject_bomb,
+    good_extra,
+    hostile,
+    redelivered,
+    reused_message_id,
+    write_oversize,
+)
 from tests.web.pages import Client
 from webapp.bootstrap import casework
+from webapp.db import db
 
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 GOOD = sorted(n for n, e in EXPECTED.items() if "accepted" in e)

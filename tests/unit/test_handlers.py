@@ -1,5 +1,5 @@
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -8,12 +8,11 @@ from engine.clock import FakeClock
 from handlers import correspondence
 from handlers.reference import EEA_COUNTRIES, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
 from handlers.registry import load_all
-from tests.fakes import (FakeCaseStore, FakeDocuments, FakeProcessData, FakeMailer, make_referral,
-                         make_settings)
+from tests.fakes import FakeCaseStore, FakeDocuments, FakeMailer, FakeProcessData, make_referral, make_settings
 
 REFERENCE = "ACRO-2026-000012"
 NAME = "Łukasz ŻÓŁĆ"
-NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 LIABILITY = "Stage 1 Liability to Deportation Notice"
 DECISION = "Stage 1 Decision Notice"
 REG_24 = "regulation 24(1) of the Immigration (European Economic Area) Regulations 2006"
@@ -400,7 +399,7 @@ def test_stage1_notice_states_the_deadline_and_sets_it_on_the_case(eea, notice, 
 
 def test_stage1_deadline_is_ten_days_on(case):
     case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_days": "10"})
-    assert case.store.deadlines["Stage 1 response"] == datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
+    assert case.store.deadlines["Stage 1 response"] == datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     assert "Thursday 15 January 2026" in case.documents.section(0, "Response deadline")
 
 

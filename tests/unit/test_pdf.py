@@ -1,12 +1,12 @@
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
 
 from adapters import pdf
 
-GENERATED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+GENERATED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def _text(content: bytes) -> str:

@@ -1,49 +1,21 @@
 import smtplib
-import socket
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from adapters.smtp import SmtpSender, build_message
+from tests.mail import MailCatcher
+from tests.network import free_port
 
 # as long as the outbox's ids: longer than a header line, so a careless sender would fold it
 MESSAGE_ID = "<bd2c963c-5536-41f6-8c40-11dca1844a9d@acro-casework.homeoffice.example>"
 PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in for a generated form\n%%EOF\n"
 
 
-class Recorder:
-    """An SMTP server's handler that keeps each message and refuses addresses starting 'refused'."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("refused"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, recorder
-    finally:
-        controller.stop()
+    with MailCatcher() as catcher:
+        yield catcher
 
 
 def _message(to):
@@ -54,11 +26,10 @@ def _message(to):
 
 
 def test_a_message_with_a_pdf_arrives_as_sent(server):
-    controller, recorder = server
-    SmtpSender(controller.hostname, controller.port, timeout=5).send(_message(["pnc-bureau@police.example"]))
+    SmtpSender(server.host, server.port, timeout=5).send(_message(["pnc-bureau@police.example"]))
 
-    assert len(recorder.envelopes) == 1
-    envelope = recorder.envelopes[0]
+    assert len(server.envelopes) == 1
+    envelope = server.envelopes[0]
     assert envelope.mail_from == "acro-casework@homeoffice.example"
     assert envelope.rcpt_tos == ["pnc-bureau@police.example"]
     received = message_from_bytes(envelope.original_content, policy=policy.default)
@@ -72,8 +43,7 @@ def test_a_message_with_a_pdf_arrives_as_sent(server):
 
 
 def test_a_refused_recipient_raises_even_when_another_is_accepted(server):
-    controller, recorder = server
-    sender = SmtpSender(controller.hostname, controller.port, timeout=5)
+    sender = SmtpSender(server.host, server.port, timeout=5)
     with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
         sender.send(_message(["pnc-bureau@police.example", "refused@police.example"]))
     assert "refused@police.example" in caught.value.recipients
@@ -81,7 +51,7 @@ def test_a_refused_recipient_raises_even_when_another_is_accepted(server):
 
 def test_a_server_that_is_not_there_raises():
     with pytest.raises(OSError):
-        SmtpSender("127.0.0.1", _free_port(), timeout=2).send(_message(["pnc-bureau@police.example"]))
+        SmtpSender("127.0.0.1", free_port(), timeout=2).send(_message(["pnc-bureau@police.example"]))
 
 
 def test_build_message_needs_recipients_and_proper_mimetypes():

@@ -5,23 +5,6 @@ from webapp.db import db
 
 # -- the caseworkers' pages -------------------------------------------------------------
 @pytest.fixture
-def users(app):
-    """One user per role; the password of ``name`` is ``demo-<name>-pass``."""
-    from werkzeug.security import generate_password_hash
-
-    from casework.demo import DEMO_USERS
-    from casework.models import User
-    with app.app_context():
-        for username, full_name, role in DEMO_USERS:
-            # a cheap hash keeps hundreds of sign-ins fast; real users get scrypt (test_cli checks it)
-            db.session.add(User(username=username, full_name=full_name, roles=[role], email=None,
-                                password_hash=generate_password_hash(f"demo-{username}-pass",
-                                                                     method="pbkdf2:sha256:1000")))
-        db.session.commit()
-    return [username for username, _, _ in DEMO_USERS]
-
-
-@pytest.fixture
 def web(app, users):
     """``web("caseworker")`` is a client signed in as that user; ``web()`` is nobody signed in."""
     from tests.web.pages import Client
@@ -40,20 +23,20 @@ def make_case(app, users):
 
     from casework.demo import DEMO_REFERRALS
     from casework.models import UserTask
-    from casework.permissions import Actor
-    from tests.web.pages import actor
+    from tests.people import INTAKE, actor_of_role
     from webapp.bootstrap import casework
 
     def make(steps=(), index=0):
         with app.app_context():
             service = casework()
             item = DEMO_REFERRALS[index]
-            case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
+            case = service.submit_referral(item["referral"], INTAKE, certificate=item["certificate"], channel="system")
             reference = case.reference
             for bpmn_id, role, answers in steps:
                 task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
                                                                  UserTask.bpmn_id == bpmn_id)).one()
-                service.complete_task(reference, task.id, answers, actor(app, role))
+                service.complete_task(reference, task.id, answers,
+                                      actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups))
             return reference
     return make
 

@@ -6,14 +6,11 @@ import re
 
 from sqlalchemy import select
 
-from casework.demo import DEMO_USERS
 from casework.models import Case, UserTask
+from tests.people import DEMO as ROLES  # noqa: F401  (the demo users: workflow, caseworker, senior, ...)
+from tests.people import password as password_of
 from webapp.db import db
-from casework.permissions import Actor
 
-ROLES = [username for username, _, _ in DEMO_USERS]  # workflow, caseworker, senior, director, admin
-ROLE_OF = {username: role for username, _, role in DEMO_USERS}
-USERNAME_OF = {role: username for username, _, role in DEMO_USERS}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -38,15 +35,10 @@ class Client:
         return self.client.post(path, data=data, **kwargs)
 
     def sign_in(self, username, password=None):
-        response = self.post("/sign-in", {"username": username, "password": password or f"demo-{username}-pass"})
+        response = self.post("/sign-in", {"username": username, "password": password or password_of(username)})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         self.username = username
         return self
-
-
-def actor(app, role, username=None):
-    groups = app.config["ACRO_SETTINGS"].role_groups[role]
-    return Actor(username or USERNAME_OF.get(role, role), frozenset(groups), frozenset([role]))
 
 
 def task_id(app, reference, bpmn_id):
@@ -76,3 +68,20 @@ DETENTION = ("consider_detention", "caseworker", {"convictions_disclosable": "ye
 NOT_FOUND = ("establish_whereabouts", "caseworker", {"whereabouts_known": "no"})
 TO_DETENTION = [CERTIFICATE_OK, LOCATED, OWNER, HISTORY, POLICE]
 TO_STAGE1 = TO_DETENTION + [DETENTION]
+
+
+def html(response):
+    """The page as an element tree, to find things by what they are, not by how the
+    template happens to lay out its whitespace."""
+    from lxml import html as lxml_html
+    return lxml_html.fromstring(response.get_data(as_text=True))
+
+
+def texts(response, xpath: str) -> list[str]:
+    """The text of each element ``xpath`` finds, with its whitespace collapsed."""
+    return [" ".join(e.text_content().split()) for e in html(response).xpath(xpath)]
+
+
+def has_class(name: str) -> str:
+    """An XPath test for an element with the CSS class ``name``."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"

@@ -6,9 +6,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from casework.models import Case, User, UserTask
-from webapp.db import db
 from webapp.bootstrap import casework
 from webapp.command import main
+from webapp.db import db
 
 REPO = Path(__file__).resolve().parents[2]
 

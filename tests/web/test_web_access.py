@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, UserTask
-from webapp.db import db
 from tests.web.pages import text
+from webapp.db import db
 
 EVERYONE = (None, "workflow", "caseworker", "senior", "director", "admin")
 CASE_VIEWERS = ("workflow", "caseworker", "senior", "director")

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, Incident
-from webapp.db import db
 from tests.web.pages import CERTIFICATE_OK, ROLES, text
+from webapp.db import db
 
 
 def _failing_pnc_bureau(app, monkeypatch):

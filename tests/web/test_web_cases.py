@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, Case, Certificate
-from webapp.db import db
 from tests.web.pages import CERTIFICATE_NOT_OK, CERTIFICATE_OK, NOT_FOUND, TO_STAGE1, text
+from webapp.db import db
 
 
 def opened(client, reference, purpose="casework", other=""):

@@ -25,8 +25,8 @@ def tokens():
 def tokens_create(username, label, service_account, full_name, roles):
     """Make a token for USERNAME and print it, once: only its hash is kept."""
     from casework import tokens as api_tokens
-    from webapp.db import db
     from casework.users import UserExists
+    from webapp.db import db
     now = current_app.extensions["acro"]["clock"].now()
     try:
         if service_account:

@@ -14,10 +14,10 @@ from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from casework import tokens
-from casework.referral import CONTROL_CHARACTERS
-from webapp.db import db
 from casework.errors import CaseworkError, Conflict, Forbidden, InvalidAnswers, NotFound, StepFailed
+from casework.referral import CONTROL_CHARACTERS
 from casework.users import actor_for
+from webapp.db import db
 
 PROBLEM = "application/problem+json"
 PREFIX = "/api/v1"

@@ -6,8 +6,7 @@ import base64
 import binascii
 import json
 
-from marshmallow import (Schema, ValidationError, fields, validate,
-                         validates_schema)
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casework.referral import DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, CertificateSchema, ReferralSchema, is_pdf
 

@@ -6,20 +6,33 @@ import re
 
 from flask import current_app, request, url_for
 
+from casework.errors import InvalidAnswers
+from casework.models import Case, UserTask
 from casework.queries import cases as case_queries
 from casework.queries import tasks as task_queries
-from casework.models import Case, UserTask
-from webapp.db import db
-from casework.errors import InvalidAnswers
-
 from casework.service import AlreadyReceived
+from webapp.db import db
 
 from ..bootstrap import casework, policy
 from .core import PURPOSE_HEADER, ApiProblem, actor, bp, errors, flatten, purpose, refuse
-from .schemas import (AuditPageSchema, AuditQuery, CaseDetailSchema, CasePageSchema, CaseQuery,
-                      CaseSummarySchema, CompleteTaskSchema, CreateReferralSchema, DocumentListSchema,
-                      MessageSchema, ReadQuery, StepResultSchema, TaskDetailSchema, TaskPageSchema, TaskQuery,
-                      TaskSchema)
+from .schemas import (
+    AuditPageSchema,
+    AuditQuery,
+    CaseDetailSchema,
+    CasePageSchema,
+    CaseQuery,
+    CaseSummarySchema,
+    CompleteTaskSchema,
+    CreateReferralSchema,
+    DocumentListSchema,
+    MessageSchema,
+    ReadQuery,
+    StepResultSchema,
+    TaskDetailSchema,
+    TaskPageSchema,
+    TaskQuery,
+    TaskSchema,
+)
 
 IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
                       "schema": {"type": "string", "minLength": 1, "maxLength": 200},

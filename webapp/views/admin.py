@@ -7,9 +7,9 @@ import json
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from casework import incidents
+from casework.errors import CaseworkError, InvalidAnswers
 from casework.models import Case
 from webapp.db import db
-from casework.errors import CaseworkError, InvalidAnswers
 
 from ..bootstrap import casework
 from .auth import requires

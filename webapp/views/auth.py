@@ -11,12 +11,11 @@ import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from casework.queries import people
-from webapp.db import db
 from casework.users import actor_for, authenticate
+from webapp.db import db
 
 from ..bootstrap import policy
 

@@ -5,20 +5,31 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from casework import progress as case_progress
+from casework.errors import Conflict, InvalidAnswers
 from casework.queries import cases as case_queries
 from webapp.db import db
-from casework.errors import Conflict, InvalidAnswers
 
-from ..bootstrap import casework
+from ..bootstrap import casework, policy
 from . import access
-from ..bootstrap import policy
 from .auth import requires
-from .referrals import CERTIFICATE_PURPOSES, page_errors, read_certificate
 from .filters import sentence
+from .referrals import CERTIFICATE_PURPOSES, page_errors, read_certificate
 
 bp = Blueprint("cases", __name__)
 

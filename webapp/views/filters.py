@@ -2,7 +2,7 @@
 and the labels a person reads for the codes the case record keeps."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from jinja2 import Undefined
@@ -42,7 +42,7 @@ def _absent(value) -> bool:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def uk_date(value) -> str:

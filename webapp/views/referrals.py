@@ -5,11 +5,10 @@ aliases, identity documents and convictions, and the ACRO certificate if it came
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from casework.queries import tasks as task_queries
 from casework.errors import InvalidAnswers
+from casework.queries import tasks as task_queries
 from webapp.db import db
 
 from ..bootstrap import casework, policy

@@ -8,13 +8,13 @@ from functools import lru_cache
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from casework import forms
+from casework.config import REPO
+from casework.errors import Conflict, Forbidden, InvalidAnswers
 from casework.queries import cases as case_queries
 from casework.queries import people
 from casework.queries import tasks as task_queries
-from casework.config import REPO
-from webapp.db import db
-from casework.errors import Conflict, Forbidden, InvalidAnswers
 from engine.rules import cited, load_catalogue
+from webapp.db import db
 
 from ..bootstrap import casework, policy
 from . import access, taskforms
