@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from casework import bundles, subjects
@@ -231,32 +231,6 @@ def load_postgres(url: str, generator: Generator, n: int, settings, chunk: int =
     finally:
         raw.close()
         engine.dispose()
-
-
-def load_sqlite(url: str, generator: Generator, n: int, settings, chunk: int = 2000, log=lambda *_: None) -> None:
-    """Executemany INSERTs of n cases into the (empty, created) SQLite database at ``url``."""
-    engine = create_engine(url)
-    with Session(engine) as session:
-        version_id = process_version(session, settings)
-    with engine.begin() as connection:
-        for first in range(1, n + 1, chunk):
-            batch = [generator.case(i, n, version_id) for i in range(first, min(first + chunk, n + 1))]
-            for key, model in TABLES:
-                rows = []
-                for item in batch:
-                    value = item[key]
-                    rows.extend([value] if isinstance(value, dict) else value or [])
-                if model is Case:
-                    for row in rows:  # the JSON type would encode the text again
-                        row["instance_state"] = json.loads(row["instance_state"])
-                if model in (Alias, AuditEntry):
-                    rows = [{k: v for k, v in row.items() if k != "id"} for row in rows]
-                if rows:
-                    connection.execute(insert(model.__table__), rows)
-            if (first // chunk) % 10 == 0:
-                log(f"    {min(first + chunk - 1, n):,} of {n:,} cases")
-        connection.execute(text("ANALYZE"))
-    engine.dispose()
 
 
 def create_schema(url: str) -> None:

@@ -4,6 +4,7 @@ import pytest
 
 from tests.databases import SchemaDatabases, empty_database
 from tests.mail import MailCatcher
+from webapp.db import db
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +72,68 @@ def users(app):
     with app.app_context():
         add_users(db.session, DEMO)
     return DEMO
+
+
+# -- signed in, through the pages and the API -----------------------------------------
+@pytest.fixture
+def web(app, users):
+    """``web("caseworker")`` is a client signed in as that user; ``web()`` is nobody signed in."""
+    from tests.web.pages import Client
+
+    def make(username=None):
+        client = Client(app.test_client())
+        return client.sign_in(username) if username else client
+    return make
+
+
+@pytest.fixture
+def make_case(app, users):
+    """``make_case(steps, index=0)``: demo referral ``index`` submitted and taken through
+    ``steps`` ([(task, role, answers)], through the service); returns the case reference."""
+    from sqlalchemy import select
+
+    from casework.demo import DEMO_REFERRALS
+    from casework.models import UserTask
+    from tests.people import INTAKE, actor_of_role
+    from webapp.bootstrap import casework
+
+    def make(steps=(), index=0):
+        with app.app_context():
+            service = casework()
+            item = DEMO_REFERRALS[index]
+            case = service.submit_referral(item["referral"], INTAKE, certificate=item["certificate"], channel="system")
+            reference = case.reference
+            for bpmn_id, role, answers in steps:
+                task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
+                                                                 UserTask.bpmn_id == bpmn_id)).one()
+                service.complete_task(reference, task.id, answers,
+                                      actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups))
+            return reference
+    return make
+
+
+@pytest.fixture
+def api_tokens(app) -> dict:
+    """A bearer token for each person of tests/api/client.py's API_PEOPLE."""
+    from casework import tokens
+    from tests.api.client import API_PEOPLE
+    from tests.people import add_users
+    from webapp.db import db
+    made = {}
+    clock = app.extensions["acro"]["clock"]
+    with app.app_context():
+        add_users(db.session, API_PEOPLE)
+        for username in API_PEOPLE:
+            made[username] = tokens.create_token(db.session, username, "tests", clock.now())[1]
+        db.session.commit()
+    return made
+
+
+@pytest.fixture
+def api(app, api_tokens):
+    """The JSON API, called as ``user=`` (default wendy) with their token."""
+    from tests.api.client import Api
+    return Api(app.test_client(), api_tokens)
 
 
 _RESULTS = pytest.StashKey[list]()

@@ -14,11 +14,12 @@ import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parsedate_to_datetime
 
 from ..referral import (
     CONTROL_CHARACTERS,
@@ -62,6 +63,7 @@ class ReferralEmail:
     referral: dict
     certificate: dict | None
     warnings: list[str] = field(default_factory=list)
+    sent_at: datetime | None = None  # the Date header, when it is a real date
 
 
 # -- the layout ---------------------------------------------------------------------------
@@ -422,7 +424,15 @@ def parse(data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES,
     certificate.update(attachment)
     return ReferralEmail(message_id=_clean_header(message.get("Message-ID")), sender=_clean_header(message.get("From")),
                          subject=_clean_header(message.get("Subject")), referral=referral, certificate=certificate,
-                         warnings=warnings)
+                         warnings=warnings, sent_at=_date_header(message.get("Date")))
+
+
+def _date_header(value) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(_clean_header(value) or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _split_row(line: str) -> list[str]:

@@ -249,11 +249,15 @@ class Intake:
                                                    f"{str(exc)[:200]})", quarantine)
         previous = existing.stored_path if existing is not None and existing.status == "quarantined" else None
         kept = _absolute(_read_path(source))
+        referral = dict(email.referral)
+        if email.sent_at is not None and email.sent_at <= self.service.clock.now():
+            # the moment ACRO sent it; otherwise the service records the moment it is taken in
+            referral["received_at"] = email.sent_at.isoformat()
         try:
             # the service records the message with the case, in one transaction: one referral
             # per Message-ID, and the path of the copy that erasure (WF-2) must find
             case = self.service.submit_referral(
-                email.referral, self.actor, certificate=email.certificate, channel="email", message_key=key,
+                referral, self.actor, certificate=email.certificate, channel="email", message_key=key,
                 message={"sender": _short(email.sender, 500), "subject": _short(email.subject, 1000),
                          "sha256": received.content_sha256, "source_path": _absolute(source.path),
                          "stored_path": kept})

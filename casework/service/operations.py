@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .. import audit, incidents
-from ..errors import CaseworkError, NotFound
+from ..errors import CaseworkError, Forbidden, NotFound
 from ..models import Case, Email, Incident, Timer
 from ..outbox import dispatch
 from ..permissions import SYSTEM, Actor
@@ -42,6 +42,8 @@ class Operations:
 
     def retry_incident(self, incident_id: int, actor: Actor) -> Case:
         """Try a failed step again (an operator, or the worker when its retry is due)."""
+        if actor is not SYSTEM and not self.policy.may_operate(actor):
+            raise Forbidden(f"{actor.username} is not an operator: only an administrator retries an incident")
         with self.uow:
             incident = self.session.get(Incident, incident_id)
             if incident is None or incident.resolved_at is not None:

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from adapters.smtp import SmtpSender
 from casework import bootstrap
-from casework.errors import Conflict
+from casework.errors import Conflict, Forbidden
 from casework.incidents import BACKOFF
 from casework.models import AccessLog, AuditEntry, Email, Incident
 from casework.permissions import Actor
 from tests.mail import MailCatcher
 from tests.network import free_port
-from tests.people import CASEWORKER, WORKFLOW
+from tests.people import CASEWORKER, WORKFLOW, actor
 from tests.referrals import submit
 
 CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
@@ -73,7 +73,9 @@ def test_a_handler_that_keeps_failing_is_retried_with_backoff_then_left_to_an_op
     service.session.refresh(incident)
     assert incident.attempts == 3 and incident.next_retry_at is None  # the limit: an operator's turn
     monkeypatch.setattr(service.registry, "run", real)
-    service.retry_incident(incident.id, CASEWORKER)
+    with pytest.raises(Forbidden):  # a caseworker is no operator
+        service.retry_incident(incident.id, CASEWORKER)
+    service.retry_incident(incident.id, actor("alex"))
     service.session.refresh(incident)
     assert incident.resolved_at is not None
     assert world.task(service, reference, "establish_whereabouts")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from casework.errors import Conflict, Forbidden, InvalidAnswers, NotFound
 from casework.models import AuditEntry, Certificate, Email, Incident, ProcessVersion, Timer, UserTask
 from casework.permissions import SYSTEM, Actor
-from tests.people import CASEWORKER, WORKFLOW
+from tests.people import CASEWORKER, WORKFLOW, actor
 from tests.referrals import submit
 
 
@@ -61,8 +61,8 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
                                             "sufficient_time": "yes", "suitable_for_detention": "yes",
                                             "detention_reasons": "In prison."}),
     ]
-    for bpmn_id, actor, data in answers:
-        service.complete_task(reference, world.task(service, reference, bpmn_id).id, data, actor)
+    for bpmn_id, who, data in answers:
+        service.complete_task(reference, world.task(service, reference, bpmn_id).id, data, who)
     [timer] = service.session.scalars(select(Timer)).all()
     assert timer.due_at.replace(tzinfo=None) == (world.clock.now() + timedelta(days=20)).replace(tzinfo=None)
     world.clock.advance(timedelta(days=20))
@@ -165,7 +165,7 @@ def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_r
     # the earlier steps of the same transaction (the case record) were kept
     assert case.subject_id is not None
     service = world.restart()
-    service.retry_incident(incident.id, CASEWORKER)
+    service.retry_incident(incident.id, actor("alex"))
     assert world.task(service, reference, "establish_whereabouts")
     assert service.session.get(Incident, incident.id).resolved_at is not None
 

@@ -1,44 +1,7 @@
+"""The pages' own fixture: two cases at known points, for the page-by-page tests."""
 import pytest
 
 from webapp.db import db
-
-
-# -- the caseworkers' pages -------------------------------------------------------------
-@pytest.fixture
-def web(app, users):
-    """``web("caseworker")`` is a client signed in as that user; ``web()`` is nobody signed in."""
-    from tests.web.pages import Client
-
-    def make(username=None):
-        client = Client(app.test_client())
-        return client.sign_in(username) if username else client
-    return make
-
-
-@pytest.fixture
-def make_case(app, users):
-    """``make_case(steps, index=0)``: demo referral ``index`` submitted and taken through
-    ``steps`` ([(task, role, answers)], through the service); returns the case reference."""
-    from sqlalchemy import select
-
-    from casework.demo import DEMO_REFERRALS
-    from casework.models import UserTask
-    from tests.people import INTAKE, actor_of_role
-    from webapp.bootstrap import casework
-
-    def make(steps=(), index=0):
-        with app.app_context():
-            service = casework()
-            item = DEMO_REFERRALS[index]
-            case = service.submit_referral(item["referral"], INTAKE, certificate=item["certificate"], channel="system")
-            reference = case.reference
-            for bpmn_id, role, answers in steps:
-                task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                                 UserTask.bpmn_id == bpmn_id)).one()
-                service.complete_task(reference, task.id, answers,
-                                      actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups))
-            return reference
-    return make
 
 
 @pytest.fixture

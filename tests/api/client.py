@@ -1,24 +1,8 @@
-import pytest
-
-from casework import tokens
-from tests.people import add_users
-from webapp.db import db
+"""The JSON API as a caller sees it: the test client with a person's bearer token."""
+from __future__ import annotations
 
 # who calls the API in these tests (tests/people.py), and an ACRO system account
 API_PEOPLE = ["wendy", "carl", "cora", "sita", "dana", "alex", "acro-system"]
-
-
-@pytest.fixture
-def api_tokens(app) -> dict:
-    """A bearer token for each person (by user name) and for an ACRO system account."""
-    made = {}
-    clock = app.extensions["acro"]["clock"]
-    with app.app_context():
-        add_users(db.session, API_PEOPLE)
-        for username in API_PEOPLE:
-            made[username] = tokens.create_token(db.session, username, "tests", clock.now())[1]
-        db.session.commit()
-    return made
 
 
 class Api:
@@ -39,8 +23,3 @@ class Api:
 
     def post(self, path, json=None, user="wendy", headers=None, **kwargs):
         return self.client.post(f"/api/v1{path}", json=json, headers=self._headers(user, headers), **kwargs)
-
-
-@pytest.fixture
-def api(app, api_tokens):
-    return Api(app.test_client(), api_tokens)
