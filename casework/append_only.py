@@ -1,12 +1,14 @@
-"""The audit trail and the access log are append-only: the database itself refuses UPDATE
-and DELETE on them (DPA 2018 s.62 logs must not be altered), on PostgreSQL and on SQLite."""
+"""The audit trail, the access log and the workbench's publish and move logs are append-only:
+the database itself refuses UPDATE and DELETE on them (DPA 2018 s.62 logs must not be
+altered), on PostgreSQL and on SQLite."""
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
 
-from .models import AccessLog, AuditEntry
+from .models import AccessLog, AuditEntry, CaseMove, ProcessPublication
 
-TABLES = (AuditEntry.__table__, AccessLog.__table__)
+# the publish and move logs of the workbench are kept like the audit trail
+TABLES = (AuditEntry.__table__, AccessLog.__table__, ProcessPublication.__table__, CaseMove.__table__)
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION acro_refuse_change() RETURNS trigger AS $$

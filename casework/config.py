@@ -15,6 +15,7 @@ DEFAULT_ROLE_GROUPS = {
     "senior_caseworker": ["senior-caseworker", "cc-casework"],
     "director": ["cc-director"],
     "admin": [],
+    "analyst": ["process-analysts"],
 }
 
 ROLE_NAMES = {
@@ -23,6 +24,7 @@ ROLE_NAMES = {
     "senior_caseworker": "Senior caseworker",
     "director": "CC Director",
     "admin": "Administrator",
+    "analyst": "Process analyst",
 }
 
 
@@ -71,6 +73,11 @@ class Settings:
     addresses: dict = field(default_factory=dict)
     role_groups: dict = field(default_factory=lambda: dict(DEFAULT_ROLE_GROUPS))
     restricted_steps: dict = field(default_factory=dict)
+    # the workbench (docs/analysts.md): the scenario suite a draft must pass, the rule
+    # catalogue, and whether publishing writes the version into processes_dir
+    scenarios_dir: Path = REPO / "tests" / "scenarios"
+    rules_file: Path = REPO / "docs" / "acro-rules.md"
+    publish_to_folder: bool = True
 
     def handler_settings(self) -> dict:
         return {"addresses": self.addresses, "restricted_steps": self.restricted_steps}
@@ -120,6 +127,9 @@ class Settings:
             outbox_lease=float(get("ACRO_OUTBOX_LEASE", "300")),
             addresses=addresses,
             role_groups=_role_groups(get("ROLE_GROUPS")),
+            scenarios_dir=Path(get("ACRO_SCENARIOS_DIR", str(REPO / "tests" / "scenarios"))),
+            rules_file=Path(get("ACRO_RULES_FILE", str(REPO / "docs" / "acro-rules.md"))),
+            publish_to_folder=get("ACRO_PUBLISH_TO_FOLDER", "false" if production else "true").lower() == "true",
         )
 
 

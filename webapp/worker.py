@@ -73,6 +73,17 @@ def requeue_stale():
     return _run(lambda service: service.requeue_stale())
 
 
+@celery.task(name="acro.run_scenarios")
+def run_scenarios(run_id: int):
+    """A workbench run of the scenario suite against a draft (on a scratch database)."""
+    from casework.models import db
+    from casework.workbench.runs import finish
+    app = _flask_app()
+    with app.app_context():
+        run = finish(db.session, run_id, app.config["ACRO_SETTINGS"], app.extensions["acro"]["clock"])
+        return run.state if run is not None else None
+
+
 class CeleryQueue:
     """What the service layer hands to the worker."""
 

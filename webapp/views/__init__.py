@@ -39,12 +39,15 @@ def config_defaults(settings, environ=None) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # which groups may enter referrals, and record which event (message) on a case
         "ACRO_REFERRAL_GROUPS": ["cc-workflow"],
+        # who may use the process workbench (edit, publish, move cases)
+        "ACRO_ANALYST_GROUPS": ["process-analysts"],
         "ACRO_EVENT_GROUPS": {"certificate_received": ["cc-workflow"]},
         "ACRO_EVENT_DEFAULT_GROUPS": ["cc-casework"],
         # decisions with legal effect: a check-your-answers page comes before they are made
         "ACRO_CHECK_ANSWERS_TASKS": ["consider_detention", "consider_deportation", "director_decision"],
         "ACRO_GROUP_NAMES": {"cc-workflow": "CC Workflow team", "cc-casework": "CC casework team",
-                             "senior-caseworker": "Senior caseworkers", "cc-director": "CC Director"},
+                             "senior-caseworker": "Senior caseworkers", "cc-director": "CC Director",
+                             "process-analysts": "Process analysts"},
     }
 
 
@@ -56,11 +59,11 @@ def init_app(app) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks
+    from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks, workbench
     filters.init_app(app)
     security.init_app(app)
     assets.init_app(app)
-    for module in (auth, tasks, cases, referrals, dashboard, admin):
+    for module in (auth, tasks, cases, referrals, dashboard, admin, workbench):
         app.register_blueprint(module.bp)
     security.limit_sign_in(app)
     errors.init_app(app)

@@ -37,6 +37,11 @@ PERMISSIONS = {
     "view_dashboard": lambda actor: True,
     # incidents and data-protection exports: administrators
     "operate": lambda actor: actor.is_admin,
+    # the process workbench (/processes): process analysts edit drafts, publish versions and
+    # move running cases to them; nobody else does
+    "edit_process": lambda actor: bool(actor.groups & _groups("ACRO_ANALYST_GROUPS")),
+    "publish_process": lambda actor: bool(actor.groups & _groups("ACRO_ANALYST_GROUPS")),
+    "move_cases": lambda actor: bool(actor.groups & _groups("ACRO_ANALYST_GROUPS")),
 }
 
 
