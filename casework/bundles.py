@@ -36,7 +36,8 @@ def latest_publication(session) -> ProcessPublication | None:
     return session.scalars(select(ProcessPublication).order_by(ProcessPublication.id.desc()).limit(1)).first()
 
 
-def from_folder(session, processes_dir, main: str = engine_bundle.MAIN_PROCESS) -> tuple[ProcessVersion, engine_bundle.Bundle]:
+def from_folder(session, processes_dir,
+                main: str = engine_bundle.MAIN_PROCESS) -> tuple[ProcessVersion, engine_bundle.Bundle]:
     """The version in ``processes_dir``, stored once by its hash."""
     files = engine_bundle.read_dir(processes_dir)
     bundle = parsed(files, main)

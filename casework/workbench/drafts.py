@@ -93,7 +93,8 @@ def save_file(session, draft: ProcessDraft, name: str, text, revision, actor, no
     if not isinstance(text, str) or not text.strip():
         raise InvalidAnswers({"xml": ["The diagram is empty: nothing was saved."]})
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise InvalidAnswers({"xml": [f"The file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB: nothing was saved."]})
+        megabytes = MAX_FILE_BYTES // 1024 // 1024
+        raise InvalidAnswers({"xml": [f"The file is larger than {megabytes} MB: nothing was saved."]})
     _check_revision(draft, revision)
     files = dict(draft.files)
     files[name] = text

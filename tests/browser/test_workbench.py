@@ -5,82 +5,19 @@ new referral get the new period. No request leaves the app's own host."""
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from casework.demo import DEMO_REFERRALS, DEMO_USERS
+from casework.demo import DEMO_REFERRALS
 from casework.models import AuditEntry, Case, CaseMove, Deadline, ProcessPublication, UserTask, db
 from casework.service import Actor
-from tests.browser.conftest import PASSWORDS, Visit
 from tests.web.pages import TO_STAGE1, actor
 
-REPO = Path(__file__).resolve().parents[2]
 # a full run of the suite takes about a minute on two busy cores: the page polls until it is done
 RUN_TIMEOUT_MS = 300_000
-
-
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    """The app on a free port whose processes and scenario folders are copies (publishing
-    writes into them), with a user per role."""
-    from werkzeug.serving import make_server
-
-    from casework.config import Settings
-    from casework.scenarios import RecordingSender
-    from casework.users import create_user
-    from tests.browser.conftest import LiveServer
-    from webapp import create_app
-
-    folder = tmp_path_factory.mktemp("workbench")
-    shutil.copytree(REPO / "processes", folder / "processes")
-    shutil.copytree(REPO / "tests" / "scenarios", folder / "scenarios")
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(folder), "SECRET_KEY": "browser-tests",
-                                  "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}",
-                                  "ACRO_PROCESSES_DIR": str(folder / "processes"),
-                                  "ACRO_SCENARIOS_DIR": str(folder / "scenarios")})
-    app = create_app({"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False,
-                      "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
-    with app.app_context():
-        db.create_all()
-        for username, full_name, role in DEMO_USERS:
-            PASSWORDS[username] = f"demo-{username}-pass"
-            create_user(db.session, username, full_name, [role], PASSWORDS[username])
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, server, thread), folder
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def analyst_visit(browser, bench):
-    server, _ = bench
-    context = browser.new_context(base_url=server.url, viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    visit = Visit(context, page, server)
-
-    def guard(route):
-        host = urlsplit(route.request.url).netloc
-        if route.request.url.startswith(("data:", "blob:")) or host == server.host:
-            route.continue_()
-        else:
-            visit.foreign.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)
-    yield visit
-    context.close()
+EDITOR_TIMEOUT_MS = 30_000
 
 
 def _case_at_stage1(app) -> str:
@@ -123,7 +60,7 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
     page.get_by_role("link", name="stage1_response_period.dmn").click()
 
     # the DMN editor: the row giving 20 days, found by its content
-    expect(page.locator("#editor[data-editor-ready]")).to_be_attached()
+    expect(page.locator("#editor[data-editor-ready]")).to_be_attached(timeout=EDITOR_TIMEOUT_MS)
     row = page.locator("#canvas tbody tr").filter(has_text='"P20D"')
     expect(row).to_have_count(1)
     # the cells by their element ids: their text is about to change
@@ -184,7 +121,7 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
     expect(page.get_by_role("heading", name="Cases that can move (1)")).to_be_visible()
     expect(page.get_by_role("cell", name=waiting)).to_be_visible()
     page.get_by_role("button", name=re.compile(r"Move 1 case to")).click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"1 case moved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("1 case moved")
     expect(page.get_by_role("heading", name="Cases that can move (0)")).to_be_visible()
 
     # a new referral gets the new period

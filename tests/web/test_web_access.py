@@ -6,8 +6,10 @@ from sqlalchemy import select
 from casework.models import AccessLog, UserTask, db
 from tests.web.pages import text
 
-EVERYONE = (None, "workflow", "caseworker", "senior", "director", "admin")
-CASE_VIEWERS = ("workflow", "caseworker", "senior", "director")
+EVERYONE = (None, "workflow", "caseworker", "senior", "director", "admin", "analyst")
+# analysts work in a group of their own (process-analysts), so they may see cases too: making
+# a scenario from a case starts there; each view is logged with its purpose like anyone's
+CASE_VIEWERS = ("workflow", "caseworker", "senior", "director", "analyst")
 
 OK, REFUSED, SIGN_IN, PURPOSE, REDIRECT = "ok", "refused", "sign in", "purpose", "redirect"
 
@@ -36,6 +38,10 @@ ROUTES = {
     "/referrals/new": only(("workflow",)),
     "/referrals/{a}/recorded": only(("workflow",)),
     "/dashboard": only(EVERYONE[1:]),
+    "/processes": only(("analyst",)),
+    "/processes/moves": only(("analyst",)),
+    "/processes/compare": only(("analyst",)),
+    "/processes/catalogue.json": only(("analyst",)),
 }
 
 

@@ -96,13 +96,32 @@
         }
       })
     } else {
-      ids.forEach(function (id) {
-        Array.prototype.forEach.call(canvasEl.querySelectorAll('[data-element-id="' + cssEscape(id) + '"]'), function (cell) {
-          cell.classList.add('app-problem')
-          marked.push(function () { cell.classList.remove('app-problem') })
-        })
-      })
+      tableMarks = ids
+      markCells()
     }
+  }
+
+  // the decision table redraws its cells (a cell's classes are reset when it is selected):
+  // its problem cells are marked again after each redraw
+  var tableMarks = []
+  function markCells () {
+    tableMarks.forEach(function (id) {
+      Array.prototype.forEach.call(canvasEl.querySelectorAll('td[data-element-id="' + cssEscape(id) + '"]'), function (cell) {
+        if (!cell.classList.contains('app-problem')) {
+          cell.classList.add('app-problem')
+        }
+      })
+    })
+  }
+  if (kind === 'dmn' && window.MutationObserver) {
+    new window.MutationObserver(function () {
+      Array.prototype.forEach.call(canvasEl.querySelectorAll('td.app-problem'), function (cell) {
+        if (tableMarks.indexOf(cell.getAttribute('data-element-id')) === -1) {
+          cell.classList.remove('app-problem')
+        }
+      })
+      markCells()
+    }).observe(canvasEl, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] })
   }
 
   function cssEscape (text) {
