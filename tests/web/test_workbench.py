@@ -339,7 +339,22 @@ def test_a_run_is_refused_twice_at_once_and_reports_its_outcome(app, analyst, fo
     assert status["state"] == "running"
 
 
-def test_the_run_records_results_and_coverage(app, folders, monkeypatch):
+def test_a_run_of_a_draft_that_changed_before_it_began_answers_for_nothing(app, folders):
+    from engine.clock import FakeClock
+    from casework.service import Actor
+    with app.app_context():
+        clock = FakeClock()
+        draft = drafts.create(db.session, folders, Actor("analyst"), clock.now())
+        run, _ = runs.start(db.session, draft, Actor("analyst"), folders, clock.now())
+        drafts.save_scenario(db.session, draft, "extra.yaml",
+                             "name: x\nreferral: referrals/kowalski.yaml\nsteps: []\nexpect: {}\n",
+                             Actor("analyst"), clock.now(), folders)
+        runs.finish(db.session, run.id, folders, clock)
+        run = db.session.get(ScenarioRun, run.id)
+        assert run.state == "error" and "changed before the run began" in run.error and run.results == []
+
+
+def test_the_run_records_results_and_coverage(app, folders):
     """finish() on a recorded run, with a suite of one scenario: stored, and not complete."""
     from engine.clock import FakeClock
     from casework.service import Actor

@@ -45,7 +45,7 @@ def at_stage1(app, service, index=0) -> str:
     return case.reference
 
 
-def test_a_draft_is_tested_published_and_running_cases_move_to_it(app, settings):
+def test_a_draft_is_tested_published_and_running_cases_move_to_it(app, settings, report):
     from webapp.bootstrap import casework
     with app.app_context():
         from casework.demo import DEMO_USERS
@@ -87,6 +87,7 @@ def test_a_draft_is_tested_published_and_running_cases_move_to_it(app, settings)
         assert len(run.results) == len(list(settings.scenarios_dir.glob("*.yaml")))
         assert run.coverage["complete"] and run.coverage["nodes"][0] == run.coverage["nodes"][1]
         assert publishing.blockers(db.session, draft, settings) == []
+        report(f"the full suite ({len(run.results)} scenarios) against a draft took {run.coverage['seconds']} s")
 
         publication = publishing.publish(db.session, draft, "DEP-3 update", ANALYST, settings, clock.now())
         assert publication.written_to == str(settings.processes_dir)
