@@ -22,7 +22,8 @@ def parsed(files: dict[str, str], main: str) -> engine_bundle.Bundle:
         return _parsed[digest]
 
 
-def current(session, processes_dir, main: str = engine_bundle.MAIN_PROCESS) -> tuple[ProcessVersion, engine_bundle.Bundle]:
+def current(session, processes_dir,
+            main: str = engine_bundle.MAIN_PROCESS) -> tuple[ProcessVersion, engine_bundle.Bundle]:
     """The version new cases start on: the one an analyst published last (the workbench), or,
     before anyone has published, what is in ``processes_dir`` now."""
     published = latest_publication(session)
