@@ -272,6 +272,10 @@ def test_two_versions_side_by_side(app, analyst, folders):
     page = text(analyst.get(f"/processes/compare?from={digests[before]}&to={digests[after]}"))
     assert "Rule_stage1_response_period_1" in page and "changed" in page
     assert "Before: &#34;serving_sentence&#34;; true; 20; &#34;P20D&#34;" in page
+    # the two tables side by side, the changed row tagged in both (and once in the list above them)
+    assert "Before: decision table DecisionTable_stage1_response_period" in page
+    assert "After: decision table DecisionTable_stage1_response_period" in page
+    assert len(re.findall(r'govuk-tag govuk-tag--yellow">changed<', page)) == 3
     bad = analyst.get("/processes/compare?from=zzz&to=")
     assert bad.status_code == 400 and "Select the earlier version" in text(bad)
     assert analyst.get(f"/processes/versions/{digests[after]}").status_code == 200

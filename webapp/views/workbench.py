@@ -345,8 +345,9 @@ def compare_versions():
     files = sorted(set(before.files) | set(after.files)) if before and after else []
     marks = {name: {"before": compare.marks([c for c in changes if c.change != "added"], name),
                     "after": compare.marks([c for c in changes if c.change != "removed"], name)} for name in files}
+    tables = {"before": compare.tables(before.files), "after": compare.tables(after.files)} if before and after else {}
     return render_template("workbench/compare.html", versions=versions, before=before, after=after, changes=changes,
-                           files=files, marks=marks, errors=errors,
+                           files=files, marks=marks, errors=errors, tables=tables,
                            changed_files=sorted({c.file for c in changes})), 400 if errors else 200
 
 
