@@ -14,7 +14,7 @@ BENCH_SCENARIOS = {"stage1_10_days_serving_without_sufficient_time.yaml", "left_
 # the canvas: what the modelers and bpmn-js draw
 CANVAS = ["#canvas", ".app-diagram"]
 RUN_TIMEOUT_MS = 120_000
-# the modelers are 1 to 2.5 MB of JavaScript: on two busy cores they can take a while to start
+# the modelers (1 to 2.5 MB of JavaScript) and the diagrams can take a while to start on two busy cores
 EDITOR_TIMEOUT_MS = 30_000
 DMN_EDIT = re.compile(r"^Edit\s+the decision table\s+stage1_response_period\.dmn$")
 
@@ -73,7 +73,7 @@ def test_every_workbench_page_passes_axe_outside_the_canvas(analyst_visit, bench
     editable.press("Control+a")
     editable.press_sequentially('"P15D" +')
     page.get_by_role("button", name="Save now").click()
-    expect(page.locator("[data-problem-summary]")).to_be_visible()
+    expect(page.locator("[data-problem-summary]")).to_be_visible(timeout=EDITOR_TIMEOUT_MS)
     check("DMN editor with a problem")
     # an entry of the error summary selects the element it names
     page.locator("[data-problem-summary] a").first.click()
@@ -87,7 +87,7 @@ def test_every_workbench_page_passes_axe_outside_the_canvas(analyst_visit, bench
     editable.press("Control+a")
     editable.press_sequentially('"P15D"')
     page.get_by_role("button", name="Save now").click()
-    expect(page.locator("#save-status")).to_contain_text("No problems found")
+    expect(page.locator("#save-status")).to_contain_text("No problems found", timeout=EDITOR_TIMEOUT_MS)
     page.goto(draft_url)
 
     page.get_by_role("link", name="Change stage1_10_days_serving_without_sufficient_time.yaml").click()
@@ -107,7 +107,7 @@ def test_every_workbench_page_passes_axe_outside_the_canvas(analyst_visit, bench
     page.get_by_role("button", name="Run the scenarios").click()
     check("a run going on")
     expect(page.locator("#run-status")).not_to_contain_text("Running", timeout=RUN_TIMEOUT_MS)
-    expect(page.locator("#heat-map [data-diagram-ready]").first).to_be_visible()
+    expect(page.locator("#heat-map [data-diagram-ready]").first).to_be_visible(timeout=EDITOR_TIMEOUT_MS)
     check("a run's results with its heat-map")
     page.goto(draft_url)
     check("a draft after a run")
@@ -122,7 +122,7 @@ def test_every_workbench_page_passes_axe_outside_the_canvas(analyst_visit, bench
     analyst_visit.goto(f"/processes/versions/{after}")
     check("a version")
     analyst_visit.goto(f"/processes/compare?from={before}&to={after}")
-    expect(page.locator("[data-diagram-ready]").first).to_be_visible()
+    expect(page.locator("[data-diagram-ready]").first).to_be_visible(timeout=EDITOR_TIMEOUT_MS)
     check("two versions compared")
     analyst_visit.goto("/processes/compare?from=zzz&to=")
     check("compare with errors")

@@ -69,14 +69,14 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
     # a slip first: an expression cut short is refused by the validation, on the cell itself
     _edit_cell(page, period, '"P15D" +')
     page.get_by_role("button", name="Save now").click()
-    expect(page.locator("#save-status")).to_contain_text("1 problem found")
+    expect(page.locator("#save-status")).to_contain_text("1 problem found", timeout=EDITOR_TIMEOUT_MS)
     summary = page.locator("[data-problem-summary]")
     expect(summary).to_contain_text("stage1_response_period.dmn")
     expect(page.locator("#canvas td.app-problem")).to_have_count(1)
     _edit_cell(page, period, '"P15D"')
     _edit_cell(page, days, "15")
     page.get_by_role("button", name="Save now").click()
-    expect(page.locator("#save-status")).to_contain_text("No problems found")
+    expect(page.locator("#save-status")).to_contain_text("No problems found", timeout=EDITOR_TIMEOUT_MS)
     expect(summary).to_have_count(0)
 
     # run the scenarios: the one that answers on day 19 of a 20-day period now fails
@@ -89,7 +89,7 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
     failing = page.locator("table.app-run-results tbody tr").filter(has_text="Failed")
     expect(failing).to_have_count(1)
     expect(failing).to_contain_text("located_at_once_stage1_deported.yaml")
-    expect(page.locator("#heat-map [data-diagram-ready]").first).to_be_visible()
+    expect(page.locator("#heat-map [data-diagram-ready]").first).to_be_visible(timeout=EDITOR_TIMEOUT_MS)
     expect(page.locator("#heat-map .app-mark--visited").first).to_be_attached()
 
     # update that scenario: the representations now come on day 14
