@@ -1,10 +1,12 @@
-"""The audit trail and the access log are append-only: the database itself refuses UPDATE
-and DELETE on them (DPA 2018 s.62 logs must not be altered), on PostgreSQL and on SQLite."""
+"""The audit trail, the access log and the workbench's publish and move logs are append-only:
+the database itself refuses UPDATE and DELETE on them (DPA 2018 s.62 logs must not be
+altered), on PostgreSQL and on SQLite."""
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
 
-TABLES = ("audit_entry", "access_log")
+# the publish and move logs of the workbench are kept like the audit trail
+TABLES = ("audit_entry", "access_log", "process_publication", "case_move")
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION acro_refuse_change() RETURNS trigger AS $$

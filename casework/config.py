@@ -15,6 +15,7 @@ DEFAULT_ROLE_GROUPS = {
     "senior_caseworker": ["senior-caseworker", "cc-casework"],
     "director": ["cc-director"],
     "admin": [],
+    "analyst": ["process-analysts"],
 }
 
 # a team's group -> the group whose members supervise it (may take a claimed task from its holder)
@@ -26,6 +27,7 @@ ROLE_NAMES = {
     "senior_caseworker": "Senior caseworker",
     "director": "CC Director",
     "admin": "Administrator",
+    "analyst": "Process analyst",
 }
 
 
@@ -75,11 +77,18 @@ class Settings:
     role_groups: dict = field(default_factory=lambda: dict(DEFAULT_ROLE_GROUPS))
     # who may enter referrals (INT-2), see intake problems, supervise a team, record an event
     referral_groups: tuple = ("cc-workflow",)
+    # who uses the process workbench: edits drafts, publishes versions, moves running cases
+    analyst_groups: tuple = ("process-analysts",)
     intake_problem_groups: tuple = ("cc-workflow",)
     supervisor_groups: dict = field(default_factory=lambda: dict(DEFAULT_SUPERVISOR_GROUPS))
     event_groups: dict = field(default_factory=lambda: {"certificate_received": ["cc-workflow"]})
     event_default_groups: tuple = ("cc-casework",)
     restricted_steps: dict = field(default_factory=dict)
+    # the workbench (docs/analysts.md): the scenario suite a draft must pass, the rule
+    # catalogue, and whether publishing writes the version into processes_dir
+    scenarios_dir: Path = REPO / "tests" / "scenarios"
+    rules_file: Path = REPO / "docs" / "acro-rules.md"
+    publish_to_folder: bool = True
 
     def handler_settings(self) -> dict:
         return {"addresses": self.addresses, "restricted_steps": self.restricted_steps}
@@ -130,8 +139,12 @@ class Settings:
             addresses=addresses,
             role_groups=_role_groups(get("ROLE_GROUPS")),
             referral_groups=tuple(get("REFERRAL_GROUPS", "cc-workflow").split()),
+            analyst_groups=tuple(get("ANALYST_GROUPS", "process-analysts").split()),
             intake_problem_groups=tuple(get("INTAKE_PROBLEM_GROUPS", "cc-workflow").split()),
             supervisor_groups=_pairs(get("SUPERVISOR_GROUPS")) or dict(DEFAULT_SUPERVISOR_GROUPS),
+            scenarios_dir=Path(get("ACRO_SCENARIOS_DIR", str(REPO / "tests" / "scenarios"))),
+            rules_file=Path(get("ACRO_RULES_FILE", str(REPO / "docs" / "acro-rules.md"))),
+            publish_to_folder=get("ACRO_PUBLISH_TO_FOLDER", "false" if production else "true").lower() == "true",
         )
 
 

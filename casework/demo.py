@@ -13,6 +13,7 @@ DEMO_USERS = [
     ("senior", "Sita Patel", "senior_caseworker"),
     ("director", "Dana Rhodes", "director"),
     ("admin", "Alex Morgan", "admin"),
+    ("analyst", "Priya Anand", "analyst"),
 ]
 
 IMMIGRATION_PURPOSE = "Request for administrative purpose immigration/deportation"

@@ -328,6 +328,70 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+# -- the analysts' workbench (docs/analysts.md) ---------------------------------------------
+class ProcessDraft(Base):
+    """A copy of a process version that an analyst edits in the browser: data, never code.
+    ``scenarios`` holds the scenarios kept with the draft (file name -> YAML text; None
+    withdraws a scenario of the suite)."""
+    __tablename__ = "process_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    based_on_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    files: Mapped[dict] = mapped_column(JSON)
+    scenarios: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open, published, discarded
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revision: Mapped[int] = mapped_column(default=1)
+    based_on: Mapped[ProcessVersion] = relationship()
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class ScenarioRun(Base):
+    """One run of the scenario suite against a draft, on a scratch database."""
+    __tablename__ = "scenario_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("process_draft.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))  # of the draft's files and scenarios as run
+    state: Mapped[str] = mapped_column(String(20), default="running")  # running, passed, failed, error
+    requested_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    results: Mapped[list] = mapped_column(JSON, default=list)
+    coverage: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessPublication(Base):
+    """Append-only: a version made the one new cases start on, by whom, when and why."""
+    __tablename__ = "process_publication"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("process_draft.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_run.id"))
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    scenarios: Mapped[dict] = mapped_column(JSON, default=dict)
+    written_to: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[ProcessVersion] = relationship(foreign_keys=[version_id])
+
+
+class CaseMove(Base):
+    """Append-only: a running case moved from one process version to another."""
+    __tablename__ = "case_move"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    moved_by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    changed: Mapped[list] = mapped_column(JSON, default=list)
+
+
 # a queue page is read in index order: a team's (group) or a person's (assignee), soonest due first
 Index("ix_user_task_group_due", UserTask.group, UserTask.due_at, UserTask.created_at, UserTask.id)
 Index("ix_user_task_assignee_due", UserTask.assignee, UserTask.due_at, UserTask.created_at, UserTask.id)

@@ -47,9 +47,11 @@ class Policy:
     """The permission rules, from configuration (``casework.config.Settings``)."""
 
     def __init__(self, *, role_groups: dict, referral_groups=("cc-workflow",), supervisor_groups=None,
-                 event_groups=None, event_default_groups=("cc-casework",), intake_problem_groups=("cc-workflow",)):
+                 event_groups=None, event_default_groups=("cc-casework",), intake_problem_groups=("cc-workflow",),
+                 analyst_groups=("process-analysts",)):
         self.role_groups = role_groups
         self.referral_groups = frozenset(referral_groups)
+        self.analyst_groups = frozenset(analyst_groups)
         # team group -> the group whose members supervise it (may reassign its claimed tasks)
         self.supervisor_groups = dict(supervisor_groups or {})
         self.event_groups = dict(event_groups or {})
@@ -61,7 +63,7 @@ class Policy:
         return cls(role_groups=settings.role_groups, referral_groups=settings.referral_groups,
                    supervisor_groups=settings.supervisor_groups, event_groups=settings.event_groups,
                    event_default_groups=settings.event_default_groups,
-                   intake_problem_groups=settings.intake_problem_groups)
+                   intake_problem_groups=settings.intake_problem_groups, analyst_groups=settings.analyst_groups)
 
     # -- what a person may see and enter ------------------------------------------------
     def may(self, permission: str, actor: Actor | None) -> bool:
@@ -70,15 +72,19 @@ class Policy:
             return False
         return getattr(self, f"may_{permission}")(actor)
 
+    def _works_cases(self, actor: Actor) -> bool:
+        # a group that works cases; analysts change the process, they do not read its cases
+        return bool(actor.groups - self.analyst_groups)
+
     def may_view_cases(self, actor: Actor) -> bool:
-        # cases, search and tasks: anyone who works in a candidate group
-        return bool(actor.groups)
+        # cases, search and tasks: anyone who works in a case-working group
+        return self._works_cases(actor)
 
     def may_work_tasks(self, actor: Actor) -> bool:
-        return bool(actor.groups)
+        return self._works_cases(actor)
 
     def may_list_tasks(self, actor: Actor) -> bool:
-        return bool(actor.groups) or actor.is_admin
+        return self._works_cases(actor) or actor.is_admin
 
     def may_view_dashboard(self, actor: Actor) -> bool:
         return True
@@ -94,6 +100,17 @@ class Policy:
     def may_operate(self, actor: Actor) -> bool:
         # incidents, data-protection exports
         return actor.is_admin
+
+    # the process workbench (/processes): analysts edit drafts, publish versions and move
+    # running cases to them; nobody else does
+    def may_edit_process(self, actor: Actor) -> bool:
+        return bool(actor.groups & self.analyst_groups)
+
+    def may_publish_process(self, actor: Actor) -> bool:
+        return bool(actor.groups & self.analyst_groups)
+
+    def may_move_cases(self, actor: Actor) -> bool:
+        return bool(actor.groups & self.analyst_groups)
 
     def may_see_intake_problems(self, actor: Actor) -> bool:
         return bool(actor.groups & self.intake_problem_groups) or actor.is_admin

@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import audit, bundles
-from .models import Case
+from .models import Case, CaseMove
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -26,6 +26,7 @@ class Plan:
     can_move: bool
     reasons: list = field(default_factory=list)
     changed: list = field(default_factory=list)
+    stage: str | None = None
 
 
 def _assess(instance, new_bundle, registry):
@@ -55,17 +56,20 @@ def plan(service) -> list[Plan]:
                                         .order_by(Case.id)):
         instance = service.instance(case)
         _, _, reasons, changed = _assess(instance, new_bundle, service.engine.serializer.registry)
-        plans.append(Plan(case.reference, case.process_version.digest[:12], not reasons, reasons, changed))
+        plans.append(Plan(case.reference, case.process_version.digest[:12], not reasons, reasons, changed,
+                          case.stage))
     return plans
 
 
-def migrate(service, actor, dry_run: bool = False) -> list[Plan]:
+def migrate(service, actor, dry_run: bool = False, only: set[str] | None = None) -> list[Plan]:
+    """Move every running case that can move (or those of ``only``, by reference); each
+    move goes into the case's audit trail and the move log."""
     version, new_bundle = bundles.current(service.session, service.settings.processes_dir)
     plans = plan(service)
     if dry_run:
         return plans
     for item in plans:
-        if not item.can_move:
+        if not item.can_move or (only is not None and item.reference not in only):
             continue
         with service.uow:
             case = service.case(item.reference, for_update=True)
@@ -79,6 +83,9 @@ def migrate(service, actor, dry_run: bool = False) -> list[Plan]:
             migrate_workflow(top, instance.workflow, new_bundle.spec)
             instance.workflow.subprocess_specs = new_bundle.subprocess_specs
             instance.bundle = new_bundle
+            service.session.add(CaseMove(case_id=case.id, from_version_id=case.process_version_id,
+                                         to_version_id=version.id, moved_by=actor.username, at=service.clock.now(),
+                                         changed=list(item.changed)))
             case.process_version = version
             audit.record(service.session, case, actor, "process version migrated",
                          details={"from": item.from_digest, "to": version.digest[:12]}, now=service.clock.now())

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from celery import Celery
 
+from engine.clock import SystemClock
+
 from . import bootstrap
 from .config import Settings
 from .database import session_factory
@@ -42,6 +44,7 @@ class _Wiring:
             self.settings = self.settings or settings
             self.sessions = session_factory(self.settings.database_url)
             self.sender = self.sender or bootstrap.smtp_sender(self.settings)
+            self.clock = self.clock or SystemClock()
         return self
 
 
@@ -88,6 +91,16 @@ def requeue_stale():
     return _run(lambda service: service.requeue_stale())
 
 
+@celery.task(name="acro.run_scenarios")
+def run_scenarios(run_id: int):
+    """A workbench run of the scenario suite against a draft (on a scratch database)."""
+    from .workbench.runs import finish
+    wiring = _wiring.ready()
+    with wiring.sessions() as session:
+        run = finish(session, run_id, wiring.settings, wiring.clock)
+        return run.state if run is not None else None
+
+
 class CeleryQueue:
     """What the service layer hands to the worker."""
 
@@ -96,3 +109,6 @@ class CeleryQueue:
 
     def dispatch_outbox(self) -> None:
         dispatch_outbox.delay()
+
+    def run_scenarios(self, run_id: int) -> None:
+        run_scenarios.delay(run_id)

@@ -40,11 +40,17 @@ def validate_dir(path, topics: set[str] | None, rule_ids: set[str] | None, main:
     ``topics``: the topics that have a handler (None skips that check). ``rule_ids``: the
     rule catalogue (None skips that check).
     """
-    problems: list[Problem] = []
     try:
         files = read_dir(path)
     except (FileNotFoundError, NotADirectoryError) as exc:
         return [Problem(str(path), "(folder)", str(exc))]
+    return validate_files(files, topics, rule_ids, main, where=str(path))
+
+
+def validate_files(files: dict[str, str], topics: set[str] | None, rule_ids: set[str] | None,
+                   main: str = MAIN_PROCESS, where: str = "the draft") -> list[Problem]:
+    """The same checks on files held in memory (a draft in the workbench): file name -> text."""
+    problems: list[Problem] = []
     parser = AcroParser()
     process_files: dict[str, str] = {}
     for name, text in files.items():
@@ -63,7 +69,7 @@ def validate_dir(path, topics: set[str] | None, rule_ids: set[str] | None, main:
         except ValidationException as exc:
             problems.append(_from_exception(exc, name))
     if main not in process_files and not problems:
-        problems.append(Problem("(folder)", main, f"no process with id {main!r} in {path}"))
+        problems.append(Problem("(folder)", main, f"no process with id {main!r} in {where}"))
     for process_id, name in sorted(process_files.items()):
         try:
             spec = parser.get_spec(process_id)

@@ -261,3 +261,6 @@ class RecordingQueue:
 
     def dispatch_outbox(self) -> None:
         self.jobs.append(("dispatch_outbox",))
+
+    def run_scenarios(self, run_id: int) -> None:
+        self.jobs.append(("run_scenarios", run_id))

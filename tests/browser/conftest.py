@@ -7,13 +7,16 @@ fail instead, so a green CI always means they ran.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.people import password
 
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -137,5 +140,66 @@ def visit(browser, live_server):
     context.route("**/*", guard)
     page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)
     page.on("requestfailed", lambda r: visit.failed.append(r.url))
+    yield visit
+    context.close()
+
+
+# -- the analysts' workbench ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory, request):
+    """The workbench's app on a free port, one per test module, whose processes and scenario
+    folders are copies (publishing writes into them), with a user per role. A module may
+    keep fewer scenarios (``BENCH_SCENARIOS``, file names) so that its runs are short."""
+    from werkzeug.serving import make_server
+
+    from casework.config import Settings
+    from casework.scenarios import RecordingSender
+    from tests.people import DEMO, add_users
+    from webapp import create_app
+    from webapp.db import db
+
+    folder = tmp_path_factory.mktemp("workbench")
+    shutil.copytree(REPO / "processes", folder / "processes")
+    shutil.copytree(REPO / "tests" / "scenarios", folder / "scenarios")
+    keep = getattr(request.module, "BENCH_SCENARIOS", None)
+    if keep is not None:
+        for path in (folder / "scenarios").glob("*.yaml"):
+            if path.name not in keep:
+                path.unlink()
+    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(folder), "SECRET_KEY": "browser-tests",
+                                  "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}",
+                                  "ACRO_PROCESSES_DIR": str(folder / "processes"),
+                                  "ACRO_SCENARIOS_DIR": str(folder / "scenarios")})
+    app = create_app({"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False,
+                      "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
+    with app.app_context():
+        db.create_all()
+        add_users(db.session, DEMO)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, server, thread), folder
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def analyst_visit(browser, bench):
+    server, _ = bench
+    context = browser.new_context(base_url=server.url, viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    visit = Visit(context, page, server)
+
+    def guard(route):
+        host = urlsplit(route.request.url).netloc
+        if route.request.url.startswith(("data:", "blob:")) or host == server.host:
+            route.continue_()
+        else:
+            visit.foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)
     yield visit
     context.close()

@@ -9,7 +9,8 @@ from casework.demo import DEMO_REFERRALS
 from casework.models import UserTask
 from casework.permissions import Actor
 from tests.browser.steps import choose, fill
-from tests.web.pages import TO_DETENTION, TO_STAGE1, actor
+from tests.people import actor_of_role
+from tests.web.pages import TO_DETENTION, TO_STAGE1
 from webapp.db import db
 
 SERIOUS = {"serious", "critical"}
@@ -28,7 +29,7 @@ def cases(live_server):
             for bpmn_id, role, answers in steps:
                 task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
                                                                  UserTask.bpmn_id == bpmn_id)).one()
-                service.complete_task(case.reference, task.id, answers, actor(live_server.app, role))
+                service.complete_task(case.reference, task.id, answers, actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups))
             made[name] = case.reference
             made[name + "_tasks"] = {t.bpmn_id: t.id for t in db.session.scalars(
                 select(UserTask).where(UserTask.case_id == case.id))}

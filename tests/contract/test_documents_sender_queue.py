@@ -122,4 +122,5 @@ def test_work_for_the_worker_is_queued_in_order(queue):
     assert isinstance(adapter, Queue)
     adapter.continue_case("ACRO-2026-000001", "carl")
     adapter.dispatch_outbox()
-    assert jobs() == [("continue_case", "ACRO-2026-000001", "carl"), ("dispatch_outbox",)]
+    adapter.run_scenarios(7)
+    assert jobs() == [("continue_case", "ACRO-2026-000001", "carl"), ("dispatch_outbox",), ("run_scenarios", 7)]

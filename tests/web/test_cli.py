@@ -17,10 +17,10 @@ def test_demo_loads_a_user_per_role_and_referrals(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     for role in ("CC Workflow team", "CC casework team / case owner", "Senior caseworker", "CC Director",
-                 "Administrator"):
+                 "Administrator", "Process analyst"):
         assert role in result.output
     with app.app_context():
-        assert len(db.session.scalars(select(User)).all()) == 5
+        assert len(db.session.scalars(select(User)).all()) == 6
         cases = db.session.scalars(select(Case)).all()
         assert len(cases) == 3
         assert {t.bpmn_id for t in db.session.scalars(select(UserTask))} == {"check_certificate"}

@@ -7,7 +7,9 @@ from casework.models import AccessLog, UserTask
 from tests.web.pages import text
 from webapp.db import db
 
-EVERYONE = (None, "workflow", "caseworker", "senior", "director", "admin")
+EVERYONE = (None, "workflow", "caseworker", "senior", "director", "admin", "analyst")
+# analysts change the process, they do not work cases: they make a scenario from a case on the
+# workbench (with its personal data replaced, the use logged), never on the case pages
 CASE_VIEWERS = ("workflow", "caseworker", "senior", "director")
 
 OK, REFUSED, SIGN_IN, PURPOSE, REDIRECT = "ok", "refused", "sign in", "purpose", "redirect"
@@ -37,6 +39,10 @@ ROUTES = {
     "/referrals/new": only(("workflow",)),
     "/referrals/{a}/recorded": only(("workflow",)),
     "/dashboard": only(EVERYONE[1:]),
+    "/processes": only(("analyst",)),
+    "/processes/moves": only(("analyst",)),
+    "/processes/compare": only(("analyst",)),
+    "/processes/catalogue.json": only(("analyst",)),
 }
 
 

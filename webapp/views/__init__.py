@@ -40,7 +40,8 @@ def config_defaults(settings, environ=None) -> dict:
         # decisions with legal effect: a check-your-answers page comes before they are made
         "ACRO_CHECK_ANSWERS_TASKS": ["consider_detention", "consider_deportation", "director_decision"],
         "ACRO_GROUP_NAMES": {"cc-workflow": "CC Workflow team", "cc-casework": "CC casework team",
-                             "senior-caseworker": "Senior caseworkers", "cc-director": "CC Director"},
+                             "senior-caseworker": "Senior caseworkers", "cc-director": "CC Director",
+                             "process-analysts": "Process analysts"},
     }
 
 
@@ -52,11 +53,11 @@ def init_app(app) -> None:
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks
+    from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks, workbench
     filters.init_app(app)
     security.init_app(app)
     assets.init_app(app)
-    for module in (auth, tasks, cases, referrals, dashboard, admin):
+    for module in (auth, tasks, cases, referrals, dashboard, admin, workbench):
         app.register_blueprint(module.bp)
     security.limit_sign_in(app)
     errors.init_app(app)

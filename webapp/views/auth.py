@@ -100,9 +100,11 @@ def _safe_next(target: str | None) -> str | None:
 # -- pages ------------------------------------------------------------------------------
 @bp.get("/")
 def index():
-    """The sign-in page, or the person's tasks."""
+    """The sign-in page, or the person's tasks (an analyst's workbench)."""
     if g.get("actor") is None:
         return redirect(url_for("auth.sign_in"))
+    if may("edit_process"):
+        return redirect(url_for("workbench.home"))
     if may("work_tasks"):
         return redirect(url_for("tasks.my_tasks"))
     return redirect(url_for("dashboard.dashboard"))
