@@ -75,7 +75,9 @@ class Client:
 
     def __init__(self, address, token: str):
         self.host, self.port = address
-        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        # a case list or search needs a purpose (FD-1), and is logged with it as in production
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
+                        "X-Purpose": "Measuring the service (bench)"}
 
     def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None):
         """(status, seconds, parsed JSON or None)."""

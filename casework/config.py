@@ -35,6 +35,10 @@ class ConfigError(RuntimeError):
     pass
 
 
+# the session signature is HMAC-SHA256: a key shorter than its 32-byte output is the weak link
+MIN_SECRET_KEY_BYTES = 32
+
+
 def _env(name, default=None, environ=None):
     value = (environ if environ is not None else os.environ).get(name)
     return default if value in (None, "") else value
@@ -104,6 +108,10 @@ class Settings:
             if production:
                 raise ConfigError("SECRET_KEY must be set when ACRO_ENV=production")
             secret_key = _embedded_secret(instance_dir)
+        elif production and len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes when ACRO_ENV=production "
+                              f"(it has {len(secret_key.encode())}); make one with "
+                              "python -c 'import secrets; print(secrets.token_hex(32))'")
         addresses = {
             "acro": get("ACRO_EMAIL", "referrals@acro.police.example"),
             "pnc_bureau": get("PNC_BUREAU_EMAIL", "pnc-bureau@police.example"),

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from .models import AccessLog, AuditEntry, Case
 
-ACTIONS = ("collect", "change", "view", "disclose", "erase", "export")
+# "search": a search or list that showed personal data, with what was asked; each case it
+# showed gets a "view" of its own, so that the case's log says who saw it in a list
+ACTIONS = ("collect", "change", "view", "disclose", "erase", "export", "search")
 
 
 def log(session, case: Case, actor: str, action: str, purpose: str, now, details: dict | None = None) -> None:
@@ -14,6 +16,19 @@ def log(session, case: Case, actor: str, action: str, purpose: str, now, details
         raise ValueError(f"data-protection action {action!r} is not one of {', '.join(ACTIONS)}")
     session.add(AccessLog(case_id=case.id, actor=actor, action=action, purpose=purpose,
                           details=details or {}, at=now))
+
+
+def log_list(session, actor: str, purpose: str, now, details: dict, cases: list[Case]) -> AccessLog:
+    """A search or list that showed these cases: one entry for the search (who asked for what,
+    why, and the references shown) and a view entry on each case shown, pointing to it."""
+    search = AccessLog(case_id=None, actor=actor, action="search", purpose=purpose, at=now,
+                       details={**details, "shown": [c.reference for c in cases]})
+    session.add(search)
+    session.flush()
+    via = {k: details[k] for k in ("via", "what") if k in details}
+    session.add_all([AccessLog(case_id=c.id, actor=actor, action="view", purpose=purpose, at=now,
+                               details={**via, "search": search.id}) for c in cases])
+    return search
 
 
 def export(session, case: Case) -> dict:

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from .referral import CONTROL_CHARACTERS
+
 TRUE = {"true", "yes", "y", "1", "on"}
 FALSE = {"false", "no", "n", "0", "off"}
 
@@ -18,6 +20,16 @@ class YesNo(fields.Boolean):
     truthy = TRUE
     falsy = FALSE
     default_error_messages = {"invalid": "Select yes or no."}
+
+
+def _typed_by_a_person(label: str):
+    """No control characters (but tab and line ends): PostgreSQL cannot keep NUL, and the API
+    refuses them at its door, so every channel refuses the same answer."""
+    def check(value):
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValidationError(f"The answer to “{label}” has a character that cannot be used (a control "
+                                  "character, often copied from another program): remove it")
+    return check
 
 
 def _field(definition: dict) -> fields.Field:
@@ -47,6 +59,7 @@ def _field(definition: dict) -> fields.Field:
         lo, hi = rules.get("minlength"), rules.get("maxlength")
         validators.append(validate.Length(min=int(lo) if lo else (1 if required else 0),
                                           max=int(hi) if hi else 10000))
+        validators.append(_typed_by_a_person(label))
     kwargs = {"required": required, "allow_none": not required, "validate": validators,
               "error_messages": messages}
     if kind == "date":

@@ -287,6 +287,23 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class SignInSession(Base):
+    """A browser sign-in, kept on the server so that it can be ended: by signing out, by the
+    user's deactivation or a password change. The cookie carries a random token; only its
+    SHA-256 is kept, so a copy of the database opens no session."""
+    __tablename__ = "sign_in_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # of the password hash at sign-in: a password changed by any means ends the session
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_because: Mapped[str | None] = mapped_column(String(40))
+    user: Mapped[User] = relationship()
+
+
 class ReceivedMessage(Base):
     """Every referral message intake has read, good or bad, and every API referral sent with an
     Idempotency-Key. The unique ``message_id`` makes both idempotent: a message read twice

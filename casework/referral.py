@@ -224,9 +224,10 @@ class ReferralSchema(Blanks):
         "description": "when ACRO's referral was received (a date or date-time); the moment it is "
                        "recorded when absent"})
 
-    @validates_schema(skip_on_field_errors=False)
-    def who_and_when(self, data, **kwargs):
-        if "subject" in data and not names_someone(data):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def who_and_when(self, data, original, **kwargs):
+        # a name given but refused (control characters) has its own message; this one is for none
+        if "subject" in data and not names_someone(data) and not names_someone(original if isinstance(original, dict) else {}):
             raise ValidationError(NAMES_NO_ONE, "subject")
         received = data.get("received_at")
         if received:

@@ -1,10 +1,14 @@
 """People who sign in, with roles that map to the diagrams' candidate groups."""
 from __future__ import annotations
 
+import secrets
+from functools import lru_cache
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import permissions
+from . import sessions
 from .config import ROLE_NAMES
 from .models import User
 from .permissions import Actor
@@ -35,10 +39,48 @@ def create_user(session, username: str, full_name: str, roles: list[str], passwo
     return user
 
 
+@lru_cache(maxsize=1)
+def _unknown_user_hash() -> str:
+    """A hash of a password nobody knows, made as create_user makes real ones (same algorithm
+    and cost), so that checking it takes as long as checking a real user's."""
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None.
+
+    Exactly one password hash is checked whatever the answer, so the time taken does not
+    tell whether the user name exists or is active.
+    """
     user = session.scalars(select(User).where(User.username == (username or "").strip().lower())).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+    matches = check_password_hash(user.password_hash if user is not None else _unknown_user_hash(), password or "")
+    if user is None or not user.active or not matches:
         return None
+    return user
+
+
+def _user(session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == (username or "").strip().lower())).first()
+    if user is None:
+        raise ValueError(f"there is no user {username}")
+    return user
+
+
+def deactivate(session, username: str, now) -> User:
+    """The user can no longer sign in or use a token; their sessions end now."""
+    user = _user(session, username)
+    user.active = False
+    sessions.end_all(session, user.id, now, sessions.DEACTIVATED)
+    return user
+
+
+def set_password(session, username: str, password: str, now) -> User:
+    """A new password; every session signed in with the old one ends now."""
+    if len(password or "") < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    user = _user(session, username)
+    user.password_hash = generate_password_hash(password)
+    sessions.end_all(session, user.id, now, sessions.PASSWORD_CHANGED)
     return user
 
 

@@ -113,6 +113,22 @@ def make_case(app, users):
 
 
 @pytest.fixture
+def world(app, make_case):
+    """Case ``a`` waits for its certificate check (task ``a_task``); case ``b`` waits at
+    Stage 1, with its notice (``b_document``)."""
+    from sqlalchemy import select
+
+    from casework.models import Case, Document
+    from tests.web.pages import TO_STAGE1, task_id
+    a = make_case()
+    b = make_case(TO_STAGE1, index=2)
+    with app.app_context():
+        b_id = db.session.scalars(select(Case.id).where(Case.reference == b)).one()
+        document = db.session.scalars(select(Document.id).where(Document.case_id == b_id)).first()
+    return {"a": a, "b": b, "a_task": task_id(app, a, "check_certificate"), "b_document": document}
+
+
+@pytest.fixture
 def api_tokens(app) -> dict:
     """A bearer token for each person of tests/api/client.py's API_PEOPLE."""
     from casework import tokens

@@ -138,6 +138,42 @@ def users_create(username, full_name, roles, email, password):
     click.echo(f"created {username} ({', '.join(ROLE_NAMES[r] for r in roles)})")
 
 
+@users.command("deactivate")
+@with_appcontext
+@click.argument("username")
+def users_deactivate(username):
+    """Stop a user signing in or using a token; their open sessions end at once."""
+    from casework.users import deactivate
+    from webapp.db import db
+    try:
+        deactivate(db.session, username, _clock().now())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"deactivated {username}: their sessions have ended")
+
+
+@users.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.password_option(help="The new password (asked for if not given).")
+def users_set_password(username, password):
+    """Give a user a new password; every session signed in with the old one ends."""
+    from casework.users import set_password
+    from webapp.db import db
+    try:
+        set_password(db.session, username, password, _clock().now())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"set a new password for {username}: their other sessions have ended")
+
+
+def _clock():
+    from flask import current_app
+    return current_app.extensions["acro"]["session_clock"]
+
+
 @click.command()
 @with_appcontext
 def demo():

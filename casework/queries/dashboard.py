@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..models import Case, Deadline, Incident, UserTask
-from ..subjects import display_name as subject_name
 
 
 def dashboard(session, *, now: datetime) -> dict:
@@ -33,7 +32,7 @@ def dashboard(session, *, now: datetime) -> dict:
         "closed": [(outcome or "Closed", n) for outcome, n in closed],
         "overdue_deadlines": [{"what": d.kind, "due_at": d.due_at, "reference": ref} for d, ref in overdue_deadlines],
         "overdue_tasks": [{"task": t, "reference": ref} for t, ref in overdue_tasks],
-        "dormant": [{"reference": c.reference, "name": subject_name(c.referral), "since": c.updated_at,
-                     "outcome": c.outcome} for c in dormant],
+        # no names: the dashboard is read without a purpose (FD-1)
+        "dormant": [{"reference": c.reference, "since": c.updated_at, "outcome": c.outcome} for c in dormant],
         "open_incidents": incidents,
     }

@@ -2,8 +2,11 @@
 disclosure of a subject's data is recorded with who, when and why."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from .. import dpa
 from ..errors import Forbidden, InvalidAnswers
+from ..models import Case
 from ..permissions import Actor
 
 
@@ -16,6 +19,18 @@ class DataProtection:
         with self.uow:
             case = self.case(reference)
             dpa.log(self.session, case, actor.username, action, purpose.strip(), self.clock.now(), details)
+            self.uow.commit()
+
+    def record_list_access(self, actor: Actor, purpose: str, details: dict, references: list[str]) -> None:
+        """Log a search or list that showed these cases' personal data, with its purpose (FD-1)."""
+        if not (purpose or "").strip():
+            raise InvalidAnswers({"purpose": ["Enter why you are searching."]})
+        with self.uow:
+            cases = (self.session.scalars(select(Case).where(Case.reference.in_(references))).all()
+                     if references else [])
+            order = {reference: index for index, reference in enumerate(references)}
+            cases = sorted(cases, key=lambda c: order[c.reference])
+            dpa.log_list(self.session, actor.username, purpose.strip(), self.clock.now(), details, cases)
             self.uow.commit()
 
     def export_log(self, reference: str, actor: Actor, purpose: str) -> dict:

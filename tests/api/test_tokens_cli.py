@@ -21,7 +21,8 @@ def test_a_token_is_printed_once_and_kept_only_as_its_hash(app, runner):
     with app.app_context():
         row = db.session.scalars(select(ApiToken)).one()
         assert row.token_hash == tokens.digest(token) and token not in (row.prefix + row.name)
-    response = app.test_client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    response = app.test_client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}",
+                                                               "X-Purpose": "Trying the token"})
     assert response.status_code == 200
 
     listed = runner.invoke(args=["tokens", "list"])

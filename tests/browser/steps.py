@@ -51,9 +51,11 @@ def next_task(page: Page, task: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(task)
 
 
-def open_case(page: Page, reference: str, purpose: str = "Working on this case") -> None:
+def open_case(page: Page, reference: str, purpose: str = "Working on this case",
+              search_purpose: str = "Finding a case to work on") -> None:
     page.get_by_role("link", name="Search cases").click()
     fill(page, "Case reference", reference)
+    choose(page, "Why are you searching?", search_purpose)
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=reference).click()
     if "/purpose" in page.url:

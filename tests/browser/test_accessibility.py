@@ -83,6 +83,8 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
     visit.goto("/search")
     audit.check("search")
     visit.goto("/search?name=kowalski")
+    audit.check("search asking why")
+    visit.goto("/search?name=kowalski&purpose=casework")
     audit.check("search results")
     visit.goto("/dashboard")
     audit.check("dashboard")

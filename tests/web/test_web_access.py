@@ -35,7 +35,7 @@ ROUTES = {
     "/cases/{a}/diagrams/acro_referral.bpmn": only(CASE_VIEWERS),
     "/cases/{b}/documents/{b_document}": only(CASE_VIEWERS, allowed_as=PURPOSE),
     "/cases/{b}/events": only(CASE_VIEWERS, allowed_as=PURPOSE),
-    "/search?name=kowalski": only(CASE_VIEWERS),
+    "/search?name=kowalski&purpose=casework": only(CASE_VIEWERS),
     "/referrals/new": only(("workflow",)),
     "/referrals/{a}/recorded": only(("workflow",)),
     "/dashboard": only(EVERYONE[1:]),

@@ -74,7 +74,10 @@ def test_a_long_queue_is_paged(app, web, make_case):
     assert references[0] in first and references[21] not in first
     second = text(client.get("/tasks/queues/cc-workflow?sort=age&page=2"))
     assert references[21] in second and references[0] not in second
-    assert text(client.get("/tasks/queues/cc-workflow?page=x")).count("Check the certificate is disclosable</a>") == 20
+    for page in ("x", "0", "100001"):
+        response = client.get(f"/tasks/queues/cc-workflow?page={page}")
+        assert response.status_code == 400, page
+        assert "The page number must be a whole number from 1 to 100,000" in text(response)
 
 
 def test_claim_release_and_assign_to_a_colleague(app, web, make_case):
@@ -221,7 +224,7 @@ def test_a_task_done_already_says_who_did_it(app, web, make_case):
     assert "Check the certificate is disclosable was already done by workflow" in text(response)
 
 
-def test_the_task_page_records_why_the_case_was_opened(app, web, make_case):
+def test_the_task_page_records_each_view_with_the_task_as_its_purpose(app, web, make_case):
     from casework.models import AccessLog
     reference = make_case()
     client = web("workflow")
@@ -231,6 +234,6 @@ def test_the_task_page_records_why_the_case_was_opened(app, web, make_case):
     with app.app_context():
         logged = db.session.scalars(select(AccessLog)).all()
     assert [(e.actor, e.action, e.purpose) for e in logged if e.actor == "workflow"] == [
-        ("workflow", "view", "Working on the task: Check the certificate is disclosable")]
-    # the case page then needs no second reason
-    assert client.get(f"/cases/{reference}").status_code == 200
+        ("workflow", "view", "Working on the task: Check the certificate is disclosable")] * 2
+    # the task's purpose is for the task page only: the case page asks its own
+    assert "/purpose" in client.get(f"/cases/{reference}").location

@@ -23,8 +23,9 @@ API_CONFIG = {
     "API_SPEC_OPTIONS": {
         "info": {"description": "Referrals, cases, tasks, messages, documents and the audit trail of ACRO "
                                 "Casework. Every call needs `Authorization: Bearer <token>` (made with "
-                                "`acro tokens create USERNAME`). Reading a case needs a purpose (an `X-Purpose` "
-                                "header or a `purpose` parameter), which is logged (FD-1). Errors are "
+                                "`acro tokens create USERNAME`). Reading a case, and listing or searching "
+                                "cases, needs a purpose (an `X-Purpose` header or a `purpose` parameter), "
+                                "which is logged with what was asked and the cases shown (FD-1). Errors are "
                                 "`application/problem+json` with messages per field."},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],

@@ -19,6 +19,8 @@ from casework.referral import CONTROL_CHARACTERS
 from casework.users import actor_for
 from webapp.db import db
 
+from ..routing import allowed_methods
+
 PROBLEM = "application/problem+json"
 PREFIX = "/api/v1"
 PROBLEM_TYPE = "urn:acro-casework:problem:"
@@ -145,15 +147,7 @@ def unexpected(exc: Exception):
 
 def unknown(rest):
     """Any other path under /api/v1: 404, or 405 where the path exists for other methods."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    allowed = []
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        try:
-            rule, _ = adapter.match(method=method, return_rule=True)
-        except HTTPException:
-            continue
-        if rule.endpoint != "api.unknown":
-            allowed.append(method)
+    allowed = allowed_methods()
     if allowed:
         return problem(405, "Method Not Allowed", f"{request.path} allows {', '.join(allowed)}.",
                        headers={"Allow": ", ".join(allowed)})
@@ -162,7 +156,7 @@ def unknown(rest):
 
 # registered on the Flask blueprint itself, so it stays out of the OpenAPI document
 FlaskBlueprint.add_url_rule(bp, "/<path:rest>", "unknown", unknown,
-                            methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 
 
 # -- who is calling ---------------------------------------------------------------------
@@ -258,14 +252,14 @@ def actor():
     return g.api_actor
 
 
-def purpose() -> str:
-    """Why the caller reads this case (FD-1): the X-Purpose header or the purpose parameter."""
+def purpose(what: str = "this case") -> str:
+    """Why the caller reads personal data (FD-1): the X-Purpose header or the purpose parameter."""
     text = (request.headers.get("X-Purpose") or request.args.get("purpose") or "").strip()
     if not text:
         raise ApiProblem(400, "purpose-required", "Purpose required",
-                         "Say why you need this case's data: an X-Purpose header or a purpose query parameter "
+                         f"Say why you need {what}: an X-Purpose header or a purpose query parameter "
                          "(every use of a subject's data is attributable to a person and a purpose, FD-1).",
-                         errors={"X-Purpose": ["Enter why you need to see this case."]})
+                         errors={"X-Purpose": [f"Enter why you need to see {what}."]})
     if len(text) > MAX_PURPOSE:
         raise ApiProblem(400, "purpose-too-long", "Purpose too long",
                          f"The purpose has {len(text)} characters; at most {MAX_PURPOSE}.",
@@ -279,8 +273,8 @@ def refuse(detail: str):
 
 PURPOSE_HEADER = {"in": "header", "name": "X-Purpose", "required": False,
                   "schema": {"type": "string", "maxLength": MAX_PURPOSE},
-                  "description": "Why you read this case (FD-1). Either this header or the purpose query "
-                                 "parameter is required; 400 without both."}
+                  "description": "Why you read this personal data (FD-1). Either this header or the purpose "
+                                 "query parameter is required; 400 without both."}
 
 
 class PurposeQuery(Schema):

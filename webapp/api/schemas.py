@@ -255,6 +255,8 @@ class CaseQuery(PageQuery):
     state = fields.String(validate=validate.OneOf(("open", "dormant", "closed")))
     team = fields.String(validate=validate.Length(max=100))
     case_owner = fields.String(validate=validate.Length(max=100))
+    purpose = fields.String(validate=validate.Length(max=500),
+                            metadata={"description": "Why you list or search cases (FD-1), if not in X-Purpose."})
 
 
 class TaskQuery(PageQuery):

@@ -106,15 +106,23 @@ def create_referral(body):
 
 
 # -- cases --------------------------------------------------------------------------------
-@bp.route("/cases", methods=["GET"], tags=["cases"])
+@bp.route("/cases", methods=["GET"], tags=["cases"], parameters=[PURPOSE_HEADER])
 @bp.arguments(CaseQuery, location="query", error_status_code=400, unknown=None)
 @bp.response(200, CasePageSchema)
 @errors(400, 401, 403)
 def list_cases(args):
-    """List cases, newest activity first, or search them with ``q`` (reference, PNC ID, name or alias)."""
+    """List cases, newest activity first, or search them with ``q`` (reference, PNC ID, name or alias).
+
+    The items carry personal data, so a list or search needs a purpose (X-Purpose or
+    ``purpose``): who asked for what, why, and the cases shown are logged (FD-1).
+    """
     _may_view()
+    why = purpose(what="these cases")
     page = case_queries.listing(db.session, q=args.get("q"), state=args.get("state"), team=args.get("team"),
-                             case_owner=args.get("case_owner"), page=args["page"], size=args["page_size"])
+                                case_owner=args.get("case_owner"), page=args["page"], size=args["page_size"])
+    criteria = {k: args[k] for k in ("q", "state", "team", "case_owner", "page", "page_size") if args.get(k)}
+    casework().record_list_access(actor(), why, {"via": "api", "what": "search" if args.get("q") else "case list",
+                                                 "criteria": criteria}, [c.reference for c in page.items])
     return {"items": [case_summary(c) for c in page.items], "page": page.number, "page_size": page.size,
             "total": page.total}
 

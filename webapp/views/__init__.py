@@ -32,6 +32,8 @@ def config_defaults(settings, environ=None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(environ.get("SESSION_LIFETIME_SECONDS") or 12 * 3600),
+        # how long a stated reason for seeing a case holds before it is asked again (FD-1)
+        "ACRO_PURPOSE_MINUTES": int(environ.get("ACRO_PURPOSE_MINUTES") or 30),
         # a decision may take longer to write than an hour: the token lives as long as the session
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
@@ -55,6 +57,8 @@ def init_app(app) -> None:
     app.jinja_env.lstrip_blocks = True
     from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks, workbench
     filters.init_app(app)
+    # <id:...> in a path, for the blueprints below
+    app.url_map.converters["id"] = security.IdConverter
     security.init_app(app)
     assets.init_app(app)
     for module in (auth, tasks, cases, referrals, dashboard, admin, workbench):

@@ -24,7 +24,7 @@ def incident_list():
     return render_template("admin/incidents.html", rows=rows)
 
 
-@bp.post("/incidents/<int:incident_id>/retry")
+@bp.post("/incidents/<id:incident_id>/retry")
 @requires("operate")
 def retry(incident_id):
     try:

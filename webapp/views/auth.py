@@ -6,18 +6,17 @@ name tested in a view.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from casework.queries import people
+from casework import sessions
 from casework.users import actor_for, authenticate
 from webapp.db import db
 
 from ..bootstrap import policy
+from .security import IN_ONE_LINE
 
 bp = Blueprint("auth", __name__)
 
@@ -57,20 +56,19 @@ def requires(permission: str):
 
 
 # -- who is signed in -------------------------------------------------------------------
-def _fingerprint(user) -> str:
-    """Changes when the password does, so a password change signs out every session."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+def _now():
+    return current_app.extensions["acro"]["session_clock"].now()
 
 
 @bp.before_app_request
 def load_signed_in_user():
+    """The person whose live sign-in (kept on the server, casework.sessions) the cookie names."""
     g.user = g.actor = None
-    user_id = session.get("user_id")
-    if user_id is None:
+    token = session.get("sign_in")
+    if token is None:
         return
-    user = people.active_user(db.session, user_id)
-    if user is None or not hmac.compare_digest(session.get("fingerprint", ""), _fingerprint(user)):
+    user = sessions.signed_in_user(db.session, token, _now())
+    if user is None:
         session.clear()
         return
     g.user = user
@@ -87,10 +85,12 @@ def signed_in_context():
             "queues": queues_for(actor) if actor is not None else []}
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never another host (an open redirect)."""
     if not target:
         return None
+    if IN_ONE_LINE.search(target):
+        return None  # a line end would end the Location header
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
@@ -127,11 +127,13 @@ def sign_in():
             if user is None:
                 errors["username"] = "The user name or password is not right"
             else:
-                next_page = _safe_next(request.args.get("next"))
-                session.clear()  # a new session for the new person (no fixation)
+                next_page = safe_next(request.args.get("next"))
+                # a new session for the new person (no fixation); one already open here ends
+                sessions.end(db.session, session.get("sign_in"), _now())
+                session.clear()
                 session.permanent = True
-                session["user_id"] = user.id
-                session["fingerprint"] = _fingerprint(user)
+                session["sign_in"] = sessions.start(db.session, user, _now(), current_app.permanent_session_lifetime)
+                db.session.commit()
                 return redirect(next_page or url_for("auth.index"))
         return render_template("auth/sign_in.html", errors=errors, username=username), 200
     if g.get("actor") is not None:
@@ -141,6 +143,9 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    """Ends the sign-in on the server too: a copy of the cookie opens nothing afterwards."""
+    sessions.end(db.session, session.get("sign_in"), _now())
+    db.session.commit()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))

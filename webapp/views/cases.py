@@ -27,11 +27,14 @@ from webapp.db import db
 
 from ..bootstrap import casework, policy
 from . import access
-from .auth import requires
+from .auth import requires, safe_next
 from .filters import sentence
 from .referrals import CERTIFICATE_PURPOSES, page_errors, read_certificate
+from .security import has_control_characters
 
 bp = Blueprint("cases", __name__)
+
+MAX_PURPOSE = 500  # as the API's X-Purpose
 
 PURPOSES = {
     "casework": "Working on this case",
@@ -56,37 +59,63 @@ def _needs_purpose(reference):
     return None
 
 
+def _choice_of(text: str | None) -> tuple[str, str]:
+    """The radio and the free text that show a stated purpose again (to change it)."""
+    if not text:
+        return "", ""
+    for key, label in PURPOSES.items():
+        if label == text:
+            return key, ""
+    return "other", text
+
+
+def read_purpose(form, purposes: dict, errors: dict, *, why: str) -> str | None:
+    """The purpose chosen on a form (one of ``purposes`` or "other" with its text), or None
+    with a message in ``errors``."""
+    choice = form.get("purpose", "")
+    other = (form.get("other") or "").strip()
+    if choice not in (*purposes, "other"):
+        errors["purpose"] = f"Select why you need to {why}"
+    elif choice == "other" and not other:
+        errors["other"] = f"Enter why you need to {why}"
+    elif choice == "other" and has_control_characters(other, one_line=True):
+        errors["other"] = "Your reason has a character that cannot be used (a control character): remove it"
+    elif choice == "other" and len(other) > MAX_PURPOSE:
+        errors["other"] = f"Your reason must be {MAX_PURPOSE} characters or fewer"
+    else:
+        return other if choice == "other" else purposes[choice]
+    return None
+
+
 @bp.route("/cases/<reference>/purpose", methods=["GET", "POST"])
 @requires("view_cases")
 def purpose(reference):
-    """Why the person needs to see this case: asked once per case and session, and logged."""
+    """Why the person needs to see this case. It holds for ACRO_PURPOSE_MINUTES, and each view
+    while it holds is logged with it; a stated purpose can be changed here at any time."""
     service = casework()
     service.case(reference)  # a case that does not exist is a 404, not a question
     errors = {}
-    choice = request.form.get("purpose", "")
-    other = (request.form.get("other") or "").strip()
+    current = access.purpose_for(reference)
+    choice, other = _choice_of(current)
     if request.method == "POST":
-        if choice not in (*PURPOSES, "other"):
-            errors["purpose"] = "Select why you need to see this case"
-        elif choice == "other" and not other:
-            errors["other"] = "Enter why you need to see this case"
-        else:
-            text = other if choice == "other" else PURPOSES[choice]
-            access.record(reference, "view", text)
+        choice, other = request.form.get("purpose", ""), (request.form.get("other") or "").strip()
+        text = read_purpose(request.form, PURPOSES, errors, why="see this case")
+        if text is not None:
             access.remember(reference, text)
-            target = request.args.get("next") or ""
-            if not target.startswith(f"/cases/{reference}") or target.startswith("//"):
+            target = safe_next(request.args.get("next")) or ""
+            if not target.startswith(f"/cases/{reference}"):
                 target = url_for("cases.case", reference=reference)
             return redirect(target)
     return render_template("cases/purpose.html", reference=reference, purposes=PURPOSES, errors=errors,
-                           choice=choice, other=other), 400 if errors else 200
+                           choice=choice, other=other, current=current,
+                           minutes=current_app.config["ACRO_PURPOSE_MINUTES"]), 400 if errors else 200
 
 
 @bp.get("/cases/<reference>")
 @requires("view_cases")
 def case(reference):
     """Everything about the case: subject, referral, certificate, status, documents, emails,
-    timeline and where it is in the process."""
+    timeline and where it is in the process. Each view is logged with its purpose."""
     if (redirect_to := _needs_purpose(reference)) is not None:
         return redirect_to
     service = casework()
@@ -96,11 +125,13 @@ def case(reference):
     progress = case_progress.of(instance)
     waiting = instance.waiting_messages()
     detail = case_queries.detail(db.session, case, data=instance.data(), waiting=waiting)
+    why = access.purpose_for(reference)
+    access.record(reference, "view", why, {"what": "case"})
     events = [(name, EVENTS.get(name, (name, ""))[0]) for name in waiting if policy().may_record_event(g.actor, name)]
     return render_template("cases/case.html", d=detail, case=case, events=events, progress=progress,
                            name=case_queries.subject_name(case.referral),
                            now_utc=current_app.extensions["acro"]["clock"].now(),
-                           may_act=lambda t: policy().may_open_task(g.actor, t), purpose=access.purpose_for(reference),
+                           may_act=lambda t: policy().may_open_task(g.actor, t), purpose=why,
                            processes=_diagrams(progress))
 
 
@@ -132,7 +163,7 @@ def diagram(reference, process_id):
     return Response(xml, mimetype="application/xml")
 
 
-@bp.get("/cases/<reference>/documents/<int:document_id>")
+@bp.get("/cases/<reference>/documents/<id:document_id>")
 @requires("view_cases")
 def document(reference, document_id):
     """A generated PDF; downloading it is logged with the purpose given for the case."""
@@ -143,7 +174,7 @@ def document(reference, document_id):
     if found is None or not Path(found.path).is_file():
         abort(404)
     access.record(reference, "export", access.purpose_for(reference),
-                  {"document_id": found.id, "kind": found.kind})
+                  {"what": "document", "document_id": found.id, "kind": found.kind})
     return send_file(io.BytesIO(Path(found.path).read_bytes()), mimetype="application/pdf", as_attachment=True,
                      download_name=found.filename)
 
@@ -169,6 +200,9 @@ def record_event(reference):
         if chosen not in waiting:
             errors["event"] = "Select the event that has happened"
         details = (form.get("details") or "").strip()
+        if has_control_characters(details):
+            errors["details"] = ("The details have a character that cannot be used (a control character, such as "
+                                 "one copied from another program): remove it")
         payload = {"details": details} if details else {}
         if chosen == "certificate_received":
             certificate, cert_errors = read_certificate(form, request.files)
@@ -195,24 +229,43 @@ def record_event(reference):
         400 if errors else 200
 
 
+SEARCH_PURPOSES = {
+    "casework": "Finding a case to work on",
+    "enquiry": "Answering an enquiry about a person",
+    "assurance": "Quality assurance or audit",
+}
+SEARCH_FIELDS = {"name": "The name", "pnc_id": "The PNC ID", "reference": "The case reference"}
+
+
 @bp.get("/search")
 @requires("view_cases")
 def search():
-    """Find cases by name or alias, date of birth, PNC ID or case reference."""
+    """Find cases by name or alias, date of birth, PNC ID or case reference. A search shows
+    personal data, so it needs a purpose, and who searched for what, and why, is logged."""
     args = request.args
     criteria = {"name": args.get("name", ""), "date_of_birth": "", "pnc_id": args.get("pnc_id", ""),
                 "reference": args.get("reference", "")}
     dob = {p: (args.get(f"dob-{p}") or "").strip() for p in ("day", "month", "year")}
     errors = {}
+    for field, label in SEARCH_FIELDS.items():
+        if has_control_characters(criteria[field], one_line=True):
+            errors[field] = f"{label} has a character that cannot be used (a control character): remove it"
     if any(dob.values()):
         from .taskforms import date_value
-        value = date_value(dob)
+        value = date_value(dob) if not any(has_control_characters(v, one_line=True) for v in dob.values()) \
+            else "not-a-date"
         if value == "not-a-date":
             errors["dob"] = "Date of birth must be a real date"
         else:
             criteria["date_of_birth"] = value
     searched = any(v.strip() for v in criteria.values()) or bool(errors)
-    results = [] if errors else case_queries.search(db.session, **criteria)
+    why = None
+    if searched:
+        why = read_purpose(args, SEARCH_PURPOSES, errors, why="search")
+    results = [] if errors or not searched else case_queries.search(db.session, **criteria)
+    if searched and not errors:
+        access.record_list("search", why, {k: v for k, v in criteria.items() if v.strip()},
+                           [r["reference"] for r in results])
     return render_template("cases/search.html", criteria=criteria, dob=dob, results=results, searched=searched,
-                           errors=errors), 400 if errors else 200
-
+                           errors=errors, purposes=SEARCH_PURPOSES, choice=args.get("purpose", ""),
+                           other=args.get("other", "")), 400 if errors else 200

@@ -48,7 +48,7 @@ def date_value(parts: dict) -> str:
         return ""
     try:
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"])).isoformat()
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, OverflowError):  # OverflowError: a year of 20 digits
         return "not-a-date"
 
 

@@ -18,7 +18,7 @@ from webapp.db import db
 
 from ..bootstrap import casework, policy
 from . import access, taskforms
-from .auth import queues_for, signed_in
+from .auth import may, queues_for, safe_next, signed_in
 from .filters import sentence
 
 bp = Blueprint("tasks", __name__)
@@ -48,11 +48,16 @@ def guidance(documentation: str | None) -> tuple[str, list[tuple[str, str]]]:
 
 
 # -- queues -----------------------------------------------------------------------------
-def _int(value, default=1) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return default
+MAX_PAGE = 100000  # as the API's page parameter
+
+
+def _page_number(value) -> int:
+    """The page asked for; 400 for one that is not a whole number from 1 to MAX_PAGE."""
+    if value in (None, ""):
+        return 1
+    if not (value.isascii() and value.isdigit() and 1 <= len(value) <= 6 and 1 <= int(value) <= MAX_PAGE):
+        abort(400, description=f"The page number must be a whole number from 1 to {MAX_PAGE:,}.")
+    return int(value)
 
 
 def _queue(title: str, *, assignee=None, group=None, current: str):
@@ -62,17 +67,25 @@ def _queue(title: str, *, assignee=None, group=None, current: str):
     overdue = args.get("overdue") == "yes"
     now = _now()
     page = task_queries.queue(db.session, now=now, assignee=assignee, group=group, task=task, overdue=overdue,
-                              sort=sort, page=_int(args.get("page")))
+                              sort=sort, page=_page_number(args.get("page")))
     counts = task_queries.counts(db.session, now=now, username=g.actor.username, groups=queues_for(g.actor))
     kinds = task_queries.kinds(db.session, assignee=assignee, group=group)
     filters = {"sort": sort, "task": task or "", "overdue": "yes" if overdue else ""}
+    # the subject's name only to someone who works on cases, and each list of names is logged
+    # (FD-1); an administrator manages the queues without seeing who they are about
+    show_subjects = may("view_cases")
+    if show_subjects and page.items:
+        access.record_list("queue", f"Choosing work from the queue: {title}",
+                           {"queue": current, **{k: v for k, v in filters.items() if v}, "page": page.number},
+                           [item["reference"] for item in page.items])
 
     def page_href(number):
         return url_for(request.endpoint, **(request.view_args or {}), page=number,
                        **{k: v for k, v in filters.items() if v})
     return render_template("tasks/queue.html", title=title, page=page, counts=counts, kinds=kinds,
                            filters=filters, current=current, sort_labels=SORT_LABELS, group_name=group_name,
-                           group=group, page_href=page_href, can_act=lambda t: policy().may_work_on(g.actor, t))
+                           group=group, page_href=page_href, can_act=lambda t: policy().may_work_on(g.actor, t),
+                           show_subjects=show_subjects)
 
 
 @bp.get("/tasks")
@@ -93,10 +106,8 @@ def team_queue(group):
 
 # -- claim, release, assign -------------------------------------------------------------
 def _back(reference, task_id):
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("tasks.task", reference=reference, task_id=task_id))
+    target = safe_next(request.form.get("next"))
+    return redirect(target or url_for("tasks.task", reference=reference, task_id=task_id))
 
 
 @bp.post("/cases/<reference>/tasks/<task_id>/claim")
@@ -141,13 +152,34 @@ def assign(reference, task_id):
 
 
 # -- the task page ----------------------------------------------------------------------
+def _colleagues(task):
+    return people.colleagues(db.session, task.candidate_groups, current_app.config["ACRO_SETTINGS"].role_groups)
+
+
+def _purpose_of_view(task, can_act: bool) -> str | None:
+    """Why this person sees the case's personal data on a task page: working on the task, or
+    the purpose they stated for the case; None (the data is not shown) otherwise."""
+    if can_act:
+        return f"Working on the task: {task.name}"
+    return access.purpose_for(task.case.reference)
+
+
+def _viewed(case, task, why: str, page: str) -> None:
+    """Each task page that shows personal data is a view, logged with the purpose of that view."""
+    access.record(case.reference, "view", why, {"what": page, "task": task.bpmn_id})
+
+
 def _render_task(service, case, task, *, raw=None, errors=None, status=200):
     errors = errors or {}
     raw = raw if raw is not None else {}
     can_act = policy().may_work_on(g.actor, task)
+    why = _purpose_of_view(task, can_act)
+    if why is None:
+        return render_template("tasks/manage.html", case=case, task=task, can_act=False,
+                               colleagues=_colleagues(task), group_name=group_name), status
+    _viewed(case, task, why, "task")
     about, rules = guidance(task.documentation)
-    colleagues = [u for u in people.colleagues(db.session, task.candidate_groups,
-                                                current_app.config["ACRO_SETTINGS"].role_groups)]
+    colleagues = _colleagues(task)
     return render_template(
         "tasks/task.html", case=case, task=task, summary=case_queries.summary(case),
         fields=taskforms.components(task.form, raw, errors) if can_act else [],
@@ -182,8 +214,6 @@ def task(reference, task_id):
     can_act = policy().may_work_on(g.actor, task)
     if not policy().may_open_task(g.actor, task):
         abort(403)
-    access.record_once(reference, f"Working on the task: {task.name}" if can_act
-                       else f"Managing the task: {task.name}")
     if request.method == "GET":
         return _render_task(service, case, task)
     if not can_act:
@@ -199,6 +229,7 @@ def task(reference, task_id):
             forms.clean(task.form, answers)
         except forms.ValidationError as exc:
             return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
+        _viewed(case, task, _purpose_of_view(task, can_act), "check answers")
         return render_template("tasks/check.html", case=case, task=task, summary=case_queries.summary(case),
                                rows=taskforms.answer_rows(task.form, answers), hidden=_hidden(task.form, raw))
     try:

@@ -1,0 +1,109 @@
+"""FD-1 in the browser (issue 11, point 8): a search asks why and is logged; each view of a
+case and each download is logged with the purpose of that view; the person changes their
+reason from the case page; a reason lapses, and the next download asks again. Every wait is
+on something the page shows, never a fixed time."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from casework.demo import DEMO_REFERRALS
+from casework.models import AccessLog, Case, UserTask
+from webapp.db import db
+from casework.permissions import Actor
+from engine.clock import FakeClock, SystemClock
+from tests.browser.steps import choose, fill, open_case
+from tests.web.pages import TO_STAGE1
+from tests.people import actor_of_role
+
+NOTICE = re.compile("Stage 1 Liability to Deportation Notice")
+
+
+@pytest.fixture
+def stage1_case(live_server):
+    """A case waiting at Stage 1, with its notice."""
+    from webapp.bootstrap import casework
+    with live_server.app.app_context():
+        service = casework()
+        item = DEMO_REFERRALS[0]
+        case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
+        for bpmn_id, role, answers in TO_STAGE1:
+            task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
+                                                             UserTask.bpmn_id == bpmn_id)).one()
+            service.complete_task(case.reference, task.id, answers, actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups))
+        return case.reference
+
+
+@pytest.fixture
+def wall_clock(live_server):
+    """The clock stated purposes lapse by, moved by the test; the real one again afterwards."""
+    ext = live_server.app.extensions["acro"]
+    clock = ext["session_clock"] = FakeClock(datetime.now(timezone.utc))
+    yield clock
+    ext["session_clock"] = SystemClock()
+
+
+def logged(live_server, reference, since_id):
+    """The senior caseworker's views and downloads of the case, and their searches."""
+    with live_server.app.app_context():
+        case = db.session.scalars(select(Case.id).where(Case.reference == reference)).one()
+        rows = db.session.scalars(select(AccessLog).where(AccessLog.id > since_id, AccessLog.actor == "senior")
+                                  .order_by(AccessLog.id)).all()
+        return [(e.action, e.purpose, e.details.get("what")) for e in rows
+                if e.case_id == case or (e.case_id is None and reference in e.details.get("shown", []))]
+
+
+def last_log_id(live_server):
+    with live_server.app.app_context():
+        return db.session.scalars(select(AccessLog.id).order_by(AccessLog.id.desc())).first() or 0
+
+
+def download_notice(page):
+    with page.expect_download() as download:
+        page.get_by_role("link", name=NOTICE).click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_each_view_and_download_is_logged_with_the_purpose_of_that_view(visit, live_server, stage1_case,
+                                                                           wall_clock):
+    reference, page = stage1_case, visit.page
+    before = last_log_id(live_server)
+    visit.sign_in("senior")
+
+    # a search asks why, and finds the case
+    open_case(page, reference, purpose="Quality assurance or audit", search_purpose="Quality assurance or audit")
+    reason = page.locator(".govuk-summary-list__row").filter(has_text="Your reason for viewing")
+    expect(reason).to_contain_text("Quality assurance or audit")
+    download_notice(page)
+
+    # the person changes their reason: the next views are logged with the new one
+    reason.get_by_role("link", name="Change").click()
+    expect(page.get_by_role("group", name=f"Change why you need to see case {reference}?")).to_be_visible()
+    choose(page, f"Change why you need to see case {reference}?", "Another reason")
+    fill(page, "If another reason, what it is", "Subject access request SAR-2026-17")
+    page.get_by_role("button", name="Continue to the case").click()
+    expect(reason).to_contain_text("Subject access request SAR-2026-17")
+    download_notice(page)
+
+    # half an hour later the reason has lapsed: the download asks why again, then goes ahead
+    wall_clock.advance(timedelta(minutes=31))
+    page.get_by_role("link", name=NOTICE).click()
+    question = f"Why do you need to see case {reference}?"
+    expect(page.get_by_role("group", name=question)).to_be_visible()
+    choose(page, question, "Answering an enquiry about this case")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Continue to the case").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    assert logged(live_server, reference, before) == [
+        ("search", "Quality assurance or audit", "search"),
+        ("view", "Quality assurance or audit", "search"),  # the case, among the search results
+        ("view", "Quality assurance or audit", "case"),
+        ("export", "Quality assurance or audit", "document"),
+        ("view", "Subject access request SAR-2026-17", "case"),
+        ("export", "Subject access request SAR-2026-17", "document"),
+        ("export", "Answering an enquiry about this case", "document"),
+    ]
+    assert visit.foreign == []
