@@ -1,4 +1,5 @@
 """A local SMTP server for the embedded mode: every email is kept as a .eml file."""
+
 from __future__ import annotations
 
 import time

@@ -4,6 +4,7 @@ The text is set in DejaVu Sans, a TrueType font embedded in the file, because su
 names come in every Latin, Cyrillic and Greek spelling and the PDF core fonts only know
 Latin-1: "Łukasz Żółć" must print as written, not as question marks.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,8 @@ def font_paths(font_dir: str | os.PathLike | None = None) -> dict[str, Path]:
             raise FontMissing(
                 f"font file {path} not found: install the Debian package fonts-dejavu-core "
                 f"(apt-get install fonts-dejavu-core) or set ACRO_PDF_FONT_DIR to a folder "
-                f"holding {' and '.join(FONT_FILES.values())}")
+                f"holding {' and '.join(FONT_FILES.values())}"
+            )
     return paths
 
 
@@ -58,8 +60,14 @@ def _paragraph(pdf: FPDF, height: float, text: str) -> None:
     pdf.multi_cell(0, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def render(title: str, case_reference: str, subject_name: str, sections: list[tuple[str, str]],
-           generated_at: datetime, font_dir: str | os.PathLike | None = None) -> bytes:
+def render(
+    title: str,
+    case_reference: str,
+    subject_name: str,
+    sections: list[tuple[str, str]],
+    generated_at: datetime,
+    font_dir: str | os.PathLike | None = None,
+) -> bytes:
     """The document as PDF bytes: marking, title, case reference, subject, then each section."""
     fonts = font_paths(font_dir)
     if generated_at.tzinfo is None:  # times we store are UTC
@@ -79,8 +87,11 @@ def render(title: str, case_reference: str, subject_name: str, sections: list[tu
     _paragraph(pdf, 8, title)
     pdf.ln(2)
     pdf.set_font(FONT_FAMILY, "", 11)
-    for line in (f"Case reference: {case_reference}", f"Subject: {subject_name}",
-                 f"Generated: {generated_at.astimezone(UTC):%d %B %Y %H:%M} UTC"):
+    for line in (
+        f"Case reference: {case_reference}",
+        f"Subject: {subject_name}",
+        f"Generated: {generated_at.astimezone(UTC):%d %B %Y %H:%M} UTC",
+    ):
         _paragraph(pdf, 6, line)
 
     for heading, text in sections:

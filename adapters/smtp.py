@@ -1,4 +1,5 @@
 """Sending email over SMTP. One attempt per call: the outbox decides when to try again."""
+
 from __future__ import annotations
 
 import smtplib
@@ -32,8 +33,14 @@ class _Policy(EmailPolicy):
 POLICY = _Policy()
 
 
-def build_message(sender: str, to: list[str], subject: str, body: str,
-                  attachments: list[tuple[str, bytes, str]] = (), message_id: str | None = None) -> EmailMessage:
+def build_message(
+    sender: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, bytes, str]] = (),
+    message_id: str | None = None,
+) -> EmailMessage:
     """A plain-text email with files attached as (filename, content, mimetype)."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -63,8 +70,15 @@ def check_addressed(message: EmailMessage) -> None:
 class SmtpSender:
     """Hands a message to an SMTP server; raises if the server refuses any recipient."""
 
-    def __init__(self, host: str, port: int, timeout: float = 10, starttls: bool = False,
-                 username: str | None = None, password: str | None = None):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        timeout: float = 10,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+    ):
         self.host = host
         self.port = port
         self.timeout = timeout

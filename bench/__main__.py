@@ -5,6 +5,7 @@ ACRO_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/te
 measure works in a schema of its own that it drops afterwards. Without PostgreSQL, the
 measures that need it say so in the table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,7 @@ MEASURES = ("1", "2", "3", "4", "5")
 def _log(started):
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
     return log
 
 
@@ -41,32 +43,39 @@ def main(argv=None) -> int:
         log(f"no PostgreSQL at {common.POSTGRES_URL} ({missing}): its measures are skipped")
     run = common.Run(args.quick, None if missing else common.POSTGRES_URL, missing, log)
     info = common.machine()
-    log(f"{'quick run' if args.quick else 'full run'} on {info['nproc']} cores, {info['cpu']}, "
-        f"Python {info['python']}, PostgreSQL {info['postgresql']}")
+    log(
+        f"{'quick run' if args.quick else 'full run'} on {info['nproc']} cores, {info['cpu']}, "
+        f"Python {info['python']}, PostgreSQL {info['postgresql']}"
+    )
 
     rows: dict[str, list[Row]] = {}
     details: dict[str, list[str]] = {}
     if "5" in only:
         from . import parsing
+
         log("5. loading the process")
         rows["5"] = parsing.measure(run)
     if "1" in only:
         from . import referral
+
         log("1. per referral: service layer against the bare engine")
         rows["1"] = referral.measure(run)
     snapshots = None
     if only & {"2", "3"}:
         from . import storage
+
         log("3. stored bytes per case at every wait state of every scenario")
         rows["3"], snapshots = storage.measure(run)
     if "2" in only:
         from . import queues
+
         log("2. task queue and case search over HTTP, 1,000 and many cases")
         rows["2"], details["2"], disk = queues.measure(run, snapshots)
         if "3" in only and disk:
             rows["3"].extend(_disk_rows(disk))
     if "4" in only:
         from . import concurrency
+
         log(f"4. {concurrency.CLIENTS} clients claiming and completing over HTTP, 1 and 2 web workers")
         rows["4"], details["4"] = concurrency.measure(run)
     if "3" not in only:
@@ -74,10 +83,12 @@ def main(argv=None) -> int:
 
     ordered = [row for key in MEASURES for row in rows.get(key, [])]
     elapsed = time.perf_counter() - started
-    heading = (f"{'Quick run' if args.quick else 'Full run'} of {info['date']} on {info['nproc']} cores "
-               f"({info['cpu']}), Python {info['python']}, PostgreSQL {info['postgresql']}, "
-               f"SQLite {info['sqlite']}, SpiffWorkflow {info['spiffworkflow']}, gunicorn {info['gunicorn']}; "
-               f"took {elapsed:.0f} s.")
+    heading = (
+        f"{'Quick run' if args.quick else 'Full run'} of {info['date']} on {info['nproc']} cores "
+        f"({info['cpu']}), Python {info['python']}, PostgreSQL {info['postgresql']}, "
+        f"SQLite {info['sqlite']}, SpiffWorkflow {info['spiffworkflow']}, gunicorn {info['gunicorn']}; "
+        f"took {elapsed:.0f} s."
+    )
     print()
     print(heading)
     print()
@@ -107,14 +118,27 @@ def _disk_rows(disk: dict) -> list[Row]:
     for size, found in sorted(disk.items()):
         tables = found["tables"]
         per_case = sum(tables.values()) / max(found["cases"], 1)
-        out.append(Row(what, f"on disk in PostgreSQL, with TOAST and indexes ({size:,} bulk cases)", "KB",
-                       text=f"{per_case / 1024:.1f} KB", spread_text="see note",
-                       note="KB per case: " + ", ".join(f"{t} {v / max(found['cases'], 1) / 1024:.1f}"
-                                                        for t, v in tables.items())))
+        out.append(
+            Row(
+                what,
+                f"on disk in PostgreSQL, with TOAST and indexes ({size:,} bulk cases)",
+                "KB",
+                text=f"{per_case / 1024:.1f} KB",
+                spread_text="see note",
+                note="KB per case: "
+                + ", ".join(f"{t} {v / max(found['cases'], 1) / 1024:.1f}" for t, v in tables.items()),
+            )
+        )
     largest = disk[max(disk)]
-    out.append(Row(what, "instance state as PostgreSQL stores it (compressed by TOAST)", "KB",
-                   text=f"mean {largest['state_mean'] / 1024:.1f} KB, max {largest['state_max'] / 1024:.1f} KB",
-                   spread_text=f"{largest['cases']:,} bulk cases"))
+    out.append(
+        Row(
+            what,
+            "instance state as PostgreSQL stores it (compressed by TOAST)",
+            "KB",
+            text=f"mean {largest['state_mean'] / 1024:.1f} KB, max {largest['state_max'] / 1024:.1f} KB",
+            spread_text=f"{largest['cases']:,} bulk cases",
+        )
+    )
     return out
 
 

@@ -7,6 +7,7 @@ tasks, its audit trail; its subject gets a name, date of birth, nationality and 
 own. By default 60% of cases are concluded (a system that has run for years holds mostly
 closed cases) and 40% wait somewhere in the process, open or dormant.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,20 +24,26 @@ from casework.models import Alias, AuditEntry, Case, Subject, UserTask
 from engine import bundle as engine_bundle
 from webapp.db import db
 
-FAMILY = ("Kowalski Nowak Wiśniewski Wójcik Kamiński Lewandowski Zieliński Szymański Popescu Ionescu "
-          "Dumitru Stan Gheorghe Constantin Haddad Mansour Khalil Hassan Nasser Aziz Mensah Owusu Boateng "
-          "Asante Okafor Adeyemi Okonkwo Balogun Hoxha Krasniqi Berisha Gashi Shehu Petrov Ivanov Dimitrov "
-          "Georgiev Horvat Kovačević Novak Müller Schmidt Schneider Fischer Weber Rossi Russo Ferrari "
-          "Esposito Bianchi García Fernández González Rodríguez López Silva Santos Ferreira Pereira Oliveira "
-          "Costa Kaya Yılmaz Demir Şahin Çelik Nguyen Tran Pham Rahman Hossain Ahmed Khan Ali Hussain Singh "
-          "Kumar Sharma Papadopoulos Nikolaidis Kazlauskas Jankauskas Bērziņš Kalniņš Tamm Saar Żółć "
-          "Novotný Svoboda Dvořák Varga Tóth Nagy Szabó Horváth Jensen Nielsen Hansen").split()
-GIVEN = ("Piotr Jan Tomasz Marek Andrei Ion Mihai Elena Maria Ana Omar Youssef Karim Fatima Kwame Kofi Ama "
-         "Chinedu Emeka Ngozi Arben Besnik Fatmir Dritan Ivan Georgi Dimitar Luka Marko Hans Peter Klaus "
-         "Marco Luca Giulia José Carlos Javier João Pedro Mehmet Ahmet Ayşe Minh Thi Anh Rahim Imran "
-         "Ravi Priya Nikos Giorgos Tomas Jonas Janis Andres Pavel Jiří Zoltán László Lars Søren Łukasz").split()
-NATIONALITIES = ("Poland Romania Lebanon Ghana Nigeria Albania Bulgaria Croatia Germany Italy Spain Portugal "
-                 "Turkey Vietnam Bangladesh India Greece Lithuania Latvia Estonia Czechia Hungary Denmark").split()
+FAMILY = (
+    "Kowalski Nowak Wiśniewski Wójcik Kamiński Lewandowski Zieliński Szymański Popescu Ionescu "
+    "Dumitru Stan Gheorghe Constantin Haddad Mansour Khalil Hassan Nasser Aziz Mensah Owusu Boateng "
+    "Asante Okafor Adeyemi Okonkwo Balogun Hoxha Krasniqi Berisha Gashi Shehu Petrov Ivanov Dimitrov "
+    "Georgiev Horvat Kovačević Novak Müller Schmidt Schneider Fischer Weber Rossi Russo Ferrari "
+    "Esposito Bianchi García Fernández González Rodríguez López Silva Santos Ferreira Pereira Oliveira "
+    "Costa Kaya Yılmaz Demir Şahin Çelik Nguyen Tran Pham Rahman Hossain Ahmed Khan Ali Hussain Singh "
+    "Kumar Sharma Papadopoulos Nikolaidis Kazlauskas Jankauskas Bērziņš Kalniņš Tamm Saar Żółć "
+    "Novotný Svoboda Dvořák Varga Tóth Nagy Szabó Horváth Jensen Nielsen Hansen"
+).split()
+GIVEN = (
+    "Piotr Jan Tomasz Marek Andrei Ion Mihai Elena Maria Ana Omar Youssef Karim Fatima Kwame Kofi Ama "
+    "Chinedu Emeka Ngozi Arben Besnik Fatmir Dritan Ivan Georgi Dimitar Luka Marko Hans Peter Klaus "
+    "Marco Luca Giulia José Carlos Javier João Pedro Mehmet Ahmet Ayşe Minh Thi Anh Rahim Imran "
+    "Ravi Priya Nikos Giorgos Tomas Jonas Janis Andres Pavel Jiří Zoltán László Lars Søren Łukasz"
+).split()
+NATIONALITIES = (
+    "Poland Romania Lebanon Ghana Nigeria Albania Bulgaria Croatia Germany Italy Spain Portugal "
+    "Turkey Vietnam Bangladesh India Greece Lithuania Latvia Estonia Czechia Hungary Denmark"
+).split()
 OWNERS = tuple(f"caseworker{n:02d}" for n in range(1, 41))
 
 
@@ -57,8 +64,14 @@ def _prepare(snapshot) -> _Template:
         middle = "\t".join(_copy_value(row[k]) for k in ("actor", "action"))
         tail = "\t".join(_copy_value(row[k]) for k in ("task_bpmn_id", "task_name", "details"))
         lines.append((row["at"], row["task_id"], middle, tail))
-    return _Template(snapshot, json.dumps(case["instance_state"]), case["reference"],
-                     [t["id"] for t in snapshot.tasks], case["created_at"], lines)
+    return _Template(
+        snapshot,
+        json.dumps(case["instance_state"]),
+        case["reference"],
+        [t["id"] for t in snapshot.tasks],
+        case["created_at"],
+        lines,
+    )
 
 
 class Generator:
@@ -99,31 +112,63 @@ class Generator:
         referral = json.loads(json.dumps(snap.case["referral"]))
         subject_details = referral.setdefault("subject", {})
         alias = f"{rng.choice(GIVEN)} {family}"
-        subject_details.update(family_name=family, given_names=given, date_of_birth=dob, nationality=nationality,
-                               pnc_id=pnc, aliases=[alias])
-        case_row = dict(snap.case, **subjects.search_fields(referral), id=n, reference=reference, referral=referral,
-                        instance_state=state_text,
-                        process_version_id=process_version_id, pending_since=None,
-                        case_owner=owner if snap.case["case_owner"] else None,
-                        created_at=created, updated_at=snap.case["updated_at"] + shift,
-                        subject_id=n if snap.subject else None)
+        subject_details.update(
+            family_name=family,
+            given_names=given,
+            date_of_birth=dob,
+            nationality=nationality,
+            pnc_id=pnc,
+            aliases=[alias],
+        )
+        case_row = dict(
+            snap.case,
+            **subjects.search_fields(referral),
+            id=n,
+            reference=reference,
+            referral=referral,
+            instance_state=state_text,
+            process_version_id=process_version_id,
+            pending_since=None,
+            case_owner=owner if snap.case["case_owner"] else None,
+            created_at=created,
+            updated_at=snap.case["updated_at"] + shift,
+            subject_id=n if snap.subject else None,
+        )
         subject = aliases = None
         if snap.subject:
-            subject = dict(snap.subject, id=n, family_name=family, given_names=given, date_of_birth=dob,
-                           nationality=nationality, pnc_id=pnc.upper(),
-                           search_key=subjects.identity_key(family, given, dob, nationality))
+            subject = dict(
+                snap.subject,
+                id=n,
+                family_name=family,
+                given_names=given,
+                date_of_birth=dob,
+                nationality=nationality,
+                pnc_id=pnc.upper(),
+                search_key=subjects.identity_key(family, given, dob, nationality),
+            )
             aliases = [{"subject_id": n, "name": alias, "search_key": subjects.normalise(alias)}]
-        tasks = [dict(t, id=task_ids[t["id"]], case_id=n, created_at=t["created_at"] + shift,
-                      due_at=t["due_at"] + shift if t["due_at"] else None,
-                      claimed_at=t["claimed_at"] + shift if t["claimed_at"] else None,
-                      assignee=owner if t["assignee"] else None)
-                 for t in snap.tasks]
+        tasks = [
+            dict(
+                t,
+                id=task_ids[t["id"]],
+                case_id=n,
+                created_at=t["created_at"] + shift,
+                due_at=t["due_at"] + shift if t["due_at"] else None,
+                claimed_at=t["claimed_at"] + shift if t["claimed_at"] else None,
+                assignee=owner if t["assignee"] else None,
+            )
+            for t in snap.tasks
+        ]
         if for_copy:
-            audit = [f"{n}\t{(at + shift).isoformat()}\t{middle}\t{_copy_value(task_ids.get(task_id, task_id))}"
-                     f"\t{tail}\n" for at, task_id, middle, tail in template.audit_lines]
+            audit = [
+                f"{n}\t{(at + shift).isoformat()}\t{middle}\t{_copy_value(task_ids.get(task_id, task_id))}\t{tail}\n"
+                for at, task_id, middle, tail in template.audit_lines
+            ]
         else:
-            audit = [dict(a, id=None, case_id=n, at=a["at"] + shift,
-                          task_id=task_ids.get(a["task_id"], a["task_id"])) for a in snap.audit]
+            audit = [
+                dict(a, id=None, case_id=n, at=a["at"] + shift, task_id=task_ids.get(a["task_id"], a["task_id"]))
+                for a in snap.audit
+            ]
         return {"case": case_row, "subject": subject, "aliases": aliases or [], "tasks": tasks, "audit": audit}
 
 
@@ -181,7 +226,7 @@ def _load_range(url: str, generator: Generator, n: int, version_id: int, chunks:
                         buffer = []
                         for item in batch:
                             rows = item[key]
-                            for row in ([rows] if isinstance(rows, dict) else rows or []):
+                            for row in [rows] if isinstance(rows, dict) else rows or []:
                                 buffer.append(row if isinstance(row, str) else _copy_line(row, names))
                             if len(buffer) > 5000:
                                 copy.write("".join(buffer))
@@ -194,8 +239,9 @@ def _load_range(url: str, generator: Generator, n: int, version_id: int, chunks:
         engine.dispose()
 
 
-def load_postgres(url: str, generator: Generator, n: int, settings, chunk: int = 1000, processes: int = 2,
-                  log=lambda *_: None) -> None:
+def load_postgres(
+    url: str, generator: Generator, n: int, settings, chunk: int = 1000, processes: int = 2, log=lambda *_: None
+) -> None:
     """COPY n cases into the (empty, created) schema at ``url``, with ``processes`` loaders at
     once; the secondary indexes are dropped first and built again after (the same indexes)."""
     import multiprocessing
@@ -221,8 +267,12 @@ def load_postgres(url: str, generator: Generator, n: int, settings, chunk: int =
         for index in _indexes():
             index.create(connection)
         for table in ("case_record", "subject", "alias", "audit_entry"):
-            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+            )
     raw = engine.raw_connection()
     try:
         raw.driver_connection.autocommit = True
@@ -245,8 +295,9 @@ def sample(url: str) -> dict:
     with Session(engine) as session:
         found = {
             "references": session.scalars(select(Case.reference).order_by(Case.id)).all()[::97][:50],
-            "subjects": session.execute(select(Subject.family_name, Subject.given_names, Subject.pnc_id)
-                                        .order_by(Subject.id)).all()[::89][:50],
+            "subjects": session.execute(
+                select(Subject.family_name, Subject.given_names, Subject.pnc_id).order_by(Subject.id)
+            ).all()[::89][:50],
             "aliases": session.scalars(select(Alias.name).order_by(Alias.id)).all()[::83][:50],
         }
     engine.dispose()

@@ -1,5 +1,6 @@
 """What every measure shares: settings, a sender that sends nothing, empty databases (a SQLite
 file, a PostgreSQL schema), and what machine this is."""
+
 from __future__ import annotations
 
 import contextlib
@@ -38,8 +39,9 @@ class DroppingSender:
 
 
 def settings(workdir: Path, send_email: bool = True) -> Settings:
-    base = Settings.from_env({"ACRO_INSTANCE_DIR": str(workdir), "SECRET_KEY": "bench",
-                              "ACRO_SEND_EMAIL": "true" if send_email else "false"})
+    base = Settings.from_env(
+        {"ACRO_INSTANCE_DIR": str(workdir), "SECRET_KEY": "bench", "ACRO_SEND_EMAIL": "true" if send_email else "false"}
+    )
     base.documents_dir = workdir / "documents"
     return base
 
@@ -113,14 +115,23 @@ def machine() -> dict:
         sqlite_version = __import__("sqlite3").sqlite_version
     except ImportError:
         sqlite_version = "?"
-    return {"date": date.today().isoformat(), "nproc": os.cpu_count(), "cpu": cpu,
-            "python": platform.python_version(), "postgresql": postgres, "sqlite": sqlite_version,
-            "kernel": platform.release(), "gunicorn": _version("gunicorn"), "spiffworkflow": _version("SpiffWorkflow")}
+    return {
+        "date": date.today().isoformat(),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "postgresql": postgres,
+        "sqlite": sqlite_version,
+        "kernel": platform.release(),
+        "gunicorn": _version("gunicorn"),
+        "spiffworkflow": _version("SpiffWorkflow"),
+    }
 
 
 def _version(package: str) -> str:
     try:
         from importlib.metadata import version
+
         return version(package)
     except Exception:
         return "?"
@@ -129,6 +140,7 @@ def _version(package: str) -> str:
 @dataclass
 class Run:
     """What every measure is given: how long to run, where PostgreSQL is, where to log."""
+
     quick: bool
     postgres: str | None
     postgres_missing: str | None

@@ -7,6 +7,7 @@ Both servers run on one database; each round gives both the same time, one after
 Afterwards every completion the clients were told succeeded must be in the audit trail
 exactly once, and every case's ready-task rows must be the tasks its workflow waits on.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,8 +40,9 @@ ANSWERS = {
 def _submit_cases(url: str, folder, count: int, scenario: dict) -> None:
     engine = create_engine(url)
     with Session(engine) as session:
-        service = bootstrap.build(session, common.settings(folder, send_email=False), SystemClock(),
-                                  common.DroppingSender())
+        service = bootstrap.build(
+            session, common.settings(folder, send_email=False), SystemClock(), common.DroppingSender()
+        )
         for _ in range(count):
             service.submit_referral(scenario["referral"], Actor("acro-intake"), certificate=scenario.get("certificate"))
     engine.dispose()
@@ -71,8 +73,9 @@ class Load:
             self.tally(f"claim {status}")
             if status != 200:
                 continue
-            status, seconds, _ = http.post(f"/api/v1/tasks/{task['id']}/complete",
-                                           {"answers": ANSWERS[task["bpmn_id"]]})
+            status, seconds, _ = http.post(
+                f"/api/v1/tasks/{task['id']}/complete", {"answers": ANSWERS[task["bpmn_id"]]}
+            )
             self.tally(f"complete {status}")
             if status == 200:
                 with self.lock:
@@ -102,8 +105,11 @@ def _check(url: str, loads: list[Load], folder) -> tuple[int, int, list[str]]:
     engine = create_engine(url)
     with Session(engine) as session:
         stored = Counter(session.scalars(select(AuditEntry.task_id).where(AuditEntry.action == "task completed")).all())
-        per_step = Counter(session.execute(select(AuditEntry.case_id, AuditEntry.task_bpmn_id)
-                                           .where(AuditEntry.action == "task completed")).all())
+        per_step = Counter(
+            session.execute(
+                select(AuditEntry.case_id, AuditEntry.task_bpmn_id).where(AuditEntry.action == "task completed")
+            ).all()
+        )
         repeated = sum(n - 1 for n in per_step.values() if n > 1) + sum(n - 1 for n in told.values() if n > 1)
         lost = sum(1 for task_id in told if stored.get(task_id, 0) == 0)
         unexpected = sum(1 for task_id in stored if task_id not in told)
@@ -127,8 +133,14 @@ def _check(url: str, loads: list[Load], folder) -> tuple[int, int, list[str]]:
 def measure(run: common.Run) -> tuple[list[Row], list[str]]:
     what = "4. K clients at once"
     if not run.postgres:
-        return [Row(what, "claims and completions over HTTP", text="not measured",
-                    spread_text=f"no PostgreSQL: {run.postgres_missing}")], []
+        return [
+            Row(
+                what,
+                "claims and completions over HTTP",
+                text="not measured",
+                spread_text=f"no PostgreSQL: {run.postgres_missing}",
+            )
+        ], []
     # each round: short slices, 1 worker then 2 workers (then the other way round), so that
     # whatever else the machine does falls on both alike
     rounds, slices, seconds = (2, 2, 2.0) if run.quick else (4, 4, 2.0)
@@ -158,8 +170,10 @@ def measure(run: common.Run) -> tuple[list[Row], list[str]]:
         top_up()
         run.log(f"  {submitted} referrals submitted in {time.perf_counter() - started:.0f} s")
         with contextlib.ExitStack() as stack:
-            servers = {workers: stack.enter_context(web.serve(url, workers, folder / f"w{workers}", f"w{workers}"))
-                       for workers in (1, 2)}
+            servers = {
+                workers: stack.enter_context(web.serve(url, workers, folder / f"w{workers}", f"w{workers}"))
+                for workers in (1, 2)
+            }
             for workers, served in servers.items():  # warm every worker up
                 client = web.Client(served.address, secrets["clerk0"])
                 for _ in range(2 * workers):
@@ -168,19 +182,27 @@ def measure(run: common.Run) -> tuple[list[Row], list[str]]:
                 for workers in (1, 2):
                     loads[workers].append([])
                 for piece in range(slices):
-                    for workers in ((1, 2) if (number + piece) % 2 == 0 else (2, 1)):
+                    for workers in (1, 2) if (number + piece) % 2 == 0 else (2, 1):
                         top_up()
-                        load = Load(servers[workers].address, secrets, seconds, seed=(number * slices + piece) * 10 + workers)
+                        load = Load(
+                            servers[workers].address, secrets, seconds, seed=(number * slices + piece) * 10 + workers
+                        )
                         before = web.cpu_sample(servers[workers].pid)
                         started = time.perf_counter()
                         load.run()
-                        cpu[workers].append(web.cpu_shares(before, web.cpu_sample(servers[workers].pid),
-                                                           time.perf_counter() - started))
+                        cpu[workers].append(
+                            web.cpu_shares(before, web.cpu_sample(servers[workers].pid), time.perf_counter() - started)
+                        )
                         loads[workers][-1].append(load)
-                run.log(f"  round {number + 1}/{rounds}: " + "; ".join(
-                    f"{w} worker{'s' if w > 1 else ''} {_rate(loads[w][-1], seconds):.1f}/s, "
-                    f"p95 {percentile(_latencies(loads[w][-1]), 95):.0f} ms" for w in (1, 2))
-                    + f"; other processes used {median([c['others'] for c in cpu[1][-slices:] + cpu[2][-slices:]]):.2f} cores")
+                run.log(
+                    f"  round {number + 1}/{rounds}: "
+                    + "; ".join(
+                        f"{w} worker{'s' if w > 1 else ''} {_rate(loads[w][-1], seconds):.1f}/s, "
+                        f"p95 {percentile(_latencies(loads[w][-1]), 95):.0f} ms"
+                        for w in (1, 2)
+                    )
+                    + f"; other processes used {_others(cpu, slices):.2f} cores"
+                )
         everything = [load for per_round in loads.values() for r in per_round for load in r]
         lost, repeated, problems = _check(url, everything, folder)
     statuses = Counter()
@@ -193,20 +215,31 @@ def measure(run: common.Run) -> tuple[list[Row], list[str]]:
     for workers in (1, 2):
         label = f"{workers} web worker{'s' if workers > 1 else ''}, {CLIENTS} clients"
         rows.append(Row(what, f"{label}: completions per second", "/s", [_rate(r, seconds) for r in loads[workers]]))
-        rows.append(Row(what, f"{label}: p95 of a completion", "ms",
-                        [percentile(_latencies(r), 95) for r in loads[workers]]))
-    ratios = [_rate(b, seconds) / max(_rate(a, seconds), 1e-9) for a, b in zip(loads[1], loads[2])]
+        rows.append(
+            Row(what, f"{label}: p95 of a completion", "ms", [percentile(_latencies(r), 95) for r in loads[workers]])
+        )
+    ratios = [_rate(b, seconds) / max(_rate(a, seconds), 1e-9) for a, b in zip(loads[1], loads[2], strict=False)]
     rows.append(Row(what, "throughput 2 workers / 1 worker (2 cores)", "x", ratios, Target(">", 1.0)))
-    rows.append(Row(what, "lost or repeated steps", text=str(lost + repeated), judged=lost + repeated,
-                    spread_text=f"lost {lost}, repeated {repeated}", target=Target("==", 0),
-                    note=f"{sum(len(x.completed) for x in everything)} completions; {'; '.join(problems)}"))
+    rows.append(
+        Row(
+            what,
+            "lost or repeated steps",
+            text=str(lost + repeated),
+            judged=lost + repeated,
+            spread_text=f"lost {lost}, repeated {repeated}",
+            target=Target("==", 0),
+            note=f"{sum(len(x.completed) for x in everything)} completions; {'; '.join(problems)}",
+        )
+    )
     details = [f"requests: {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}"]
     for workers in (1, 2):
         shares = {k: median([c[k] for c in cpu[workers]]) for k in ("web", "postgres", "clients", "others", "machine")}
-        details.append(f"CPU with {workers} web worker{'s' if workers > 1 else ''} (cores in use, median over slices, "
-                       f"of {os.cpu_count()}): web {shares['web']:.2f}, PostgreSQL {shares['postgres']:.2f}, "
-                       f"the {CLIENTS} clients {shares['clients']:.2f}, other processes {shares['others']:.2f}; "
-                       f"machine busy {shares['machine']:.2f}")
+        details.append(
+            f"CPU with {workers} web worker{'s' if workers > 1 else ''} (cores in use, median over slices, "
+            f"of {os.cpu_count()}): web {shares['web']:.2f}, PostgreSQL {shares['postgres']:.2f}, "
+            f"the {CLIENTS} clients {shares['clients']:.2f}, other processes {shares['others']:.2f}; "
+            f"machine busy {shares['machine']:.2f}"
+        )
     return rows, details
 
 
@@ -216,3 +249,8 @@ def _rate(slices: list[Load], seconds: float) -> float:
 
 def _latencies(slices: list[Load]) -> list[float]:
     return [ms for load in slices for ms in load.latencies]
+
+
+def _others(cpu, slices: int) -> float:
+    """The cores other processes used over the last slices of the one- and two-worker runs."""
+    return median([c["others"] for c in cpu[1][-slices:] + cpu[2][-slices:]])

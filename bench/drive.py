@@ -5,6 +5,7 @@ Both take a scenario as ``casework.scenarios`` reads it (tasks with answers, mes
 waits) and do the same steps with the same data; ``same_route`` checks they visited the
 same flow nodes, so the two figures measure the same work.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ def load(path) -> dict:
 
 def start_clock(scenario: dict) -> FakeClock:
     from datetime import datetime
+
     start = scenario.get("start")
     return FakeClock(datetime.fromisoformat(str(start)) if start else None)
 
@@ -56,12 +58,14 @@ def service_referral(service: Casework, clock: FakeClock, scenario: dict) -> str
     for step in scenario["steps"]:
         if "task" in step:
             case = service.case(reference)
-            task_id = service.session.scalars(select(UserTask.id).where(
-                UserTask.case_id == case.id, UserTask.bpmn_id == step["task"])).first()
+            task_id = service.session.scalars(
+                select(UserTask.id).where(UserTask.case_id == case.id, UserTask.bpmn_id == step["task"])
+            ).first()
             if task_id is None:
                 raise RuntimeError(f"{reference}: task {step['task']} is not ready")
-            service.complete_task(reference, task_id, step.get("answers") or {},
-                                  actor_for(service.settings, step["as"], step.get("user")))
+            service.complete_task(
+                reference, task_id, step.get("answers") or {}, actor_for(service.settings, step["as"], step.get("user"))
+            )
         elif "message" in step:
             service.deliver_message(reference, step["message"], step.get("payload"), INTAKE)
         elif "wait" in step:
@@ -91,8 +95,14 @@ def bare_referral(bundle, scenario: dict, settings, render: bool = True) -> Inst
     mailer = FakeMailer()
     documents = FakeDocuments(store, clock, render=render)
     instance = Engine(clock).start(bundle, {"case_reference": store.reference})
-    adapters = {"case_store": store, "mailer": mailer, "documents": documents, "clock": clock,
-                "settings": settings.handler_settings(), "instance": instance}
+    adapters = {
+        "case_store": store,
+        "mailer": mailer,
+        "documents": documents,
+        "clock": clock,
+        "settings": settings.handler_settings(),
+        "instance": instance,
+    }
 
     def execute(task):
         return registry.run(task.topic, dict(task.data), **adapters)

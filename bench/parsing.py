@@ -1,6 +1,7 @@
 """Measure 5: loading the process. Parsing and validating everything in processes/ as
 `acro validate` does (XSD validation, handlers, forms, groups, rule citations), and parsing it
 into the bundle a new case starts on (what the service does once per process version)."""
+
 from __future__ import annotations
 
 import time
@@ -33,5 +34,7 @@ def measure(run: common.Run) -> list[Row]:
         parse_times.append((time.perf_counter() - started) * 1000)
     what = "5. loading the process"
     count = f"{sum(n.endswith('.bpmn') for n in files)} BPMN + {sum(n.endswith('.dmn') for n in files)} DMN files"
-    return [Row(what, f"acro validate processes/ ({count}; {len(problems)} problems)", "ms", validate_times),
-            Row(what, "parse processes/ into a runnable bundle (once per version)", "ms", parse_times)]
+    return [
+        Row(what, f"acro validate processes/ ({count}; {len(problems)} problems)", "ms", validate_times),
+        Row(what, "parse processes/ into a runnable bundle (once per version)", "ms", parse_times),
+    ]

@@ -6,6 +6,7 @@ followed by the same request to the other, so the ratio of their p95s is taken i
 round. The PostgreSQL statistics of the large database say which tables were read whole
 (sequential scans) while the requests ran: those are the missing indexes.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,17 +36,24 @@ SEARCHES = ("family name", "given and family name", "alias", "PNC ID", "case ref
 
 def _searches(sample: dict, i: int) -> list[tuple[str, dict]]:
     family, given, pnc = sample["subjects"][i % len(sample["subjects"])]
-    return [("family name", {"q": family}), ("given and family name", {"q": f"{given} {family}"}),
-            ("alias", {"q": sample["aliases"][i % len(sample["aliases"])]}), ("PNC ID", {"q": pnc}),
-            ("case reference", {"q": sample["references"][i % len(sample["references"])]})]
+    return [
+        ("family name", {"q": family}),
+        ("given and family name", {"q": f"{given} {family}"}),
+        ("alias", {"q": sample["aliases"][i % len(sample["aliases"])]}),
+        ("PNC ID", {"q": pnc}),
+        ("case reference", {"q": sample["references"][i % len(sample["references"])]}),
+    ]
 
 
 def _stats(url: str) -> dict:
     engine = create_engine(url)
     with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT relname, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables "
-            "WHERE schemaname = current_schema()")).all()
+        rows = connection.execute(
+            text(
+                "SELECT relname, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables "
+                "WHERE schemaname = current_schema()"
+            )
+        ).all()
     engine.dispose()
     return {r.relname: (r.seq_scan or 0, r.seq_tup_read or 0, r.idx_scan or 0) for r in rows}
 
@@ -76,8 +84,10 @@ def _browser_queries(urls: dict, sample: dict, repeat: int, log) -> dict:
                 if turn:  # the first is a warm-up
                     timings[("queue", size)].append(queue)
                     timings[("search", size)].append(search)
-        log("  browser queries: " + "; ".join(f"{kind} {size:,}: {median(v):.0f} ms"
-                                               for (kind, size), v in sorted(timings.items())))
+        log(
+            "  browser queries: "
+            + "; ".join(f"{kind} {size:,}: {median(v):.0f} ms" for (kind, size), v in sorted(timings.items()))
+        )
     finally:
         for engine in engines.values():
             engine.dispose()
@@ -89,19 +99,37 @@ def disk_bytes(url: str) -> dict:
     engine = create_engine(url)
     with engine.connect() as connection:
         sizes = {t: connection.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar() for t in TABLES}
-        stored = connection.execute(text("SELECT avg(pg_column_size(instance_state)), "
-                                         "max(pg_column_size(instance_state)), count(*) FROM case_record")).one()
+        stored = connection.execute(
+            text(
+                "SELECT avg(pg_column_size(instance_state)), "
+                "max(pg_column_size(instance_state)), count(*) FROM case_record"
+            )
+        ).one()
     engine.dispose()
-    return {"tables": sizes, "state_mean": float(stored[0] or 0), "state_max": int(stored[1] or 0),
-            "cases": int(stored[2])}
+    return {
+        "tables": sizes,
+        "state_mean": float(stored[0] or 0),
+        "state_max": int(stored[1] or 0),
+        "cases": int(stored[2]),
+    }
 
 
 def measure(run: common.Run, snapshots) -> tuple[list[Row], list[str], dict]:
     """Rows for the table, detail lines (per query, per size), and the on-disk sizes."""
     what = "2. queue and search"
     if not run.postgres:
-        return [Row(what, "task queue and case search over HTTP", text="not measured",
-                    spread_text=f"no PostgreSQL: {run.postgres_missing}")], [], {}
+        return (
+            [
+                Row(
+                    what,
+                    "task queue and case search over HTTP",
+                    text="not measured",
+                    spread_text=f"no PostgreSQL: {run.postgres_missing}",
+                )
+            ],
+            [],
+            {},
+        )
     small, large = 1_000, (20_000 if run.quick else 100_000)
     rounds, repeat = (3, 2) if run.quick else (5, 3)
     generator = bulk.Generator(snapshots)
@@ -118,8 +146,10 @@ def measure(run: common.Run, snapshots) -> tuple[list[Row], list[str], dict]:
             # one of the case owners the load assigns tasks to, so "my own tasks" finds some
             secrets[size] = web.make_users(url, {bulk.OWNERS[0]: ["caseworker"]})[bulk.OWNERS[0]]
             urls[size] = url
-        addresses = {size: stack.enter_context(web.serve(urls[size], 1, folder / f"web{size}", f"web{size}")).address
-                     for size in (small, large)}
+        addresses = {
+            size: stack.enter_context(web.serve(urls[size], 1, folder / f"web{size}", f"web{size}")).address
+            for size in (small, large)
+        }
         clients = {size: web.Client(addresses[size], secrets[size]) for size in (small, large)}
         sample = bulk.sample(urls[small])  # names present in both: the large load starts with the same cases
 
@@ -143,9 +173,14 @@ def measure(run: common.Run, snapshots) -> tuple[list[Row], list[str], dict]:
                     call("tasks", name, "/api/v1/tasks", params, number_)
                 for name, params in _searches(sample, number_ * repeat + i + 1):
                     call("search", name, "/api/v1/cases", params, number_)
-            run.log(f"  round {number_ + 1}/{rounds}: " + "; ".join(
-                f"{kind} p95 {percentile(latencies[(kind, small, number_)], 95):.0f} ms / "
-                f"{percentile(latencies[(kind, large, number_)], 95):.0f} ms" for kind in ("tasks", "search")))
+            run.log(
+                f"  round {number_ + 1}/{rounds}: "
+                + "; ".join(
+                    f"{kind} p95 {percentile(latencies[(kind, small, number_)], 95):.0f} ms / "
+                    f"{percentile(latencies[(kind, large, number_)], 95):.0f} ms"
+                    for kind in ("tasks", "search")
+                )
+            )
         time.sleep(1.5)  # let the servers' backends report their statistics
         after = _stats(urls[large])
         browser = _browser_queries(urls, sample, 2, run.log)
@@ -155,36 +190,67 @@ def measure(run: common.Run, snapshots) -> tuple[list[Row], list[str], dict]:
     big = f"{large:,}"
     judged = not run.quick
     for kind, label in (("tasks", "task queue GET /api/v1/tasks"), ("search", "case search GET /api/v1/cases?q=")):
-        p = {(size, q): [percentile(latencies[(kind, size, r)], q) for r in range(rounds)]
-             for size in (small, large) for q in (50, 95)}
+        p = {
+            (size, q): [percentile(latencies[(kind, size, r)], q) for r in range(rounds)]
+            for size in (small, large)
+            for q in (50, 95)
+        }
         rows.append(Row(what, f"{label}: p50, 1,000 cases", "ms", p[(small, 50)]))
         rows.append(Row(what, f"{label}: p95, 1,000 cases", "ms", p[(small, 95)]))
         rows.append(Row(what, f"{label}: p50, {big} cases", "ms", p[(large, 50)]))
-        rows.append(Row(what, f"{label}: p95, {big} cases", "ms", p[(large, 95)],
-                        Target("<=", P95_LIMIT_MS) if judged else None,
-                        note="" if judged else "quick run: the target is for 100,000 cases"))
-        ratios = [b / s for b, s in zip(p[(large, 95)], p[(small, 95)])]
-        rows.append(Row(what, f"{label}: p95 ratio {big} / 1,000", "x", ratios,
-                        Target("<=", RATIO_LIMIT) if judged else None))
-    for kind, label in (("queue", "browser's team queue, queries.tasks.queue (in process)"),
-                        ("search", "browser's search by name, queries.cases.search (in process)")):
+        rows.append(
+            Row(
+                what,
+                f"{label}: p95, {big} cases",
+                "ms",
+                p[(large, 95)],
+                Target("<=", P95_LIMIT_MS) if judged else None,
+                note="" if judged else "quick run: the target is for 100,000 cases",
+            )
+        )
+        ratios = [b / s for b, s in zip(p[(large, 95)], p[(small, 95)], strict=False)]
+        rows.append(
+            Row(what, f"{label}: p95 ratio {big} / 1,000", "x", ratios, Target("<=", RATIO_LIMIT) if judged else None)
+        )
+    for kind, label in (
+        ("queue", "browser's team queue, queries.tasks.queue (in process)"),
+        ("search", "browser's search by name, queries.cases.search (in process)"),
+    ):
         rows.append(Row(what, f"{label}: 1,000 cases", "ms", browser[(kind, small)]))
         rows.append(Row(what, f"{label}: {big} cases", "ms", browser[(kind, large)]))
-        rows.append(Row(what, f"{label}: ratio {big} / 1,000", "x",
-                        [b / s for b, s in zip(browser[(kind, large)], browser[(kind, small)])]))
+        rows.append(
+            Row(
+                what,
+                f"{label}: ratio {big} / 1,000",
+                "x",
+                [b / s for b, s in zip(browser[(kind, large)], browser[(kind, small)], strict=False)],
+            )
+        )
     scans = []
     for table in TABLES:
         seq = after.get(table, (0, 0, 0))[0] - before.get(table, (0, 0, 0))[0]
         read = after.get(table, (0, 0, 0))[1] - before.get(table, (0, 0, 0))[1]
         if seq and read / seq > 1000:
             scans.append(f"{table} ({seq} scans, {read / seq:,.0f} rows each)")
-    rows.append(Row(what, f"tables read whole (sequential scans) while serving {big} cases", text=str(len(scans)),
-                    spread_text="see note", note="; ".join(scans) or "none"))
-    details = [f"| {name} | {kind} | " + " | ".join(
-        f"{number(median(per_query[(name, size)]))} / {number(percentile(per_query[(name, size)], 95))}"
-        for size in (small, large)) + " |"
+    rows.append(
+        Row(
+            what,
+            f"tables read whole (sequential scans) while serving {big} cases",
+            text=str(len(scans)),
+            spread_text="see note",
+            note="; ".join(scans) or "none",
+        )
+    )
+    details = [
+        f"| {name} | {kind} | "
+        + " | ".join(
+            f"{number(median(per_query[(name, size)]))} / {number(percentile(per_query[(name, size)], 95))}"
+            for size in (small, large)
+        )
+        + " |"
         for kind, names in (("task queue", [n for n, _ in TASK_QUERIES]), ("case search", SEARCHES))
-        for name in names]
+        for name in names
+    ]
     details.insert(0, f"| query | endpoint | 1,000 cases: p50 / p95 ms | {big} cases: p50 / p95 ms |")
     details.insert(1, "|---|---|---|---|")
     return rows, details, disk

@@ -4,6 +4,7 @@ state, against the same diagrams on the bare engine in memory with the same hand
 Each round runs a batch on every side, one after the other (the order turns each round), and
 takes the ratios inside the round.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -85,11 +86,13 @@ def measure(run: common.Run) -> list[Row]:
                 for side in sides.values():
                     reference = side.one()
                     case = side.session.query(Case).filter_by(reference=reference).one()
-                    service_route = drive.visited(Engine(drive.start_clock(scenario))
-                                                  .restore(bundle, case.instance_state))
+                    service_route = drive.visited(
+                        Engine(drive.start_clock(scenario)).restore(bundle, case.instance_state)
+                    )
                     if case.outcome != "Deported" or service_route != drive.visited(bare):
-                        raise RuntimeError(f"{side.name}: the service run and the bare run differ "
-                                           f"(outcome {case.outcome!r})")
+                        raise RuntimeError(
+                            f"{side.name}: the service run and the bare run differ (outcome {case.outcome!r})"
+                        )
 
                 def bare_batch(render):
                     n = bare_n if render else bare_plain_n
@@ -116,8 +119,13 @@ def measure(run: common.Run) -> list[Row]:
                     turn = number % len(order)
                     for key in order[turn:] + order[:turn]:
                         times[key].append(jobs[key]())
-                    log(f"  round {number + 1}/{rounds}: " + ", ".join(
-                        f"{name}{'' if render else ' (no PDF)'} {v[-1]:.0f} ms" for (name, render), v in times.items()))
+                    log(
+                        f"  round {number + 1}/{rounds}: "
+                        + ", ".join(
+                            f"{name}{'' if render else ' (no PDF)'} {v[-1]:.0f} ms"
+                            for (name, render), v in times.items()
+                        )
+                    )
             finally:
                 for side in sides.values():
                     side.close()
@@ -130,11 +138,17 @@ def _rows(run, times, sides) -> list[Row]:
     for name in ("SQLite", "PostgreSQL"):
         label = "SQLite file" if name == "SQLite" else "PostgreSQL"
         if name not in sides:
-            rows.append(Row(what, f"service layer, {label}", text="not measured",
-                            spread_text=f"no PostgreSQL: {run.postgres_missing}"))
+            rows.append(
+                Row(
+                    what,
+                    f"service layer, {label}",
+                    text="not measured",
+                    spread_text=f"no PostgreSQL: {run.postgres_missing}",
+                )
+            )
             continue
         rows.append(Row(what, f"service layer, {label}, saving at every wait state", "ms", times[(name, True)]))
-        ratios = [s / b for s, b in zip(times[(name, True)], times[("bare", True)])]
+        ratios = [s / b for s, b in zip(times[(name, True)], times[("bare", True)], strict=False)]
         rows.append(Row(what, f"ratio service ({label}) / bare", "x", ratios, Target("<=", TARGET[name])))
     rows.append(Row(what, "without PDF rendering: bare engine", "ms", times[("bare", False)]))
     for name in ("SQLite", "PostgreSQL"):
@@ -142,6 +156,6 @@ def _rows(run, times, sides) -> list[Row]:
             continue
         label = "SQLite file" if name == "SQLite" else "PostgreSQL"
         rows.append(Row(what, f"without PDF rendering: service layer, {label}", "ms", times[(name, False)]))
-        ratios = [s / b for s, b in zip(times[(name, False)], times[("bare", False)])]
+        ratios = [s / b for s, b in zip(times[(name, False)], times[("bare", False)], strict=False)]
         rows.append(Row(what, f"without PDF rendering: ratio ({label}) / bare", "x", ratios))
     return rows

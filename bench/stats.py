@@ -1,4 +1,5 @@
 """Medians, spreads, percentiles and the rows of the result table, with their targets."""
+
 from __future__ import annotations
 
 import math
@@ -24,12 +25,17 @@ def median(values) -> float:
 @dataclass(frozen=True)
 class Target:
     """``value <= limit`` (or ``>=``, ``>``, ``==``)."""
+
     op: str
     limit: float
 
     def met(self, value: float) -> bool:
-        return {"<=": value <= self.limit, ">=": value >= self.limit, ">": value > self.limit,
-                "==": value == self.limit}[self.op]
+        return {
+            "<=": value <= self.limit,
+            ">=": value >= self.limit,
+            ">": value > self.limit,
+            "==": value == self.limit,
+        }[self.op]
 
     def __str__(self):
         return f"{self.op} {_number(self.limit)}"
@@ -38,6 +44,7 @@ class Target:
 @dataclass
 class Row:
     """One figure of the table: its repeated values (one per round) or a summary given as text."""
+
     measure: str
     figure: str
     unit: str = ""
@@ -78,11 +85,13 @@ class Row:
             return f"MISSED: {_number(value)}, must be {_number(limit)}"
         if self.target.op == "<=":
             over = value - limit
-            return f"MISSED by {_number(over)} {self.unit}".rstrip() + (f" ({value / limit:.2f}x the target)"
-                                                                       if limit else "")
+            return f"MISSED by {_number(over)} {self.unit}".rstrip() + (
+                f" ({value / limit:.2f}x the target)" if limit else ""
+            )
         short = limit - value
-        return f"MISSED by {_number(short)} {self.unit}".rstrip() + (f" ({value / limit:.2f}x the target)"
-                                                                    if limit else "")
+        return f"MISSED by {_number(short)} {self.unit}".rstrip() + (
+            f" ({value / limit:.2f}x the target)" if limit else ""
+        )
 
 
 def _number(value) -> str:
@@ -122,6 +131,7 @@ def text_table(rows: list[Row]) -> str:
 def markdown_table(rows: list[Row]) -> str:
     def escape(text):
         return text.replace("|", "\\|")
+
     lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     for row in rows:
         lines.append("| " + " | ".join(escape(c) for c in _cells(row)) + " |")

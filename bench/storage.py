@@ -5,6 +5,7 @@ length of a case's history.
 The same pass keeps every wait state it sees (the case row, its subject, its task rows and
 audit rows) as templates for the bulk load of measure 2.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,6 +50,7 @@ def row_bytes(obj) -> int:
 @dataclass
 class Snapshot:
     """One case at one wait state."""
+
     scenario: str
     step: int
     reference: str
@@ -108,18 +110,30 @@ class MeasuringRunner(Runner):
                 continue
             self._seen.add(key)
             tasks = session.scalars(select(UserTask).where(UserTask.case_id == case.id)).all()
-            audit = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)
-                                    .order_by(AuditEntry.id)).all()
+            audit = session.scalars(
+                select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
+            ).all()
             subject = session.get(Subject, case.subject_id) if case.subject_id else None
             aliases = session.scalars(select(Alias).where(Alias.subject_id == subject.id)).all() if subject else []
-            self.snapshots.append(Snapshot(
-                scenario=self._scenario, step=self._step_number, reference=reference, state=case.state,
-                stage=case.stage, instance_bytes=value_bytes(case.instance_state),
-                task_bytes=sum(row_bytes(t) for t in tasks), audit_bytes=sum(row_bytes(a) for a in audit),
-                audit_entries=len(audit), engine_tasks=_engine_tasks(case.instance_state),
-                case=columns(case), subject=columns(subject) if subject else None,
-                aliases=[columns(a) for a in aliases], tasks=[columns(t) for t in tasks],
-                audit=[columns(a) for a in audit]))
+            self.snapshots.append(
+                Snapshot(
+                    scenario=self._scenario,
+                    step=self._step_number,
+                    reference=reference,
+                    state=case.state,
+                    stage=case.stage,
+                    instance_bytes=value_bytes(case.instance_state),
+                    task_bytes=sum(row_bytes(t) for t in tasks),
+                    audit_bytes=sum(row_bytes(a) for a in audit),
+                    audit_entries=len(audit),
+                    engine_tasks=_engine_tasks(case.instance_state),
+                    case=columns(case),
+                    subject=columns(subject) if subject else None,
+                    aliases=[columns(a) for a in aliases],
+                    tasks=[columns(t) for t in tasks],
+                    audit=[columns(a) for a in audit],
+                )
+            )
 
 
 def collect(log=lambda *_: None) -> list[Snapshot]:
@@ -139,7 +153,7 @@ def slope(xs, ys) -> float:
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     var = sum((x - mx) ** 2 for x in xs)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var if var else 0.0
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / var if var else 0.0
 
 
 def kb(value: float) -> str:
@@ -149,32 +163,60 @@ def kb(value: float) -> str:
 def rows(snapshots: list[Snapshot]) -> list[Row]:
     what = "3. stored per case"
     out = []
-    parts = (("instance state JSON", lambda s: s.instance_bytes), ("ready-task rows", lambda s: s.task_bytes),
-             ("audit rows", lambda s: s.audit_bytes), ("all three", lambda s: s.total))
+    parts = (
+        ("instance state JSON", lambda s: s.instance_bytes),
+        ("ready-task rows", lambda s: s.task_bytes),
+        ("audit rows", lambda s: s.audit_bytes),
+        ("all three", lambda s: s.total),
+    )
     for name, get in parts:
         values = [get(s) for s in snapshots]
         mean, largest = sum(values) / len(values), max(values)
         worst = max(snapshots, key=get)
-        out.append(Row(what, f"{name}: mean, max over {len(values)} wait states", "KB",
-                       text=f"mean {kb(mean)}, max {kb(largest)}",
-                       spread_text=f"median {kb(median(values))}",
-                       note=f"the largest is {worst.scenario}, step {worst.step} ({worst.stage})",
-                       judged=largest / 1024 if name == "all three" else None,
-                       target=Target("<=", TARGET_BYTES / 1024) if name == "all three" else None))
+        out.append(
+            Row(
+                what,
+                f"{name}: mean, max over {len(values)} wait states",
+                "KB",
+                text=f"mean {kb(mean)}, max {kb(largest)}",
+                spread_text=f"median {kb(median(values))}",
+                note=f"the largest is {worst.scenario}, step {worst.step} ({worst.stage})",
+                judged=largest / 1024 if name == "all three" else None,
+                target=Target("<=", TARGET_BYTES / 1024) if name == "all three" else None,
+            )
+        )
     main = [s for s in snapshots if s.scenario == common.REFERRAL_SCENARIO.stem]
     if main:
-        out.append(Row(what, f"all three at each wait state of {common.REFERRAL_SCENARIO.stem}", "KB",
-                       text=" → ".join(f"{s.total / 1024:.0f}" for s in main) + " KB",
-                       spread_text=f"{len(main)} wait states, {main[-1].audit_entries} audit entries at the end"))
+        out.append(
+            Row(
+                what,
+                f"all three at each wait state of {common.REFERRAL_SCENARIO.stem}",
+                "KB",
+                text=" → ".join(f"{s.total / 1024:.0f}" for s in main) + " KB",
+                spread_text=f"{len(main)} wait states, {main[-1].audit_entries} audit entries at the end",
+            )
+        )
     history = [s.audit_entries for s in snapshots]
-    out.append(Row(what, "growth: instance state per audit entry (least squares)", "B",
-                   text=f"{slope(history, [s.instance_bytes for s in snapshots]):.0f} B per entry",
-                   spread_text=f"{slope([s.engine_tasks for s in snapshots], [s.instance_bytes for s in snapshots]):.0f}"
-                               " B per engine task kept"))
-    out.append(Row(what, "growth: all three per audit entry (least squares)", "B",
-                   text=f"{slope(history, [s.total for s in snapshots]):.0f} B per entry",
-                   spread_text=f"{min(history)}–{max(history)} entries; at 0 entries "
-                               f"{kb(_intercept(history, [s.total for s in snapshots]))}"))
+    out.append(
+        Row(
+            what,
+            "growth: instance state per audit entry (least squares)",
+            "B",
+            text=f"{slope(history, [s.instance_bytes for s in snapshots]):.0f} B per entry",
+            spread_text=f"{slope([s.engine_tasks for s in snapshots], [s.instance_bytes for s in snapshots]):.0f}"
+            " B per engine task kept",
+        )
+    )
+    out.append(
+        Row(
+            what,
+            "growth: all three per audit entry (least squares)",
+            "B",
+            text=f"{slope(history, [s.total for s in snapshots]):.0f} B per entry",
+            spread_text=f"{min(history)}–{max(history)} entries; at 0 entries "
+            f"{kb(_intercept(history, [s.total for s in snapshots]))}",
+        )
+    )
     return out
 
 

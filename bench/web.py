@@ -3,6 +3,7 @@
 Servers are started as the production tests start them (tests/production/servers.py): each
 in its own process group, stopped with SIGTERM at the end. Requests go to 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -59,8 +60,15 @@ def serve(database_url: str, workers: int, folder: Path, name: str = "web"):
     not sent (ACRO_SEND_EMAIL=false): they stay in the outbox."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = environment({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "ACRO_INSTANCE_DIR": str(folder),
-                       "ACRO_DOCUMENTS_DIR": str(folder / "documents"), "ACRO_SEND_EMAIL": "false"})
+    env = environment(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench",
+            "ACRO_INSTANCE_DIR": str(folder),
+            "ACRO_DOCUMENTS_DIR": str(folder / "documents"),
+            "ACRO_SEND_EMAIL": "false",
+        }
+    )
     server = gunicorn(env, port, folder / f"{name}.log", workers=workers).start()
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", timeout=60)
@@ -76,8 +84,11 @@ class Client:
     def __init__(self, address, token: str):
         self.host, self.port = address
         # a case list or search needs a purpose (FD-1), and is logged with it as in production
-        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-                        "X-Purpose": "Measuring the service (bench)"}
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "X-Purpose": "Measuring the service (bench)",
+        }
 
     def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None):
         """(status, seconds, parsed JSON or None)."""
@@ -124,8 +135,8 @@ def _processes() -> list[tuple[int, str, int, float]]:
             raw = (entry / "stat").read_text()
         except OSError:
             continue
-        command = raw[raw.index("(") + 1:raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2:].split()
+        command = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
         found.append((int(entry.name), command, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK))
     return found
 
@@ -148,9 +159,12 @@ def cpu_sample(server_pid: int) -> dict:
                 tree.add(pid)
                 grew = True
     own = os.times()
-    return {"web": sum(cpu for pid, _, _, cpu in processes if pid in tree),
-            "postgres": sum(cpu for _, command, _, cpu in processes if command.startswith("postgres")),
-            "clients": own.user + own.system, "machine": _machine_busy()}
+    return {
+        "web": sum(cpu for pid, _, _, cpu in processes if pid in tree),
+        "postgres": sum(cpu for _, command, _, cpu in processes if command.startswith("postgres")),
+        "clients": own.user + own.system,
+        "machine": _machine_busy(),
+    }
 
 
 def cpu_shares(before: dict, after: dict, seconds: float) -> dict:

@@ -1,6 +1,7 @@
 """The audit trail, the access log and the workbench's publish and move logs are append-only:
 the database itself refuses UPDATE and DELETE on them (DPA 2018 s.62 logs must not be
 altered), on PostgreSQL and on SQLite."""
+
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
@@ -18,18 +19,22 @@ $$ LANGUAGE plpgsql
 
 
 def postgres_statements(table: str) -> list[str]:
-    return [POSTGRES_FUNCTION,
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION acro_refuse_change()",
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION acro_refuse_change()"]
+    return [
+        POSTGRES_FUNCTION,
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION acro_refuse_change()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION acro_refuse_change()",
+    ]
 
 
 def sqlite_statements(table: str) -> list[str]:
-    return [f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'the {table} table is append-only: UPDATE refused'); END",
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'the {table} table is append-only: DELETE refused'); END"]
+    return [
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'the {table} table is append-only: UPDATE refused'); END",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'the {table} table is append-only: DELETE refused'); END",
+    ]
 
 
 def statements(dialect: str, table: str) -> list[str]:

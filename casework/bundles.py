@@ -1,5 +1,6 @@
 """Process versions: the files of ``processes/`` stored once per content hash, parsed once
 per process run."""
+
 from __future__ import annotations
 
 import threading
@@ -22,8 +23,9 @@ def parsed(files: dict[str, str], main: str) -> engine_bundle.Bundle:
         return _parsed[digest]
 
 
-def current(session, processes_dir,
-            main: str = engine_bundle.MAIN_PROCESS) -> tuple[ProcessVersion, engine_bundle.Bundle]:
+def current(
+    session, processes_dir, main: str = engine_bundle.MAIN_PROCESS
+) -> tuple[ProcessVersion, engine_bundle.Bundle]:
     """The version new cases start on: the one an analyst published last (the workbench), or,
     before anyone has published, what is in ``processes_dir`` now."""
     published = latest_publication(session)
@@ -37,8 +39,9 @@ def latest_publication(session) -> ProcessPublication | None:
     return session.scalars(select(ProcessPublication).order_by(ProcessPublication.id.desc()).limit(1)).first()
 
 
-def from_folder(session, processes_dir,
-                main: str = engine_bundle.MAIN_PROCESS) -> tuple[ProcessVersion, engine_bundle.Bundle]:
+def from_folder(
+    session, processes_dir, main: str = engine_bundle.MAIN_PROCESS
+) -> tuple[ProcessVersion, engine_bundle.Bundle]:
     """The version in ``processes_dir``, stored once by its hash."""
     files = engine_bundle.read_dir(processes_dir)
     bundle = parsed(files, main)

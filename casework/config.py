@@ -1,5 +1,6 @@
 """Configuration from the environment, with safe defaults for the embedded mode (one
 person, SQLite, a local mail catcher) and no working default for production secrets."""
+
 from __future__ import annotations
 
 import os
@@ -109,9 +110,11 @@ class Settings:
                 raise ConfigError("SECRET_KEY must be set when ACRO_ENV=production")
             secret_key = _embedded_secret(instance_dir)
         elif production and len(secret_key.encode()) < MIN_SECRET_KEY_BYTES:
-            raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes when ACRO_ENV=production "
-                              f"(it has {len(secret_key.encode())}); make one with "
-                              "python -c 'import secrets; print(secrets.token_hex(32))'")
+            raise ConfigError(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes when ACRO_ENV=production "
+                f"(it has {len(secret_key.encode())}); make one with "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         addresses = {
             "acro": get("ACRO_EMAIL", "referrals@acro.police.example"),
             "pnc_bureau": get("PNC_BUREAU_EMAIL", "pnc-bureau@police.example"),
@@ -119,8 +122,9 @@ class Settings:
             "ice": get("ICE_EMAIL", "ice-tasking@homeoffice.example"),
             "removals": get("REMOVALS_EMAIL", "removals-casework@homeoffice.example"),
             "cc_director": get("CC_DIRECTOR_EMAIL", "cc-director@homeoffice.example"),
-            "post_deportation": get("POST_DEPORTATION_EMAILS",
-                                    "post-deportation@homeoffice.example,acro-updates@acro.police.example").split(","),
+            "post_deportation": get(
+                "POST_DEPORTATION_EMAILS", "post-deportation@homeoffice.example,acro-updates@acro.police.example"
+            ).split(","),
         }
         if production and any(a.endswith(".example") for a in _flat(addresses)):
             raise ConfigError("set every party's address (ACRO_EMAIL, PNC_BUREAU_EMAIL, ...) when ACRO_ENV=production")

@@ -1,6 +1,7 @@
 """The database connection outside the web app: the worker, the command line's background
 jobs, scenarios and benchmarks get their sessions here, with the same engine options the web
 app gives Flask-SQLAlchemy (webapp/__init__.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import create_engine
@@ -29,12 +30,21 @@ def delete_all_rows(engine) -> None:
     from sqlalchemy import text
 
     from .models import Base
+
     if engine.dialect.name != "postgresql":
         raise ValueError("delete_all_rows is for PostgreSQL; a SQLite scenario database is made anew")
     with engine.begin() as connection:
-        sequences = connection.execute(text("SELECT sequence_name FROM information_schema.sequences "
-                                            "WHERE sequence_schema = current_schema()")).scalars().all()
-        connection.exec_driver_sql(";\n".join(
-            ["SET LOCAL session_replication_role = replica"]
-            + [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
-            + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences]))
+        sequences = (
+            connection.execute(
+                text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
+            )
+            .scalars()
+            .all()
+        )
+        connection.exec_driver_sql(
+            ";\n".join(
+                ["SET LOCAL session_replication_role = replica"]
+                + [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+                + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences]
+            )
+        )

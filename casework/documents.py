@@ -1,5 +1,6 @@
 """Generated documents (``documents``): rendered to PDF, written under the documents folder,
 recorded with the case. Files of a step that fails are removed with its rollback."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,6 @@ def _slug(text: str) -> str:
 
 
 class DocumentStore:
-
     def __init__(self, session, case: Case, subject_name: str, documents_dir: Path, clock):
         self.session = session
         self.case = case
@@ -28,8 +28,15 @@ class DocumentStore:
     def create(self, kind: str, title: str, sections: list[tuple[str, str]]) -> dict:
         now = self.clock.now()
         content = pdf.render(title, self.case.reference, self.subject_name, sections, now)
-        document = Document(case_id=self.case.id, kind=kind, title=title, filename="", path="",
-                            sha256=hashlib.sha256(content).hexdigest(), created_at=now)
+        document = Document(
+            case_id=self.case.id,
+            kind=kind,
+            title=title,
+            filename="",
+            path="",
+            sha256=hashlib.sha256(content).hexdigest(),
+            created_at=now,
+        )
         self.session.add(document)
         self.session.flush()
         folder = self.documents_dir / self.case.reference

@@ -1,6 +1,7 @@
 """What the service layer refuses, in words for the person who asked. Every channel (pages,
 API, command line, intake) turns these into its own answer: a GOV.UK error, a problem+json
 body, a message on stderr."""
+
 from __future__ import annotations
 
 from datetime import datetime

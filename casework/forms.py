@@ -3,6 +3,7 @@
 One marshmallow schema is built per form definition, so the browser, the API and the
 scenarios all validate the same way.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,10 +26,14 @@ class YesNo(fields.Boolean):
 def _typed_by_a_person(label: str):
     """No control characters (but tab and line ends): PostgreSQL cannot keep NUL, and the API
     refuses them at its door, so every channel refuses the same answer."""
+
     def check(value):
         if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-            raise ValidationError(f"The answer to “{label}” has a character that cannot be used (a control "
-                                  "character, often copied from another program): remove it")
+            raise ValidationError(
+                f"The answer to “{label}” has a character that cannot be used (a control "
+                "character, often copied from another program): remove it"
+            )
+
     return check
 
 
@@ -37,8 +42,12 @@ def _field(definition: dict) -> fields.Field:
     label = definition.get("label") or definition["id"]
     rules = definition.get("validation") or {}
     required = "required" in rules
-    messages = {"required": f"Enter {label[0].lower() + label[1:]}" if kind not in ("boolean", "enum")
-                else f"Select an answer: {label}", "null": f"{label} cannot be empty."}
+    messages = {
+        "required": f"Enter {label[0].lower() + label[1:]}"
+        if kind not in ("boolean", "enum")
+        else f"Select an answer: {label}",
+        "null": f"{label} cannot be empty.",
+    }
     validators = []
     if kind == "enum":
         choices = [o["id"] for o in definition.get("options") or []]
@@ -50,18 +59,17 @@ def _field(definition: dict) -> fields.Field:
         field = fields.Integer
         lo, hi = rules.get("min"), rules.get("max")
         if lo is not None or hi is not None:
-            validators.append(validate.Range(min=int(lo) if lo is not None else None,
-                                             max=int(hi) if hi is not None else None))
+            validators.append(
+                validate.Range(min=int(lo) if lo is not None else None, max=int(hi) if hi is not None else None)
+            )
     elif kind == "date":
         field = fields.Date
     else:
         field = fields.String
         lo, hi = rules.get("minlength"), rules.get("maxlength")
-        validators.append(validate.Length(min=int(lo) if lo else (1 if required else 0),
-                                          max=int(hi) if hi else 10000))
+        validators.append(validate.Length(min=int(lo) if lo else (1 if required else 0), max=int(hi) if hi else 10000))
         validators.append(_typed_by_a_person(label))
-    kwargs = {"required": required, "allow_none": not required, "validate": validators,
-              "error_messages": messages}
+    kwargs = {"required": required, "allow_none": not required, "validate": validators, "error_messages": messages}
     if kind == "date":
         kwargs["error_messages"] = {**messages, "invalid": f"{label} must be a real date."}
     return field(**kwargs)

@@ -1,5 +1,6 @@
 """Failed steps and undeliverable emails become incidents, retried with backoff up to a
 limit; after that they wait for an operator."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,8 +9,7 @@ from sqlalchemy import select
 
 from .models import Case, Email, Incident
 
-BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
-           timedelta(hours=4)]
+BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4)]
 
 
 def next_retry(attempts: int, now: datetime, max_attempts: int) -> datetime | None:
@@ -30,8 +30,15 @@ def record_step_failure(session, case: Case, task, error: Exception, now: dateti
     text = f"{type(error).__name__}: {error}"
     incident = _open_for(session, case.id, task_id=task.id)
     if incident is None:
-        incident = Incident(case_id=case.id, task_id=task.id, task_bpmn_id=task.bpmn_id, topic=task.topic,
-                            error=text, attempts=1, at=now)
+        incident = Incident(
+            case_id=case.id,
+            task_id=task.id,
+            task_bpmn_id=task.bpmn_id,
+            topic=task.topic,
+            error=text,
+            attempts=1,
+            at=now,
+        )
         session.add(incident)
         case.open_step_incidents = (case.open_step_incidents or 0) + 1
     else:
@@ -47,9 +54,17 @@ def record_email_failure(session, email: Email, error: str, now: datetime, max_a
     email.next_attempt_at = next_retry(email.attempts, now, max_attempts)
     incident = _open_for(session, email.case_id, email_id=email.id)
     if incident is None:
-        session.add(Incident(case_id=email.case_id, email_id=email.id, topic="email", attempts=email.attempts,
-                             error=f"email {email.subject!r} to {', '.join(email.recipients)} not delivered: {error}",
-                             next_retry_at=None, at=now))
+        session.add(
+            Incident(
+                case_id=email.case_id,
+                email_id=email.id,
+                topic="email",
+                attempts=email.attempts,
+                error=f"email {email.subject!r} to {', '.join(email.recipients)} not delivered: {error}",
+                next_retry_at=None,
+                at=now,
+            )
+        )
     else:
         incident.attempts = email.attempts
         incident.error = f"email {email.subject!r} to {', '.join(email.recipients)} not delivered: {error}"
@@ -62,9 +77,14 @@ def resolve(incident: Incident, now: datetime) -> None:
 
 def resolve_for_case(session, case: Case, now: datetime) -> None:
     """A step that went through closes its case's open step incidents."""
-    for incident in session.scalars(select(Incident).where(
-            Incident.case_id == case.id, Incident.resolved_at.is_(None), Incident.email_id.is_(None),
-            Incident.task_id.is_not(None))):
+    for incident in session.scalars(
+        select(Incident).where(
+            Incident.case_id == case.id,
+            Incident.resolved_at.is_(None),
+            Incident.email_id.is_(None),
+            Incident.task_id.is_not(None),
+        )
+    ):
         resolve(incident, now)
     case.open_step_incidents = 0
 
@@ -76,10 +96,11 @@ def resolve_for_email(session, email: Email, now: datetime) -> None:
 
 
 def due(session, now: datetime) -> list[Incident]:
-    return session.scalars(select(Incident).where(Incident.resolved_at.is_(None),
-                                                  Incident.next_retry_at.is_not(None),
-                                                  Incident.next_retry_at <= now)
-                           .order_by(Incident.next_retry_at)).all()
+    return session.scalars(
+        select(Incident)
+        .where(Incident.resolved_at.is_(None), Incident.next_retry_at.is_not(None), Incident.next_retry_at <= now)
+        .order_by(Incident.next_retry_at)
+    ).all()
 
 
 def open_incidents(session) -> list[Incident]:

@@ -1,6 +1,7 @@
 """Database tables, as plain SQLAlchemy 2 mapped classes on ``Base``: the service layer, the
 worker, scenarios and benchmarks use them on a bare session; the web app gives the same
 ``Base`` to Flask-SQLAlchemy (webapp/db.py)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ def utcnow() -> datetime:
 
 class UtcDateTime(TypeDecorator):
     """Aware UTC datetimes in and out, on every database (SQLite keeps no time zone)."""
+
     impl = DateTime(timezone=True)
     cache_ok = True
 
@@ -40,6 +42,7 @@ class UtcDateTime(TypeDecorator):
 
 class ProcessVersion(Base):
     """One version of the diagrams and tables, stored once, named by its content hash."""
+
     __tablename__ = "process_version"
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
@@ -50,6 +53,7 @@ class ProcessVersion(Base):
 
 class Subject(Base):
     """The person referred. One subject however many times they are referred."""
+
     __tablename__ = "subject"
     id: Mapped[int] = mapped_column(primary_key=True)
     family_name: Mapped[str | None] = mapped_column(String(200))
@@ -86,6 +90,7 @@ class Conviction(Base):
 
 class Case(Base):
     """One ACRO referral being worked, with its workflow's state."""
+
     __tablename__ = "case_record"
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
@@ -124,6 +129,7 @@ class Case(Base):
 
 class Certificate(Base):
     """An ACRO certificate. Destroying it (WF-2) empties its content; the row keeps the fact."""
+
     __tablename__ = "certificate"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -138,6 +144,7 @@ class Certificate(Base):
 
 class UserTask(Base):
     """A user task that is ready now: the task list reads this table, never a workflow."""
+
     __tablename__ = "user_task"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -158,6 +165,7 @@ class UserTask(Base):
 
 class Timer(Base):
     """A timer the workflow waits on; ``acro timers fire`` fires those that are due."""
+
     __tablename__ = "timer"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -177,6 +185,7 @@ class Deadline(Base):
 
 class AuditEntry(Base):
     """Append-only: who did what to a case, when, at which step, with which data."""
+
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -191,6 +200,7 @@ class AuditEntry(Base):
 
 class AccessLog(Base):
     """Append-only (DPA 2018 s.62): who viewed, exported or disclosed a subject's data, when, why."""
+
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -229,6 +239,7 @@ class PaperFile(Base):
 
 class Document(Base):
     """A generated PDF, stored as a file under DOCUMENTS_DIR, named by its row."""
+
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -242,6 +253,7 @@ class Document(Base):
 
 class Email(Base):
     """The outbox: written in the step's transaction, sent over SMTP after it commits."""
+
     __tablename__ = "email"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -262,6 +274,7 @@ class Email(Base):
 
 class Incident(Base):
     """A step that failed: the case stays at that step until the incident is retried."""
+
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
@@ -291,6 +304,7 @@ class SignInSession(Base):
     """A browser sign-in, kept on the server so that it can be ended: by signing out, by the
     user's deactivation or a password change. The cookie carries a random token; only its
     SHA-256 is kept, so a copy of the database opens no session."""
+
     __tablename__ = "sign_in_session"
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -308,6 +322,7 @@ class ReceivedMessage(Base):
     """Every referral message intake has read, good or bad, and every API referral sent with an
     Idempotency-Key. The unique ``message_id`` makes both idempotent: a message read twice
     creates one referral (see docs/referral-email.md)."""
+
     # a message in one of these states was taken in: its key (Message-ID, Idempotency-Key) is spent
     TAKEN_IN = ("accepted", "erasing", "erased")
     __tablename__ = "received_message"
@@ -333,6 +348,7 @@ class ReceivedMessage(Base):
 class ApiToken(Base):
     """A bearer token for the JSON API, for a user or a service account. Only the SHA-256 of
     the token is kept; the token itself is shown once, when it is created."""
+
     __tablename__ = "api_token"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
@@ -350,6 +366,7 @@ class ProcessDraft(Base):
     """A copy of a process version that an analyst edits in the browser: data, never code.
     ``scenarios`` holds the scenarios kept with the draft (file name -> YAML text; None
     withdraws a scenario of the suite)."""
+
     __tablename__ = "process_draft"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -368,6 +385,7 @@ class ProcessDraft(Base):
 
 class ScenarioRun(Base):
     """One run of the scenario suite against a draft, on a scratch database."""
+
     __tablename__ = "scenario_run"
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("process_draft.id"), index=True)
@@ -383,6 +401,7 @@ class ScenarioRun(Base):
 
 class ProcessPublication(Base):
     """Append-only: a version made the one new cases start on, by whom, when and why."""
+
     __tablename__ = "process_publication"
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
@@ -399,6 +418,7 @@ class ProcessPublication(Base):
 
 class CaseMove(Base):
     """Append-only: a running case moved from one process version to another."""
+
     __tablename__ = "case_move"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)

@@ -1,5 +1,6 @@
 """Emails go into the outbox in the step's transaction and are sent after it commits, so a
 failed step sends nothing and a sent email is never lost by a rollback."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,8 +24,10 @@ def check_recipients(subject: str, to, allowed) -> list[str]:
         raise ValueError(f"email {subject!r} has no valid recipient: {recipients!r}")
     unknown = [r for r in recipients if r.lower() not in allowed]
     if unknown:
-        raise ValueError(f"email {subject!r} would go to {', '.join(unknown)}, which neither the case "
-                         f"nor the configured parties' addresses give")
+        raise ValueError(
+            f"email {subject!r} would go to {', '.join(unknown)}, which neither the case "
+            f"nor the configured parties' addresses give"
+        )
     return recipients
 
 
@@ -42,8 +45,15 @@ def allowed_recipients(case: Case, addresses: dict) -> frozenset[str]:
 class OutboxMailer:
     """The ``mailer`` handlers see."""
 
-    def __init__(self, session, case: Case, clock, triggered_by: str = "system",
-                 domain: str = "acro-casework.homeoffice.example", addresses: dict | None = None):
+    def __init__(
+        self,
+        session,
+        case: Case,
+        clock,
+        triggered_by: str = "system",
+        domain: str = "acro-casework.homeoffice.example",
+        addresses: dict | None = None,
+    ):
         self.session = session
         self.case = case
         self.clock = clock
@@ -54,18 +64,40 @@ class OutboxMailer:
 
     def send(self, to, subject: str, body: str, attachments=(), kind: str = "") -> None:
         recipients = check_recipients(subject, to, self.allowed)
-        dpa.log(self.session, self.case, self.triggered_by, "disclose", kind or subject, self.clock.now(),
-                {"recipients": recipients, "subject": subject, "documents": [a["id"] for a in attachments]})
+        dpa.log(
+            self.session,
+            self.case,
+            self.triggered_by,
+            "disclose",
+            kind or subject,
+            self.clock.now(),
+            {"recipients": recipients, "subject": subject, "documents": [a["id"] for a in attachments]},
+        )
         self.written += 1
-        self.session.add(Email(
-            case_id=self.case.id, kind=kind or subject, triggered_by=self.triggered_by,
-            recipients=recipients, subject=subject,
-            body=body, document_ids=[a["id"] for a in attachments],
-            message_id=f"<{uuid.uuid4()}@{self.domain}>", created_at=self.clock.now()))
+        self.session.add(
+            Email(
+                case_id=self.case.id,
+                kind=kind or subject,
+                triggered_by=self.triggered_by,
+                recipients=recipients,
+                subject=subject,
+                body=body,
+                document_ids=[a["id"] for a in attachments],
+                message_id=f"<{uuid.uuid4()}@{self.domain}>",
+                created_at=self.clock.now(),
+            )
+        )
 
 
-def dispatch(session, sender, from_address: str, clock, limit: int = 100, max_attempts: int = 6,
-             lease: timedelta = timedelta(minutes=5)) -> tuple[int, int]:
+def dispatch(
+    session,
+    sender,
+    from_address: str,
+    clock,
+    limit: int = 100,
+    max_attempts: int = 6,
+    lease: timedelta = timedelta(minutes=5),
+) -> tuple[int, int]:
     """Send the emails that are due; return (sent, failed).
 
     Each email is claimed (``sending_since``, committed) before it is sent and marked sent
@@ -77,18 +109,28 @@ def dispatch(session, sender, from_address: str, clock, limit: int = 100, max_at
     sent = failed = 0
     now = clock.now()
     candidates = session.scalars(
-        select(Email.id).where(Email.sent_at.is_(None),
-                               or_(Email.next_attempt_at.is_(None), Email.next_attempt_at <= now),
-                               Email.attempts < max_attempts,
-                               or_(Email.sending_since.is_(None), Email.sending_since < now - lease))
-        .order_by(Email.id).limit(limit)).all()
+        select(Email.id)
+        .where(
+            Email.sent_at.is_(None),
+            or_(Email.next_attempt_at.is_(None), Email.next_attempt_at <= now),
+            Email.attempts < max_attempts,
+            or_(Email.sending_since.is_(None), Email.sending_since < now - lease),
+        )
+        .order_by(Email.id)
+        .limit(limit)
+    ).all()
     session.commit()
     for email_id in candidates:
         claimed = session.execute(
-            update(Email).where(Email.id == email_id, Email.sent_at.is_(None),
-                                or_(Email.sending_since.is_(None), Email.sending_since < now - lease))
+            update(Email)
+            .where(
+                Email.id == email_id,
+                Email.sent_at.is_(None),
+                or_(Email.sending_since.is_(None), Email.sending_since < now - lease),
+            )
             .values(sending_since=clock.now(), attempts=Email.attempts + 1)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
         if claimed.rowcount != 1:
             continue  # another worker has it
@@ -99,14 +141,14 @@ def dispatch(session, sender, from_address: str, clock, limit: int = 100, max_at
             document = session.get(Document, document_id)
             if document is not None:
                 attachments.append((document.filename, Path(document.path).read_bytes(), "application/pdf"))
-        message = build_message(from_address, email.recipients, email.subject, email.body,
-                                attachments, message_id=email.message_id)
+        message = build_message(
+            from_address, email.recipients, email.subject, email.body, attachments, message_id=email.message_id
+        )
         try:
             sender.send(message)
         except Exception as exc:  # a refusal, an outage, a timeout: keep the email, say why
             email.sending_since = None
-            incidents.record_email_failure(session, email, f"{type(exc).__name__}: {exc}", clock.now(),
-                                           max_attempts)
+            incidents.record_email_failure(session, email, f"{type(exc).__name__}: {exc}", clock.now(), max_attempts)
             failed += 1
         else:
             email.sent_at = clock.now()

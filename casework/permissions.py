@@ -9,6 +9,7 @@ assignee, a supervisor of that team (``SUPERVISOR_GROUPS``, e.g. senior casework
 casework team) or an administrator; an administrator manages queues but decides nothing
 outside their own groups.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ ADMIN_ROLE = "admin"
 @dataclass(frozen=True)
 class Actor:
     """Who acts: a signed-in user (with the groups their roles give) or the system."""
+
     username: str
     groups: frozenset = field(default_factory=frozenset)
     roles: frozenset = field(default_factory=frozenset)
@@ -46,9 +48,17 @@ def _groups(task) -> set:
 class Policy:
     """The permission rules, from configuration (``casework.config.Settings``)."""
 
-    def __init__(self, *, role_groups: dict, referral_groups=("cc-workflow",), supervisor_groups=None,
-                 event_groups=None, event_default_groups=("cc-casework",), intake_problem_groups=("cc-workflow",),
-                 analyst_groups=("process-analysts",)):
+    def __init__(
+        self,
+        *,
+        role_groups: dict,
+        referral_groups=("cc-workflow",),
+        supervisor_groups=None,
+        event_groups=None,
+        event_default_groups=("cc-casework",),
+        intake_problem_groups=("cc-workflow",),
+        analyst_groups=("process-analysts",),
+    ):
         self.role_groups = role_groups
         self.referral_groups = frozenset(referral_groups)
         self.analyst_groups = frozenset(analyst_groups)
@@ -60,10 +70,15 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings) -> Policy:
-        return cls(role_groups=settings.role_groups, referral_groups=settings.referral_groups,
-                   supervisor_groups=settings.supervisor_groups, event_groups=settings.event_groups,
-                   event_default_groups=settings.event_default_groups,
-                   intake_problem_groups=settings.intake_problem_groups, analyst_groups=settings.analyst_groups)
+        return cls(
+            role_groups=settings.role_groups,
+            referral_groups=settings.referral_groups,
+            supervisor_groups=settings.supervisor_groups,
+            event_groups=settings.event_groups,
+            event_default_groups=settings.event_default_groups,
+            intake_problem_groups=settings.intake_problem_groups,
+            analyst_groups=settings.analyst_groups,
+        )
 
     # -- what a person may see and enter ------------------------------------------------
     def may(self, permission: str, actor: Actor | None) -> bool:
@@ -133,8 +148,10 @@ class Policy:
 
     def check_work_on(self, actor: Actor, task) -> None:
         if not self.may_work_on(actor, task):
-            raise Forbidden(f"{task.name} is for {', '.join(sorted(_groups(task))) or 'no group'}; "
-                            f"{actor.username} is not in that group")
+            raise Forbidden(
+                f"{task.name} is for {', '.join(sorted(_groups(task))) or 'no group'}; "
+                f"{actor.username} is not in that group"
+            )
 
     def may_open_task(self, actor: Actor, task) -> bool:
         """See the task's page: those who work on it, and administrators (to manage it)."""
@@ -159,7 +176,9 @@ class Policy:
     def check_reassign(self, actor: Actor, task, to: Actor) -> None:
         if not self.may_reassign(actor, task):
             holder = task.assignee
-            raise Forbidden(f"{task.name} is held by {holder}; only {holder}, a supervisor of the team "
-                            f"or an administrator can give it to someone else")
+            raise Forbidden(
+                f"{task.name} is held by {holder}; only {holder}, a supervisor of the team "
+                f"or an administrator can give it to someone else"
+            )
         if not self.may_work_on(to, task):
             raise Forbidden(f"{to.username} is not in the team that does {task.name}")

@@ -5,6 +5,7 @@ service layer hands mail to a sender and work to a queue. Each edge has a real a
 fake one (tests/fakes.py, casework/scenarios.py's RecordingSender); tests/contract runs the
 same checks on both, so a fake cannot drift from what it stands in for.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Protocol, runtime_checkable
 @runtime_checkable
 class CaseStore(Protocol):
     """One case's record (casework/store.py)."""
+
     reference: str
 
     def referral(self) -> dict: ...

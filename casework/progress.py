@@ -1,6 +1,7 @@
 """Where a case is in its process, for the diagram on its page: per process, the elements done,
 the flows taken and the elements it is at now; and the diagram files of the case's own
 process version. This is the one read that restores a case's workflow."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -35,8 +36,13 @@ def of(instance) -> dict:
         done = sorted(b for p, b in coverage.nodes if p == process and (p, b) not in current)
         now = sorted(b for p, b in current if p == process)
         flows = sorted(f for p, f in coverage.flows if p == process)
-        processes[process] = {"name": names[process], "done": done, "current": now, "flows": flows,
-                              "current_names": [label.get((process, b), b) for b in now]}
+        processes[process] = {
+            "name": names[process],
+            "done": done,
+            "current": now,
+            "flows": flows,
+            "current_names": [label.get((process, b), b) for b in now],
+        }
     return {"main": instance.bundle.main, "completed": instance.completed, "processes": processes}
 
 

@@ -15,6 +15,7 @@ Any detail may be absent (null, or an empty list) and nothing is filled in for i
 except ``received_at``, which the service sets to the moment it records the referral when
 the channel does not know an earlier one. A referral must name someone: a name or a PNC ID.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,11 +28,26 @@ REQUEST_REASONS = ("victim", "witness", "arrest")
 
 # the longest value each place keeps (the subject record's columns); longer is refused, never cut
 LIMITS = {
-    "family_name": 200, "given_names": 200, "alias": 300, "nationality": 100, "pnc_id": 40,
-    "document_type": 100, "document_number": 100, "issuing_country": 100,
-    "country": 100, "offence": 2000, "sentence": 2000,
-    "interpol_check_outcome": 2000, "officer_name": 200, "force": 200, "email": 320, "phone": 50,
-    "last_known_address": 1000, "request_purpose": 1000, "certificate_summary": 10000, "filename": 200,
+    "family_name": 200,
+    "given_names": 200,
+    "alias": 300,
+    "nationality": 100,
+    "pnc_id": 40,
+    "document_type": 100,
+    "document_number": 100,
+    "issuing_country": 100,
+    "country": 100,
+    "offence": 2000,
+    "sentence": 2000,
+    "interpol_check_outcome": 2000,
+    "officer_name": 200,
+    "force": 200,
+    "email": 320,
+    "phone": 50,
+    "last_known_address": 1000,
+    "request_purpose": 1000,
+    "certificate_summary": 10000,
+    "filename": 200,
 }
 MAX_ALIASES, MAX_DOCUMENTS, MAX_CONVICTIONS = 50, 20, 200
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -42,6 +58,7 @@ def default_max_message(max_attachment: int) -> int:
     ends) and a megabyte for the body and headers (15 MB for a 10 MB attachment)."""
     return int(max_attachment * 1.4) + 1024 * 1024
 
+
 # control characters (but tab and line ends) and lone surrogates: no person writes them, and
 # no database keeps them all (PostgreSQL refuses NUL), so a value with them is refused
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -49,16 +66,25 @@ PNC_ID = re.compile(r"^\d{2,4}/\d{1,8}[A-Z]$")
 PHONE = re.compile(r"^[0-9 +()\-]{6,20}$")
 # one address, no display name, no list: what the police notification (name, birth date,
 # convictions) may be sent to
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 NAMES_NO_ONE = "Enter the subject's family name, given names or PNC ID"
 
 
 def empty_referral() -> dict:
     return {
-        "subject": {"family_name": None, "given_names": None, "aliases": [], "date_of_birth": None,
-                    "nationality": None, "identity_documents": [], "pnc_id": None},
+        "subject": {
+            "family_name": None,
+            "given_names": None,
+            "aliases": [],
+            "date_of_birth": None,
+            "nationality": None,
+            "identity_documents": [],
+            "pnc_id": None,
+        },
         "convictions": [],
         "interpol_check_outcome": None,
         "officer": {"name": None, "force": None, "email": None, "phone": None},
@@ -172,12 +198,18 @@ class IdentityDocumentSchema(Blanks):
 class SubjectSchema(Blanks):
     family_name = Text("Family name", "family_name")
     given_names = Text("Given names", "given_names")
-    aliases = fields.List(Text("An alias", "alias"), load_default=list,
-                          validate=validate.Length(max=MAX_ALIASES, error=f"Give at most {MAX_ALIASES} aliases"))
+    aliases = fields.List(
+        Text("An alias", "alias"),
+        load_default=list,
+        validate=validate.Length(max=MAX_ALIASES, error=f"Give at most {MAX_ALIASES} aliases"),
+    )
     date_of_birth = PastDate("Date of birth")
     nationality = Text("Nationality", "nationality")
-    identity_documents = fields.List(fields.Nested(IdentityDocumentSchema), load_default=list, validate=validate.Length(
-        max=MAX_DOCUMENTS, error=f"Give at most {MAX_DOCUMENTS} identity documents"))
+    identity_documents = fields.List(
+        fields.Nested(IdentityDocumentSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_DOCUMENTS, error=f"Give at most {MAX_DOCUMENTS} identity documents"),
+    )
     pnc_id = PncId("The PNC ID", "pnc_id")
 
     @post_load
@@ -212,22 +244,38 @@ class OfficerSchema(Blanks):
 
 class ReferralSchema(Blanks):
     """What a referral carries (INT-1). Anything but a name or PNC ID may be absent (null)."""
+
     subject = fields.Nested(SubjectSchema, required=True, error_messages={"required": NAMES_NO_ONE})
-    convictions = fields.List(fields.Nested(ConvictionSchema), load_default=list, validate=validate.Length(
-        max=MAX_CONVICTIONS, error=f"Give at most {MAX_CONVICTIONS} convictions"))
+    convictions = fields.List(
+        fields.Nested(ConvictionSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_CONVICTIONS, error=f"Give at most {MAX_CONVICTIONS} convictions"),
+    )
     interpol_check_outcome = Text("The i24/7 (Interpol) check outcome", "interpol_check_outcome")
     officer = fields.Nested(OfficerSchema, allow_none=True, load_default=None)
-    request_reason = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(
-        REQUEST_REASONS, error="Select the reason for the request: victim, witness or arrest"))
+    request_reason = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(REQUEST_REASONS, error="Select the reason for the request: victim, witness or arrest"),
+    )
     last_known_address = Text("The last known UK address", "last_known_address")
-    received_at = fields.String(allow_none=True, load_default=None, metadata={
-        "description": "when ACRO's referral was received (a date or date-time); the moment it is "
-                       "recorded when absent"})
+    received_at = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "when ACRO's referral was received (a date or date-time); the moment it is "
+            "recorded when absent"
+        },
+    )
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def who_and_when(self, data, original, **kwargs):
         # a name given but refused (control characters) has its own message; this one is for none
-        if "subject" in data and not names_someone(data) and not names_someone(original if isinstance(original, dict) else {}):
+        if (
+            "subject" in data
+            and not names_someone(data)
+            and not names_someone(original if isinstance(original, dict) else {})
+        ):
             raise ValidationError(NAMES_NO_ONE, "subject")
         received = data.get("received_at")
         if received:
@@ -268,6 +316,7 @@ def _moment(text: str) -> datetime | None:
 class CertificateSchema(Blanks):
     """An ACRO certificate as it comes with a referral or later: its request purpose, and its
     text or a PDF of it (or both)."""
+
     request_purpose = Text("The request purpose", "request_purpose")
     content = Text("The certificate's text", "certificate_summary")
     filename = Text("The file name", "filename")
@@ -283,8 +332,9 @@ class CertificateSchema(Blanks):
             if not isinstance(content, (bytes, bytearray)):
                 problems["file"] = ["The certificate file must be a PDF"]
             elif len(content) > DEFAULT_MAX_ATTACHMENT_BYTES:
-                problems["file"] = [f"The certificate file must be smaller than "
-                                    f"{DEFAULT_MAX_ATTACHMENT_BYTES // (1024 * 1024)}MB"]
+                problems["file"] = [
+                    f"The certificate file must be smaller than {DEFAULT_MAX_ATTACHMENT_BYTES // (1024 * 1024)}MB"
+                ]
             elif not is_pdf(content):
                 problems["file"] = ["The certificate file must be a PDF"]
         elif not data.get("content"):

@@ -1,6 +1,7 @@
 """Scenarios: a referral, the answers given at each step, messages, the passing of time, and
 what must result. The format is documented in docs/scenarios.md; `acro scenario run` and the
 test suite run them through the service layer on a fresh database."""
+
 from __future__ import annotations
 
 import re
@@ -150,8 +151,9 @@ class Runner:
             self._people(session, scenario)
             service = self._service(session, clock)
             cases: dict[str, str] = {}
-            first = service.submit_referral(scenario["referral"], Actor("acro-intake"),
-                                            certificate=scenario.get("certificate"))
+            first = service.submit_referral(
+                scenario["referral"], Actor("acro-intake"), certificate=scenario.get("certificate")
+            )
             cases["first"] = cases["latest"] = first.reference
             for number, step in enumerate(scenario["steps"], 1):
                 where = f"step {number}"
@@ -193,16 +195,20 @@ class Runner:
         reference = self._case_ref(step, cases)
         if "task" in step:
             case = service.case(reference)
-            tasks = service.session.scalars(select(UserTask).where(
-                UserTask.case_id == case.id, UserTask.bpmn_id == step["task"])).all()
+            tasks = service.session.scalars(
+                select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == step["task"])
+            ).all()
             if step.get("expect_not_ready"):
                 if tasks:
                     result.failures.append(f"{where}: task {step['task']} is ready, but it should not be yet")
                 return
             if not tasks:
-                ready = [t.bpmn_id for t in service.session.scalars(select(UserTask).where(UserTask.case_id == case.id))]
-                result.failures.append(f"{where}: task {step['task']} is not ready (ready: {ready or 'none'}; "
-                                       f"case stage: {case.stage})")
+                ready = [
+                    t.bpmn_id for t in service.session.scalars(select(UserTask).where(UserTask.case_id == case.id))
+                ]
+                result.failures.append(
+                    f"{where}: task {step['task']} is not ready (ready: {ready or 'none'}; case stage: {case.stage})"
+                )
                 raise _Stop()
             try:
                 service.complete_task(reference, tasks[0].id, step.get("answers") or {}, self._actor(step))
@@ -223,8 +229,10 @@ class Runner:
             if step.get("expect_error"):
                 result.failures.append(f"{where}: answers were accepted but an error was expected")
             if step.get("expect_refused"):
-                result.failures.append(f"{where}: {step.get('user', step.get('as'))} was allowed to do "
-                                       f"{step['task']}, which should be refused")
+                result.failures.append(
+                    f"{where}: {step.get('user', step.get('as'))} was allowed to do "
+                    f"{step['task']}, which should be refused"
+                )
         elif "message" in step:
             service.deliver_message(reference, step["message"], step.get("payload"), Actor("acro-intake"))
         elif "wait" in step:
@@ -256,12 +264,22 @@ class Runner:
         if "subject_convictions" in expect:
             count = session.scalar(select(func.count()).select_from(Conviction))
             if count != expect["subject_convictions"]:
-                result.failures.append(f"expected {expect['subject_convictions']} recorded conviction(s), found {count}")
+                result.failures.append(
+                    f"expected {expect['subject_convictions']} recorded conviction(s), found {count}"
+                )
 
     def _check_case(self, session, service, case, checks, result, name) -> None:
         fail = lambda msg: result.failures.append(f"case {name} ({case.reference}): {msg}")  # noqa: E731
-        for attr in ("outcome", "state", "stage", "custody_status", "marker_status", "team", "detention_power",
-                     "case_owner"):
+        for attr in (
+            "outcome",
+            "state",
+            "stage",
+            "custody_status",
+            "marker_status",
+            "team",
+            "detention_power",
+            "case_owner",
+        ):
             if attr in checks and getattr(case, attr) != checks[attr]:
                 fail(f"{attr} is {getattr(case, attr)!r}, expected {checks[attr]!r}")
         instance = service.instance(case)
@@ -287,11 +305,20 @@ class Runner:
         for wanted in checks.get("emails", []):
             to = self.settings.addresses.get(wanted.get("to"), wanted.get("to"))
             to = to if isinstance(to, list) else [to]
-            match = next((e for e in unmatched if (wanted.get("to") is None or set(to) & set(e.recipients))
-                          and wanted.get("subject_contains", "").lower() in e.subject.lower()), None)
+            match = next(
+                (
+                    e
+                    for e in unmatched
+                    if (wanted.get("to") is None or set(to) & set(e.recipients))
+                    and wanted.get("subject_contains", "").lower() in e.subject.lower()
+                ),
+                None,
+            )
             if match is None:
-                fail(f"no email to {wanted.get('to')} about {wanted.get('subject_contains', '')!r} "
-                     f"(sent: {[(e.recipients, e.subject) for e in emails]})")
+                fail(
+                    f"no email to {wanted.get('to')} about {wanted.get('subject_contains', '')!r} "
+                    f"(sent: {[(e.recipients, e.subject) for e in emails]})"
+                )
             else:
                 unmatched.remove(match)
         if "emails_total" in checks and len(emails) != checks["emails_total"]:
@@ -307,8 +334,9 @@ class Runner:
         for kind in checks.get("deadlines", []):
             if kind not in deadlines:
                 fail(f"has no deadline {kind!r} (has {deadlines})")
-        incidents = session.scalars(select(Incident).where(Incident.case_id == case.id,
-                                                           Incident.resolved_at.is_(None))).all()
+        incidents = session.scalars(
+            select(Incident).where(Incident.case_id == case.id, Incident.resolved_at.is_(None))
+        ).all()
         if incidents and not checks.get("incidents"):
             fail(f"has open incidents: {[i.error for i in incidents]}")
 

@@ -1,4 +1,5 @@
 """The case record as the handlers see it (``case_store``): one case, one session."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +13,6 @@ from .models import CalendarEvent, Case, Certificate, Conviction, Deadline, Docu
 
 
 class SqlCaseStore:
-
     def __init__(self, session, case: Case, clock, actor: str = "system"):
         self.session = session
         self.case = case
@@ -30,9 +30,15 @@ class SqlCaseStore:
         return subjects.display_name(self.case.referral)
 
     def _subject_dict(self, subject) -> dict:
-        return {"id": subject.id, "family_name": subject.family_name, "given_names": subject.given_names,
-                "date_of_birth": subject.date_of_birth, "nationality": subject.nationality,
-                "pnc_id": subject.pnc_id, "aliases": [a.name for a in subject.aliases]}
+        return {
+            "id": subject.id,
+            "family_name": subject.family_name,
+            "given_names": subject.given_names,
+            "date_of_birth": subject.date_of_birth,
+            "nationality": subject.nationality,
+            "pnc_id": subject.pnc_id,
+            "aliases": [a.name for a in subject.aliases],
+        }
 
     def find_or_create_subject(self) -> tuple[dict, bool]:
         details = dict(self.case.referral.get("subject") or {})
@@ -53,15 +59,21 @@ class SqlCaseStore:
             key = (conviction.get("country"), conviction.get("offence"), conviction.get("date"))
             if key in known:
                 continue
-            subject.convictions.append(Conviction(country=key[0], offence=key[1], date=key[2],
-                                                  sentence=conviction.get("sentence"), case_id=self.case.id))
+            subject.convictions.append(
+                Conviction(
+                    country=key[0],
+                    offence=key[1],
+                    date=key[2],
+                    sentence=conviction.get("sentence"),
+                    case_id=self.case.id,
+                )
+            )
             known.add(key)
             added += 1
         return added
 
     def add_calendar_event(self, event_type: str, status: str) -> None:
-        self.session.add(CalendarEvent(case_id=self.case.id, event_type=event_type, status=status,
-                                       at=self.clock.now()))
+        self.session.add(CalendarEvent(case_id=self.case.id, event_type=event_type, status=status, at=self.clock.now()))
 
     def add_note(self, text: str) -> None:
         self.session.add(Note(case_id=self.case.id, text=text, author=self.actor, at=self.clock.now()))
@@ -83,8 +95,7 @@ class SqlCaseStore:
         existing = self.session.scalars(select(PaperFile).where(PaperFile.case_id == self.case.id)).first()
         if existing:
             return existing.reference
-        paper_file = PaperFile(case_id=self.case.id, reference=f"HO-{self.case.reference}",
-                               created_at=self.clock.now())
+        paper_file = PaperFile(case_id=self.case.id, reference=f"HO-{self.case.reference}", created_at=self.clock.now())
         self.session.add(paper_file)
         self.case.paper_file_reference = paper_file.reference
         return paper_file.reference
@@ -101,30 +112,42 @@ class SqlCaseStore:
         self.session.add(Deadline(case_id=self.case.id, kind=kind, due_at=due_at))
 
     def _certificate(self) -> Certificate | None:
-        return self.session.scalars(select(Certificate).where(Certificate.case_id == self.case.id)
-                                    .order_by(Certificate.id.desc())).first()
+        return self.session.scalars(
+            select(Certificate).where(Certificate.case_id == self.case.id).order_by(Certificate.id.desc())
+        ).first()
 
     def certificate(self) -> dict | None:
         cert = self._certificate()
         if cert is None:
             return None
-        return {"request_purpose": cert.request_purpose, "received_at": cert.received_at.isoformat(),
-                "status": cert.status}
+        return {
+            "request_purpose": cert.request_purpose,
+            "received_at": cert.received_at.isoformat(),
+            "status": cert.status,
+        }
 
     def destroy_certificate(self) -> None:
         """WF-2: the content goes from the row and from any stored copy; the fact stays."""
-        dpa.log(self.session, self.case, self.actor, "erase",
-                "WF-2: a non-disclosable ACRO certificate must be destroyed", self.clock.now())
-        for cert in self.session.scalars(select(Certificate).where(
-                Certificate.case_id == self.case.id, Certificate.status == "held")):
+        dpa.log(
+            self.session,
+            self.case,
+            self.actor,
+            "erase",
+            "WF-2: a non-disclosable ACRO certificate must be destroyed",
+            self.clock.now(),
+        )
+        for cert in self.session.scalars(
+            select(Certificate).where(Certificate.case_id == self.case.id, Certificate.status == "held")
+        ):
             cert.content = None
             cert.file = None
             cert.filename = None
             cert.request_purpose = None
             cert.status = "destroyed"
             cert.destroyed_at = self.clock.now()
-        for document in self.session.scalars(select(Document).where(
-                Document.case_id == self.case.id, Document.kind == "ACRO certificate")):
+        for document in self.session.scalars(
+            select(Document).where(Document.case_id == self.case.id, Document.kind == "ACRO certificate")
+        ):
             Path(document.path).unlink(missing_ok=True)
             self.session.delete(document)
         # the referral email carried the certificate: its copy goes too, the row keeps the fact

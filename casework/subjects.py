@@ -1,4 +1,5 @@
 """Who is the same person: the same PNC ID, or the same name, date of birth and nationality."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -9,7 +10,7 @@ from .models import Alias, Subject
 
 
 def display_name(referral: dict | None) -> str:
-    """"Given FAMILY" as the referral gives it, or "Unknown subject"."""
+    """ "Given FAMILY" as the referral gives it, or "Unknown subject"."""
     subject = (referral or {}).get("subject") or {}
     family = subject.get("family_name") if isinstance(subject.get("family_name"), str) else None
     given = subject.get("given_names") if isinstance(subject.get("given_names"), str) else None
@@ -52,8 +53,9 @@ def find_same_person(session, details: dict) -> Subject | None:
         found = session.scalars(select(Subject).where(Subject.pnc_id == pnc_id)).first()
         if found:
             return found
-    key = identity_key(details.get("family_name"), details.get("given_names"),
-                       details.get("date_of_birth"), details.get("nationality"))
+    key = identity_key(
+        details.get("family_name"), details.get("given_names"), details.get("date_of_birth"), details.get("nationality")
+    )
     if not key:
         return None
     found = session.scalars(select(Subject).where(Subject.search_key == key)).first()
@@ -62,8 +64,9 @@ def find_same_person(session, details: dict) -> Subject | None:
     # a name the subject was recorded under before (kept as an alias) counts as theirs
     name = name_key(details.get("family_name"), details.get("given_names"))
     for subject in session.scalars(select(Subject).join(Alias).where(Alias.search_key == name)):
-        if subject.date_of_birth == details.get("date_of_birth") and \
-                normalise(subject.nationality) == normalise(details.get("nationality")):
+        if subject.date_of_birth == details.get("date_of_birth") and normalise(subject.nationality) == normalise(
+            details.get("nationality")
+        ):
             return subject
     return None
 
@@ -85,8 +88,9 @@ def update(subject: Subject, details: dict) -> None:
             setattr(subject, attr, details[attr])
     if pnc_key(details) and not subject.pnc_id:
         subject.pnc_id = pnc_key(details)
-    subject.search_key = identity_key(subject.family_name, subject.given_names,
-                                      subject.date_of_birth, subject.nationality)
+    subject.search_key = identity_key(
+        subject.family_name, subject.given_names, subject.date_of_birth, subject.nationality
+    )
     documents = list(subject.identity_documents or [])
     for doc in details.get("identity_documents") or []:
         if doc not in documents:
@@ -122,13 +126,16 @@ def search_fields(referral: dict, subject: Subject | None = None) -> dict:
             names.append(normalise(subject.pnc_id))
     subject_details = (referral or {}).get("subject") or {}
     pnc_id = subject_details.get("pnc_id")
-    return {"search_names": " | ".join(dict.fromkeys(n for n in names if n)),
-            "referred_pnc_id": pnc_id.strip().upper() if isinstance(pnc_id, str) and pnc_id.strip() else None,
-            "referred_date_of_birth": subject_details.get("date_of_birth") or None}
+    return {
+        "search_names": " | ".join(dict.fromkeys(n for n in names if n)),
+        "referred_pnc_id": pnc_id.strip().upper() if isinstance(pnc_id, str) and pnc_id.strip() else None,
+        "referred_date_of_birth": subject_details.get("date_of_birth") or None,
+    }
 
 
 def refresh_search(session, subject: Subject) -> None:
     """A subject's cases find each other's names: refresh their search columns."""
     from .models import Case
+
     for case in session.scalars(select(Case).where(Case.subject_id == subject.id)):
         case.search_names = search_fields(case.referral, subject)["search_names"]

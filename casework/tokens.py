@@ -5,6 +5,7 @@ stored, so a copy of the database gives no working token; the token itself is pr
 when it is made. A token acts as its user, with that user's roles, so the API applies the
 same group checks as the browser.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,13 @@ def create_token(session, username: str, name: str, now: datetime) -> tuple[ApiT
     if not user.active:
         raise TokenError(f"{user.username} is not active")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=(name or "API token").strip()[:200], token_hash=digest(token),
-                   prefix=token[:len(PREFIX) + 6], created_at=now)
+    row = ApiToken(
+        user_id=user.id,
+        name=(name or "API token").strip()[:200],
+        token_hash=digest(token),
+        prefix=token[: len(PREFIX) + 6],
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row, token

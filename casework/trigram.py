@@ -1,6 +1,7 @@
 """On PostgreSQL, searches for part of a name (``LIKE '%word%'``) use trigram indexes
 (pg_trgm), so a search stays fast however many cases there are. SQLite has no such index and
 reads the column whole, which is fine at the embedded mode's size."""
+
 from __future__ import annotations
 
 from sqlalchemy import DDL, event
@@ -8,9 +9,8 @@ from sqlalchemy import DDL, event
 EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"
 INDEXES = {
     "case_record": "CREATE INDEX IF NOT EXISTS ix_case_record_search_names_trgm ON case_record "
-                    "USING gin (search_names public.gin_trgm_ops)",
-    "alias": "CREATE INDEX IF NOT EXISTS ix_alias_search_key_trgm ON alias "
-                     "USING gin (search_key public.gin_trgm_ops)",
+    "USING gin (search_names public.gin_trgm_ops)",
+    "alias": "CREATE INDEX IF NOT EXISTS ix_alias_search_key_trgm ON alias USING gin (search_key public.gin_trgm_ops)",
 }
 
 

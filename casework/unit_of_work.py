@@ -6,6 +6,7 @@ the commit (queueing service tasks for the worker, sending the outbox) is regist
 ``after_commit``; undoing what a transaction cannot (removing files a failed step wrote) with
 ``on_rollback``. Commit and rollback happen here and nowhere else in the service layer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,7 +15,6 @@ from sqlalchemy.orm import scoped_session
 
 
 class UnitOfWork:
-
     def __init__(self, session):
         self.session = session
         self._after_commit: list[Callable[[], None]] = []
@@ -54,4 +54,3 @@ class UnitOfWork:
         undo, self._on_rollback = self._on_rollback, []
         for job in undo:
             job()
-

@@ -1,4 +1,5 @@
 """People who sign in, with roles that map to the diagrams' candidate groups."""
+
 from __future__ import annotations
 
 import secrets
@@ -7,8 +8,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import permissions
-from . import sessions
+from . import permissions, sessions
 from .config import ROLE_NAMES
 from .models import User
 from .permissions import Actor
@@ -20,8 +20,9 @@ class UserExists(ValueError):
     pass
 
 
-def create_user(session, username: str, full_name: str, roles: list[str], password: str,
-                email: str | None = None) -> User:
+def create_user(
+    session, username: str, full_name: str, roles: list[str], password: str, email: str | None = None
+) -> User:
     username = username.strip().lower()
     if not username or not username.replace("-", "").replace(".", "").replace("_", "").isalnum():
         raise ValueError(f"user name {username!r}: use letters, digits, '.', '-' or '_'")
@@ -33,8 +34,13 @@ def create_user(session, username: str, full_name: str, roles: list[str], passwo
     if session.scalars(select(User).where(User.username == username)).first():
         raise UserExists(f"there is already a user {username}")
     # Werkzeug's default is scrypt, a current memory-hard algorithm
-    user = User(username=username, full_name=full_name, email=email, roles=list(roles),
-                password_hash=generate_password_hash(password))
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        roles=list(roles),
+        password_hash=generate_password_hash(password),
+    )
     session.add(user)
     return user
 

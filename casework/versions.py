@@ -5,6 +5,7 @@ started on until an operator moves them. A case can move when every step it is w
 still exists in the new version; the waiting steps are then re-predicted from the new
 diagrams (claims on its ready tasks are lost, so its tasks are re-listed).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,10 +31,11 @@ class Plan:
 
 
 def _assess(instance, new_bundle, registry):
-    top, subs = diff_workflow(registry, instance.workflow, new_bundle.spec,
-                              new_bundle.subprocess_specs)
+    top, subs = diff_workflow(registry, instance.workflow, new_bundle.spec, new_bundle.subprocess_specs)
     reasons, changed = [], []
-    for diff, workflow in [(top, instance.workflow)] + [(d, instance.workflow.subprocesses[i]) for i, d in subs.items()]:
+    for diff, workflow in [(top, instance.workflow)] + [
+        (d, instance.workflow.subprocesses[i]) for i, d in subs.items()
+    ]:
         active = [t for t in workflow.get_tasks(state=ACTIVE, skip_subprocesses=True)]
         if diff is None:
             if active:
@@ -41,8 +43,10 @@ def _assess(instance, new_bundle, registry):
             continue
         for task in diff.removed:
             if task in active and getattr(task.task_spec, "bpmn_id", None):
-                reasons.append(f"{task.task_spec.bpmn_name or task.task_spec.bpmn_id} "
-                               f"({workflow.spec.name}) is not in the new version")
+                reasons.append(
+                    f"{task.task_spec.bpmn_name or task.task_spec.bpmn_id} "
+                    f"({workflow.spec.name}) is not in the new version"
+                )
         changed += sorted({t.task_spec.bpmn_id for t in diff.changed if getattr(t.task_spec, "bpmn_id", None)})
     return top, subs, reasons, changed
 
@@ -51,13 +55,12 @@ def plan(service) -> list[Plan]:
     """For each running case on an older version: can it move to the current one?"""
     version, new_bundle = bundles.current(service.session, service.settings.processes_dir)
     plans = []
-    for case in service.session.scalars(select(Case).where(Case.state != "closed",
-                                                           Case.process_version_id != version.id)
-                                        .order_by(Case.id)):
+    for case in service.session.scalars(
+        select(Case).where(Case.state != "closed", Case.process_version_id != version.id).order_by(Case.id)
+    ):
         instance = service.instance(case)
         _, _, reasons, changed = _assess(instance, new_bundle, service.engine.serializer.registry)
-        plans.append(Plan(case.reference, case.process_version.digest[:12], not reasons, reasons, changed,
-                          case.stage))
+        plans.append(Plan(case.reference, case.process_version.digest[:12], not reasons, reasons, changed, case.stage))
     return plans
 
 
@@ -83,12 +86,25 @@ def migrate(service, actor, dry_run: bool = False, only: set[str] | None = None)
             migrate_workflow(top, instance.workflow, new_bundle.spec)
             instance.workflow.subprocess_specs = new_bundle.subprocess_specs
             instance.bundle = new_bundle
-            service.session.add(CaseMove(case_id=case.id, from_version_id=case.process_version_id,
-                                         to_version_id=version.id, moved_by=actor.username, at=service.clock.now(),
-                                         changed=list(item.changed)))
+            service.session.add(
+                CaseMove(
+                    case_id=case.id,
+                    from_version_id=case.process_version_id,
+                    to_version_id=version.id,
+                    moved_by=actor.username,
+                    at=service.clock.now(),
+                    changed=list(item.changed),
+                )
+            )
             case.process_version = version
-            audit.record(service.session, case, actor, "process version migrated",
-                         details={"from": item.from_digest, "to": version.digest[:12]}, now=service.clock.now())
+            audit.record(
+                service.session,
+                case,
+                actor,
+                "process version migrated",
+                details={"from": item.from_digest, "to": version.digest[:12]},
+                now=service.clock.now(),
+            )
             service.steps.advance(case, instance, actor)
             service.uow.commit()
     return plans

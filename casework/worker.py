@@ -6,6 +6,7 @@ production, not in a web request. Start it with
 It needs no web app: it opens its own database sessions (casework/database.py). The embedded
 mode needs none of this: without ACRO_BACKGROUND=celery everything runs inline.
 """
+
 from __future__ import annotations
 
 from celery import Celery
@@ -20,7 +21,7 @@ from .errors import Conflict
 settings = Settings.from_env()
 celery = Celery("acro", broker=settings.broker_url)
 celery.conf.update(
-    task_acks_late=True,                  # a task a killed worker was running is delivered again
+    task_acks_late=True,  # a task a killed worker was running is delivered again
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     broker_transport_options={"visibility_timeout": 120},
@@ -31,6 +32,7 @@ celery.conf.update(
         for name in ("dispatch_outbox", "fire_due_timers", "retry_due_incidents", "requeue_stale")
     },
 )
+
 
 class _Wiring:
     """What each job is run with: made from the environment on first use in the worker process
@@ -68,7 +70,7 @@ def continue_case(self, reference: str, on_behalf_of: str = "system"):
     try:
         _run(lambda service: service.continue_case(reference, on_behalf_of))
     except Conflict as exc:  # the case moved under us; the newer state is what counts
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
 
 
 @celery.task(name="acro.dispatch_outbox")
@@ -95,6 +97,7 @@ def requeue_stale():
 def run_scenarios(run_id: int):
     """A workbench run of the scenario suite against a draft (on a scratch database)."""
     from .workbench.runs import finish
+
     wiring = _wiring.ready()
     with wiring.sessions() as session:
         run = finish(session, run_id, wiring.settings, wiring.clock)

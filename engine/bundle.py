@@ -1,5 +1,6 @@
 """A version of the process: every BPMN and DMN file of a folder, parsed together, named by
 the hash of their content. Instances refer to the version they started on."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,7 @@ def digest_of(files: dict[str, str]) -> str:
 def read_dir(path: str | Path) -> dict[str, str]:
     """The diagram and table files of a folder, by file name."""
     folder = Path(path)
-    files = {p.name: p.read_text(encoding="utf-8")
-             for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")}
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")}
     if not any(name.endswith(".bpmn") for name in files):
         raise FileNotFoundError(f"no .bpmn files in {folder}")
     return files
@@ -77,8 +77,9 @@ def parse(files: dict[str, str], main: str = MAIN_PROCESS) -> Bundle:
         parser.add_bpmn_xml(node, filename=name)
         for process in node.iter(f"{{{BPMN_NS}}}process"):
             for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
-                flows.append(SequenceFlow(flow.get("id"), process.get("id"), flow.get("sourceRef"),
-                                          flow.get("targetRef"), name))
+                flows.append(
+                    SequenceFlow(flow.get("id"), process.get("id"), flow.get("sourceRef"), flow.get("targetRef"), name)
+                )
     spec = parser.get_spec(main)
     subprocess_specs = parser.get_subprocess_specs(main)
     return Bundle(digest_of(files), files, main, spec, subprocess_specs, flows)

@@ -4,6 +4,7 @@ SpiffWorkflow's timers read ``datetime.now`` in their own module. The engine rep
 name once with a class whose ``now`` asks the clock of the current context, so tests move
 time instead of waiting and production uses the system clock.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,13 +35,15 @@ class FakeClock:
         self._now = moment
 
 
-_current: contextvars.ContextVar = contextvars.ContextVar("acro_clock", default=SystemClock())
+_SYSTEM = SystemClock()
+# no default: a ContextVar's default is one shared object; the system clock is the fallback instead
+_current: contextvars.ContextVar = contextvars.ContextVar("acro_clock")
 
 
 class _EngineDatetime(datetime):
     @classmethod
     def now(cls, tz=None):
-        moment = _current.get().now()
+        moment = _current.get(_SYSTEM).now()
         return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
 
 

@@ -1,4 +1,5 @@
 """What a set of finished instances visited: flow nodes, sequence flows and rules."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,8 @@ def _bpmn_ancestor(task):
 @dataclass
 class Coverage:
     bundle: Bundle
-    nodes: set = field(default_factory=set)   # (process, element id)
-    flows: set = field(default_factory=set)   # (process, flow id)
+    nodes: set = field(default_factory=set)  # (process, element id)
+    flows: set = field(default_factory=set)  # (process, flow id)
 
     def add(self, workflow) -> None:
         by_ends = {(f.process, f.source, f.target): f.id for f in self.bundle.flows}
@@ -58,10 +59,13 @@ class Coverage:
             n = {x for x in nodes if x[0] == process}
             f = {x for x in flows if x[0] == process}
             per_process[process] = {
-                "nodes": (len(n & self.nodes), len(n)), "flows": (len(f & self.flows), len(f)),
+                "nodes": (len(n & self.nodes), len(n)),
+                "flows": (len(f & self.flows), len(f)),
                 "missing_nodes": sorted(b for _, b in n - self.nodes),
                 "missing_flows": sorted(b for _, b in f - self.flows),
             }
-        return {"processes": per_process,
-                "nodes": (len(nodes & self.nodes), len(nodes)),
-                "flows": (len(flows & self.flows), len(flows))}
+        return {
+            "processes": per_process,
+            "nodes": (len(nodes & self.nodes), len(nodes)),
+            "flows": (len(flows & self.flows), len(flows)),
+        }

@@ -4,6 +4,7 @@ SpiffWorkflow evaluates conditions, DMN cells and timers with Python ``eval``; d
 data edited by analysts, so every expression goes through ``simpleeval`` instead: no
 imports, no dunder attributes, no files or network, only the functions listed here.
 """
+
 from __future__ import annotations
 
 import ast
@@ -74,7 +75,8 @@ def check(expression: str) -> str:
                 name = getattr(node.func, "id", None) or ast.unparse(node.func)
                 raise ExpressionError(
                     f"{text!r} is refused: {name}() is not an allowed function "
-                    f"(allowed: {', '.join(sorted(FUNCTIONS))})")
+                    f"(allowed: {', '.join(sorted(FUNCTIONS))})"
+                )
     return text
 
 

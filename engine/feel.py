@@ -4,6 +4,7 @@ SpiffWorkflow reads DMN cells as Python, where ``true`` or ``[1..5]`` fail and `
 silently never matches. Each cell is translated once, at load, into an expression over ``?``
 (the input value), or refused with a message that says which forms are understood.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,10 @@ import re
 
 from .expressions import ExpressionError, check
 
-UNDERSTOOD = ('true/false, null, numbers, "text", comparisons such as < 10 or >= 18, '
-              'ranges such as [1..5] or ]1..5[, lists such as "a","b", not(...), and - for any')
+UNDERSTOOD = (
+    'true/false, null, numbers, "text", comparisons such as < 10 or >= 18, '
+    'ranges such as [1..5] or ]1..5[, lists such as "a","b", not(...), and - for any'
+)
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _COMPARISON = re.compile(r"^(<=|>=|!=|<|>|=)\s*(.+)$", re.S)

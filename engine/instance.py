@@ -1,5 +1,6 @@
 """Running one case's workflow: start it, run it until a person, a message or a timer is
 needed, and say what it waits for. Saving is the caller's business."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,6 +27,7 @@ class NotWaiting(LookupError):
 @dataclass
 class ReadyTask:
     """A user task that a person can do now, with everything a task list needs."""
+
     id: str
     bpmn_id: str
     name: str
@@ -51,6 +53,7 @@ class ExternalTask:
 @dataclass
 class CompletedTask:
     """A step the workflow has done, as the audit trail records it."""
+
     id: str
     bpmn_id: str
     name: str
@@ -69,15 +72,17 @@ class Timer:
 def form_to_dict(form) -> dict:
     fields = []
     for field in form.fields:
-        fields.append({
-            "id": field.id,
-            "label": field.label or field.id,
-            "type": field.type,
-            "default": field.default_value,
-            "properties": {p.id: p.value for p in field.properties},
-            "validation": {v.name: v.config for v in field.validation},
-            "options": [{"id": o.id, "name": o.name} for o in getattr(field, "options", [])],
-        })
+        fields.append(
+            {
+                "id": field.id,
+                "label": field.label or field.id,
+                "type": field.type,
+                "default": field.default_value,
+                "properties": {p.id: p.value for p in field.properties},
+                "validation": {v.name: v.config for v in field.validation},
+                "options": [{"id": o.id, "name": o.name} for o in getattr(field, "options", [])],
+            }
+        )
     return {"fields": fields}
 
 
@@ -120,19 +125,35 @@ class Instance:
                 due = _resolve_due(spec.due_date, task.data, now)
                 due_at = due.isoformat() if due else None
                 task.internal_data["due_at"] = due_at
-            result.append(ReadyTask(
-                id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                process=task.workflow.spec.name, groups=list(spec.candidate_groups),
-                assignee=assignee, due_at=datetime.fromisoformat(due_at) if due_at else None,
-                priority=spec.priority, form=form_to_dict(spec.form),
-                documentation=spec.documentation))
+            result.append(
+                ReadyTask(
+                    id=str(task.id),
+                    bpmn_id=spec.bpmn_id,
+                    name=spec.bpmn_name or spec.bpmn_id,
+                    process=task.workflow.spec.name,
+                    groups=list(spec.candidate_groups),
+                    assignee=assignee,
+                    due_at=datetime.fromisoformat(due_at) if due_at else None,
+                    priority=spec.priority,
+                    form=form_to_dict(spec.form),
+                    documentation=spec.documentation,
+                )
+            )
         return result
 
     def external_tasks(self) -> list[ExternalTask]:
-        return [ExternalTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                             t.task_spec.topic, t.workflow.spec.name, t.data)
-                for t in self._all_tasks(state=TaskState.STARTED)
-                if isinstance(t.task_spec, ExternalServiceTask)]
+        return [
+            ExternalTask(
+                str(t.id),
+                t.task_spec.bpmn_id,
+                t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                t.task_spec.topic,
+                t.workflow.spec.name,
+                t.data,
+            )
+            for t in self._all_tasks(state=TaskState.STARTED)
+            if isinstance(t.task_spec, ExternalServiceTask)
+        ]
 
     def timers(self) -> list[Timer]:
         result = []
@@ -148,8 +169,9 @@ class Instance:
 
     def waiting_elements(self) -> list[str]:
         """The catch events (messages and timers) the case waits on, by element id."""
-        return sorted({e.bpmn_id for _, d, e in compat.waits(self.workflow)
-                       if compat.is_message(d) or compat.is_timer(d)})
+        return sorted(
+            {e.bpmn_id for _, d, e in compat.waits(self.workflow) if compat.is_message(d) or compat.is_timer(d)}
+        )
 
     def completed_task_ids(self) -> set[str]:
         return {str(t.id) for t in compat.completed_tasks(self.workflow)}
@@ -161,8 +183,9 @@ class Instance:
             spec = task.task_spec
             parent_data = task.parent.data if task.parent is not None else {}
             changed = {k: v for k, v in task.data.items() if parent_data.get(k, _MISSING) != v}
-            result.append(CompletedTask(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                                        action_for(spec), changed))
+            result.append(
+                CompletedTask(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, action_for(spec), changed)
+            )
         return result
 
     @property
@@ -198,8 +221,10 @@ class Instance:
     def complete_user_task(self, task_id: str, data: dict) -> None:
         task = self.task(task_id)
         if task.state != TaskState.READY or not isinstance(task.task_spec, AcroUserTask):
-            raise NotWaiting(f"task {task.task_spec.bpmn_name or task.task_spec.bpmn_id} is not ready "
-                             f"(it is {TaskState.get_name(task.state).lower()})")
+            raise NotWaiting(
+                f"task {task.task_spec.bpmn_name or task.task_spec.bpmn_id} is not ready "
+                f"(it is {TaskState.get_name(task.state).lower()})"
+            )
         task.data.update(data)
         with engine_clock.using(self.clock):
             task.run()
@@ -207,8 +232,10 @@ class Instance:
     def send_message(self, name: str, payload: dict | None = None) -> None:
         waiting = self.waiting_messages()
         if name not in waiting:
-            raise NotWaiting(f"this case is not waiting for the message {name!r}"
-                             + (f" (it waits for: {', '.join(waiting)})" if waiting else ""))
+            raise NotWaiting(
+                f"this case is not waiting for the message {name!r}"
+                + (f" (it waits for: {', '.join(waiting)})" if waiting else "")
+            )
         with engine_clock.using(self.clock):
             self.workflow.send_event(compat.message_event(name, payload or {}))
 
@@ -253,6 +280,7 @@ def action_for(spec) -> str:
 
 def _uuid(task_id):
     from uuid import UUID
+
     return UUID(str(task_id))
 
 

@@ -6,6 +6,7 @@ cells to Python ``eval``. This parser keeps those attributes on the task specs, 
 cells and ISO timer literals into safe expressions, and refuses the rest at load time with
 the file and element id.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,10 @@ from SpiffWorkflow.dmn.specs.model import InputEntry, OutputEntry
 from . import feel
 from .expressions import ExpressionError, check, unwrap
 
-_ISO_TIMER = re.compile(r"^(R\d*/)?(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
-                        r"|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)$")
+_ISO_TIMER = re.compile(
+    r"^(R\d*/)?(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
+    r"|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)$"
+)
 
 
 def _refuse(message, node, filename):
@@ -71,11 +74,22 @@ def due_date_expression(text: str | None) -> str | None:
 
 # --- task specs ----------------------------------------------------------------------------
 
+
 class AcroUserTask(UserTask):
     """A user task that remembers who may do it, when it is due and how urgent it is."""
 
-    def __init__(self, wf_spec, name, form, candidate_groups=None, candidate_users=None,
-                 assignee=None, due_date=None, priority=None, **kwargs):
+    def __init__(
+        self,
+        wf_spec,
+        name,
+        form,
+        candidate_groups=None,
+        candidate_users=None,
+        assignee=None,
+        due_date=None,
+        priority=None,
+        **kwargs,
+    ):
         super().__init__(wf_spec, name, form, **kwargs)
         self.candidate_groups = candidate_groups or []
         self.candidate_users = candidate_users or []
@@ -101,7 +115,8 @@ class DecisionTask(BusinessRuleTask):
         if not matched:
             inputs = {i.expression: my_task.data.get(i.expression, "(not set)") for i in table.inputs}
             raise WorkflowTaskException(
-                f"decision table {table.id!r}: no rule matches the inputs {inputs}", task=my_task)
+                f"decision table {table.id!r}: no rule matches the inputs {inputs}", task=my_task
+            )
         return super()._run_hook(my_task)
 
 
@@ -111,17 +126,17 @@ class StrictDMNEngine(DMNEngine):
     def decide(self, task):
         if self.decision_table.hit_policy != "UNIQUE":
             return super().decide(task)
-        rules = [rule for rule in self.decision_table.rules
-                 if self._DMNEngine__check_rule(rule, task)]
+        rules = [rule for rule in self.decision_table.rules if self._DMNEngine__check_rule(rule, task)]
         if len(rules) > 1:
             rows = ", ".join(str(rule.row_number) for rule in rules)
             raise WorkflowTaskException(
-                f"decision table {self.decision_table.id!r} has hit policy UNIQUE but rows "
-                f"{rows} all match", task=task)
+                f"decision table {self.decision_table.id!r} has hit policy UNIQUE but rows {rows} all match", task=task
+            )
         return rules
 
 
 # --- parsers -------------------------------------------------------------------------------
+
 
 def _camunda(node, name):
     return node.get(f"{{{CAMUNDA_MODEL_NS}}}{name}")
@@ -132,7 +147,6 @@ def _split(value):
 
 
 class AcroUserTaskParser(UserTaskParser):
-
     def create_task(self):
         node = self.node
         due = _camunda(node, "dueDate")
@@ -147,14 +161,20 @@ class AcroUserTaskParser(UserTaskParser):
         try:
             priority = int(unwrap(priority)) if priority else None
         except ValueError:
-            raise _refuse(f"user task {self.bpmn_id}: priority {priority!r} is not a whole number",
-                          node, self.filename) from None
+            raise _refuse(
+                f"user task {self.bpmn_id}: priority {priority!r} is not a whole number", node, self.filename
+            ) from None
         return self.spec_class(
-            self.spec, self.bpmn_id, form=self.get_form(),
+            self.spec,
+            self.bpmn_id,
+            form=self.get_form(),
             candidate_groups=_split(_camunda(node, "candidateGroups")),
             candidate_users=_split(_camunda(node, "candidateUsers")),
-            assignee=_camunda(node, "assignee"), due_date=due, priority=priority,
-            **self.bpmn_attributes)
+            assignee=_camunda(node, "assignee"),
+            due_date=due,
+            priority=priority,
+            **self.bpmn_attributes,
+        )
 
     def get_form(self):
         # Camunda Modeler writes generated task forms as formData without a formKey; the
@@ -172,27 +192,31 @@ class AcroUserTaskParser(UserTaskParser):
 
 
 class ExternalTaskParser(CamundaTaskParser):
-
     def create_task(self):
         topic = _camunda(self.node, "topic")
         kind = _camunda(self.node, "type")
         if kind != "external" or not topic:
             raise _refuse(
                 f"service task {self.bpmn_id}: set Implementation to 'External' with a topic "
-                f"(camunda:type=\"external\" camunda:topic=\"...\"); other implementations "
-                f"are not run by this engine", self.node, self.filename)
+                f'(camunda:type="external" camunda:topic="..."); other implementations '
+                f"are not run by this engine",
+                self.node,
+                self.filename,
+            )
         return self.spec_class(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
 
 
 class RefusedScriptTaskParser(CamundaTaskParser):
-
     def create_task(self):
-        raise _refuse(f"script task {self.bpmn_id}: scripts are not run by this engine; put the "
-                      f"logic in a DMN table or a service task", self.node, self.filename)
+        raise _refuse(
+            f"script task {self.bpmn_id}: scripts are not run by this engine; put the "
+            f"logic in a DMN table or a service task",
+            self.node,
+            self.filename,
+        )
 
 
 class SafeGatewayParser(ConditionalGatewayParser):
-
     def parse_condition(self, sequence_flow):
         text = super().parse_condition(sequence_flow)
         if text is None:
@@ -200,28 +224,37 @@ class SafeGatewayParser(ConditionalGatewayParser):
         try:
             return check(text)
         except ExpressionError as exc:
-            raise _refuse(f"condition of sequence flow {sequence_flow.get('id')}: {exc}",
-                          sequence_flow, self.filename) from None
+            raise _refuse(
+                f"condition of sequence flow {sequence_flow.get('id')}: {exc}", sequence_flow, self.filename
+            ) from None
 
 
 class DecisionTaskParser(BusinessRuleTaskParser):
-
     def create_task(self):
         decision_ref = _camunda(self.node, "decisionRef")
         if not decision_ref:
-            raise _refuse(f"business rule task {self.bpmn_id}: no decision reference "
-                          f"(camunda:decisionRef)", self.node, self.filename)
+            raise _refuse(
+                f"business rule task {self.bpmn_id}: no decision reference (camunda:decisionRef)",
+                self.node,
+                self.filename,
+            )
         if decision_ref not in self.process_parser.parser.dmn_parsers:
             known = ", ".join(sorted(self.process_parser.parser.dmn_parsers)) or "none"
-            raise _refuse(f"business rule task {self.bpmn_id}: decision {decision_ref!r} is not "
-                          f"in any DMN file (known decisions: {known})", self.node, self.filename)
-        return DecisionTask(self.spec, self.bpmn_id,
-                            dmnEngine=self.process_parser.parser.get_engine(decision_ref, self.node),
-                            **self.bpmn_attributes)
+            raise _refuse(
+                f"business rule task {self.bpmn_id}: decision {decision_ref!r} is not "
+                f"in any DMN file (known decisions: {known})",
+                self.node,
+                self.filename,
+            )
+        return DecisionTask(
+            self.spec,
+            self.bpmn_id,
+            dmnEngine=self.process_parser.parser.get_engine(decision_ref, self.node),
+            **self.bpmn_attributes,
+        )
 
 
 class _SafeTimerMixin:
-
     def parse_timer_event(self, event):
         definition = super().parse_timer_event(event)
         try:
@@ -253,8 +286,9 @@ class SafeDMNParser(DMNParser):
                 raise ExpressionError("the input has no expression")
             check(parsed.expression)
         except ExpressionError as exc:
-            raise _refuse(f"decision {self.bpmn_id}, input {input_element.get('id')}: {exc}",
-                          input_element, self.filename) from None
+            raise _refuse(
+                f"decision {self.bpmn_id}, input {input_element.get('id')}: {exc}", input_element, self.filename
+            ) from None
         return parsed
 
     def _parse_input_output_element(self, decision_table, element, cls, idx):
@@ -266,8 +300,11 @@ class SafeDMNParser(DMNParser):
                 entry.text = feel.output_entry(entry.text)
         except ExpressionError as exc:
             rule = element.getparent()
-            raise _refuse(f"decision {self.bpmn_id}, rule {rule.get('id')}, cell "
-                          f"{element.get('id')}: {exc}", element, self.filename) from None
+            raise _refuse(
+                f"decision {self.bpmn_id}, rule {rule.get('id')}, cell {element.get('id')}: {exc}",
+                element,
+                self.filename,
+            ) from None
         return entry
 
 

@@ -1,4 +1,5 @@
 """The rule catalogue (docs/acro-rules.md) and the rule IDs that diagram elements cite."""
+
 from __future__ import annotations
 
 import re

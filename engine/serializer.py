@@ -4,6 +4,7 @@ SpiffWorkflow embeds the whole spec in every serialized instance. Here the spec 
 once per version (see :mod:`engine.bundle`) and the instance state refers to it; loading
 hands the converter the live spec objects instead of a copy of them.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,6 @@ FORMAT = "acro-state-1"
 
 
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
-
     def to_dict(self, workflow):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
@@ -35,6 +35,7 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         subprocess_specs = dct.pop("subprocess_specs")
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         from uuid import UUID
+
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -47,8 +48,13 @@ class AcroUserTaskConverter(UserTaskConverter):
     # specs are never stored, but comparing two versions of a process (acro migrate) converts them
     def to_dict(self, spec):
         dct = super().to_dict(spec)
-        dct.update(candidate_groups=spec.candidate_groups, candidate_users=spec.candidate_users,
-                   assignee=spec.assignee, due_date=spec.due_date, priority=spec.priority)
+        dct.update(
+            candidate_groups=spec.candidate_groups,
+            candidate_users=spec.candidate_users,
+            assignee=spec.assignee,
+            due_date=spec.due_date,
+            priority=spec.priority,
+        )
         return dct
 
 

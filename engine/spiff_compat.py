@@ -5,6 +5,7 @@ is due, or how to make its timers read our clock. What we rely on for that is wr
 only, and tests/engine/test_spiff_compat.py pins each behaviour, so an upgrade that changes
 one fails there, by name, rather than somewhere in a case.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -85,6 +86,5 @@ def erase_data(workflow, keys) -> None:
 
 def after_duration(now: datetime, text: str) -> datetime:
     """``now`` plus an ISO 8601 duration (``P5D``), as SpiffWorkflow's timers count it."""
-    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(
-        TimerEventDefinition.parse_iso_duration(text), now)
+    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(text), now)
     return now + delta

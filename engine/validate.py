@@ -2,6 +2,7 @@
 
 Each problem names the file and the element id.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,13 @@ def validate_dir(path, topics: set[str] | None, rule_ids: set[str] | None, main:
     return validate_files(files, topics, rule_ids, main, where=str(path))
 
 
-def validate_files(files: dict[str, str], topics: set[str] | None, rule_ids: set[str] | None,
-                   main: str = MAIN_PROCESS, where: str = "the draft") -> list[Problem]:
+def validate_files(
+    files: dict[str, str],
+    topics: set[str] | None,
+    rule_ids: set[str] | None,
+    main: str = MAIN_PROCESS,
+    where: str = "the draft",
+) -> list[Problem]:
     """The same checks on files held in memory (a draft in the workbench): file name -> text."""
     problems: list[Problem] = []
     parser = AcroParser()

@@ -1,4 +1,5 @@
 """ACRO Criminal Records Office: what we ask of it and tell it."""
+
 from __future__ import annotations
 
 from . import correspondence as mail
@@ -16,16 +17,22 @@ def request_immigration_referral(data, *, case_store, mailer, settings):
     request names the purpose the new certificate must carry.
     """
     mail.send(
-        mailer, case_store, to=mail.address(settings, "acro"), greeting=GREETING,
+        mailer,
+        case_store,
+        to=mail.address(settings, "acro"),
+        greeting=GREETING,
         subject="Request for a new ACRO referral for immigration/deportation purposes",
-        request=("The ACRO certificate sent with your referral is not marked for administrative "
-                 "immigration/deportation purposes, so it cannot be used as the basis of a deportation "
-                 "decision and is being destroyed. No further action can be taken until a disclosable "
-                 "certificate is obtained.\n\n"
-                 "Please make a new referral with a certificate whose request purpose states "
-                 f"'{CERTIFICATE_PURPOSE_IMMIGRATION}'."),
+        request=(
+            "The ACRO certificate sent with your referral is not marked for administrative "
+            "immigration/deportation purposes, so it cannot be used as the basis of a deportation "
+            "decision and is being destroyed. No further action can be taken until a disclosable "
+            "certificate is obtained.\n\n"
+            "Please make a new referral with a certificate whose request purpose states "
+            f"'{CERTIFICATE_PURPOSE_IMMIGRATION}'."
+        ),
         details=[("Your referral received", mail.referral_date(case_store)), *mail.identifiers(case_store)],
-        kind="ACRO immigration referral request")
+        kind="ACRO immigration referral request",
+    )
 
 
 @registry.topic("acro.request-further-check")
@@ -36,15 +43,23 @@ def request_further_check(data, *, case_store, mailer, settings):
     the referral; the process gateway decides that.
     """
     mail.send(
-        mailer, case_store, to=mail.address(settings, "acro"), greeting=GREETING,
+        mailer,
+        case_store,
+        to=mail.address(settings, "acro"),
+        greeting=GREETING,
         subject="Request for a further overseas conviction check",
-        request=("There is evidence that the subject may have left the UK and committed further "
-                 "offences overseas since your referral. Please carry out a further overseas "
-                 "conviction check and send any new convictions with a certificate whose request "
-                 f"purpose states '{CERTIFICATE_PURPOSE_IMMIGRATION}'."),
-        details=[("Your referral received", mail.referral_date(case_store)),
-                 *mail.identifiers(case_store, documents=True)],
-        kind="ACRO further check request")
+        request=(
+            "There is evidence that the subject may have left the UK and committed further "
+            "offences overseas since your referral. Please carry out a further overseas "
+            "conviction check and send any new convictions with a certificate whose request "
+            f"purpose states '{CERTIFICATE_PURPOSE_IMMIGRATION}'."
+        ),
+        details=[
+            ("Your referral received", mail.referral_date(case_store)),
+            *mail.identifiers(case_store, documents=True),
+        ],
+        kind="ACRO further check request",
+    )
 
 
 @registry.topic("acro.advise-not-pursued")
@@ -54,11 +69,17 @@ def advise_not_pursued(data, *, case_store, mailer, settings):
     The reasons stay with us: ACRO needs the outcome, not the case owner's reasoning (FD-1).
     """
     mail.send(
-        mailer, case_store, to=mail.address(settings, "acro"), greeting=GREETING,
+        mailer,
+        case_store,
+        to=mail.address(settings, "acro"),
+        greeting=GREETING,
         subject="Deportation is not being pursued",
-        request=("Following consideration of your referral, and with the agreement of the Criminal "
-                 "Casework Director, deportation action is not being pursued in this case. "
-                 "No reply is needed."),
+        request=(
+            "Following consideration of your referral, and with the agreement of the Criminal "
+            "Casework Director, deportation action is not being pursued in this case. "
+            "No reply is needed."
+        ),
         details=[("Your referral received", mail.referral_date(case_store)), *mail.identifiers(case_store)],
-        kind="ACRO advice: deportation not pursued")
+        kind="ACRO advice: deportation not pursued",
+    )
     case_store.set_status(outcome=OUTCOME_NOT_PURSUED, state="closed")

@@ -1,12 +1,15 @@
 """The case record (CID in the guidance): what the system writes on the case itself."""
+
 from __future__ import annotations
 
 from .correspondence import restricted_steps, shown
 from .reference import EXCLUSION_DECISIONS, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
 from .registry import registry
 
-NON_DISCLOSABLE_NOTE = ("Non-disclosable ACRO certificate received: no further action can be taken "
-                        "until a disclosable certificate is obtained.")
+NON_DISCLOSABLE_NOTE = (
+    "Non-disclosable ACRO certificate received: no further action can be taken "
+    "until a disclosable certificate is obtained."
+)
 
 
 def _absent_referral_details(referral: dict) -> list[str]:
@@ -43,8 +46,10 @@ def record_referral(data, *, case_store, settings):
     eea = is_eea_national(nationality, settings.get("eea_countries"))
     if eea is None:
         # routing, the detention power and the Stage 1 notice all turn on this (WF-5, DET-2, DEP-2)
-        case_store.add_note("Nationality not stated in the referral: EEA status must be checked. "
-                            "The case is treated as non-EEA until the nationality is confirmed.")
+        case_store.add_note(
+            "Nationality not stated in the referral: EEA status must be checked. "
+            "The case is treated as non-EEA until the nationality is confirmed."
+        )
     return {
         "case_reference": case_store.reference,
         "eea_national": bool(eea),
@@ -64,15 +69,20 @@ def create(data, *, case_store):
     date of birth and nationality). Only a disclosable certificate may be the basis (WF-3).
     """
     if data.get("certificate_disclosable") is not True:
-        raise ValueError("case-record.create needs a disclosable ACRO certificate "
-                         "(certificate_disclosable is not True; WF-3, WF-4)")
+        raise ValueError(
+            "case-record.create needs a disclosable ACRO certificate (certificate_disclosable is not True; WF-3, WF-4)"
+        )
     subject, created = case_store.find_or_create_subject()
     added = case_store.record_convictions()
     case_store.add_calendar_event("CC - ACRO Referral", "Completed")
-    who = ("Case record created for a new subject" if created
-           else f"Case linked to the existing subject record {subject['id']} (referred before)")
-    case_store.add_note(f"{who}; {added} new overseas conviction(s) recorded. "
-                        f"Calendar event 'CC - ACRO Referral' completed.")
+    who = (
+        "Case record created for a new subject"
+        if created
+        else f"Case linked to the existing subject record {subject['id']} (referred before)"
+    )
+    case_store.add_note(
+        f"{who}; {added} new overseas conviction(s) recorded. Calendar event 'CC - ACRO Referral' completed."
+    )
     return {"subject_id": subject["id"], "subject_existing": not created}
 
 
@@ -117,8 +127,9 @@ def close_left_uk(data, *, case_store):
     decision = data.get("exclusion_decision")
     if decision:
         label = EXCLUSION_DECISIONS.get(decision, decision)
-        note += (f" Exclusion considered with a senior caseworker: {label}."
-                 f" Reasons: {shown(data.get('exclusion_reasons'))}")
+        note += (
+            f" Exclusion considered with a senior caseworker: {label}. Reasons: {shown(data.get('exclusion_reasons'))}"
+        )
     case_store.add_note(note)
 
 
@@ -127,8 +138,10 @@ def record_wanted_missing(data, *, case_store):
     """Record that the FNO cannot be located; the case sleeps until they are (CW-6)."""
     case_store.set_status(outcome=OUTCOME_WANTED_MISSING, state="dormant", stage="Dormant: wanted/missing")
     details = f" Details: {data['location_details']}" if data.get("location_details") else ""
-    case_store.add_note("ICE tasking: unable to locate the FNO, or all avenues to detain exhausted. "
-                        f"Case dormant until the FNO is located.{details}")
+    case_store.add_note(
+        "ICE tasking: unable to locate the FNO, or all avenues to detain exhausted. "
+        f"Case dormant until the FNO is located.{details}"
+    )
 
 
 @registry.topic("case-record.record-non-detained")
@@ -136,12 +149,13 @@ def record_non_detained(data, *, case_store):
     """Manage the FNO on a non-detained basis (DET-4), saying why detention was not possible (DET-1)."""
     case_store.set_custody("not_detained")
     if data.get("may_detain") is not True:
-        why = ("The overseas convictions are not confirmed as disclosable for immigration purposes, "
-               "so the FNO must not be detained.")
+        why = (
+            "The overseas convictions are not confirmed as disclosable for immigration purposes, "
+            "so the FNO must not be detained."
+        )
     elif data.get("suitable_for_detention") is False:
         why = "The FNO is not suitable for detention."
     else:
         why = "Detention was not requested."
-    case_store.add_note(f"Managed on a non-detained basis. {why} "
-                        f"Reasons: {shown(data.get('detention_reasons'))}")
+    case_store.add_note(f"Managed on a non-detained basis. {why} Reasons: {shown(data.get('detention_reasons'))}")
     return {"custody_status": "not_detained"}

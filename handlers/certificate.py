@@ -1,4 +1,5 @@
 """The ACRO certificate held with the case."""
+
 from __future__ import annotations
 
 from .registry import registry
@@ -21,5 +22,7 @@ def destroy(data, *, case_store, process_data):
         # a retry after a failure, or a message that never stored one: nothing to claim destroyed
         case_store.add_note("No ACRO certificate content was held; certificate data erased from the workflow data.")
     else:
-        case_store.add_note("Non-disclosable ACRO certificate destroyed: its content has been removed "
-                            "from the case record, its documents and the workflow data.")
+        case_store.add_note(
+            "Non-disclosable ACRO certificate destroyed: its content has been removed "
+            "from the case record, its documents and the workflow data."
+        )

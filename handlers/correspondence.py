@@ -4,6 +4,7 @@ Each disclosure states the case reference, the subject and the purpose it serves
 and shows a missing detail as "Not provided" rather than leaving a gap a reader might fill
 in (INT-1). The handlers say what is asked and which details go; this module says how.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -12,8 +13,10 @@ from zoneinfo import ZoneInfo
 NOT_PROVIDED = "Not provided"
 
 # the purpose ACRO sought the data for; any other use needs a new legal basis (FD-1)
-PURPOSE = ("consideration of deportation action against a foreign national offender with "
-           "overseas convictions referred by ACRO (immigration/deportation purposes only)")
+PURPOSE = (
+    "consideration of deportation action against a foreign national offender with "
+    "overseas convictions referred by ACRO (immigration/deportation purposes only)"
+)
 
 # the same purpose, as a sentence for a form's "Purpose" section
 PURPOSE_SENTENCE = PURPOSE[:1].upper() + PURPOSE[1:] + "."
@@ -21,7 +24,8 @@ PURPOSE_SENTENCE = PURPOSE[:1].upper() + PURPOSE[1:] + "."
 FRAMEWORK_DECISION_WARNING = (
     "This message contains personal data obtained through ACRO, including data exchanged "
     "under Council Framework Decision 2009/315/JHA. Use it only for the purpose stated above "
-    "and do not pass it on for any other purpose.")
+    "and do not pass it on for any other purpose."
+)
 
 SIGNATURE = "Criminal Casework\nHome Office"
 
@@ -70,8 +74,9 @@ def address(settings: dict, party: str) -> str:
     try:
         value = settings["addresses"][party]
     except KeyError:
-        raise MissingAddress(f"no email address is configured for {party!r} "
-                             f"(settings['addresses'][{party!r}])") from None
+        raise MissingAddress(
+            f"no email address is configured for {party!r} (settings['addresses'][{party!r}])"
+        ) from None
     if not value:
         raise MissingAddress(f"the email address configured for {party!r} is empty")
     return value
@@ -97,16 +102,21 @@ def identifiers(case_store, *, documents: bool = False, last_address: bool = Fal
 def identity_documents_text(documents) -> str:
     if not documents:
         return NOT_PROVIDED
-    return "; ".join(f"{shown(d.get('type'))} {shown(d.get('number'))} issued by {shown(d.get('issuing_country'))}"
-                     for d in documents)
+    return "; ".join(
+        f"{shown(d.get('type'))} {shown(d.get('number'))} issued by {shown(d.get('issuing_country'))}"
+        for d in documents
+    )
 
 
 def convictions_text(referral: dict) -> str:
     convictions = referral.get("convictions") or []
     if not convictions:
         return "No overseas convictions are recorded in the referral."
-    return "\n".join(f"{shown(c.get('date'))}, {shown(c.get('country'))}: {shown(c.get('offence'))}"
-                     f" (sentence: {shown(c.get('sentence'))})" for c in convictions)
+    return "\n".join(
+        f"{shown(c.get('date'))}, {shown(c.get('country'))}: {shown(c.get('offence'))}"
+        f" (sentence: {shown(c.get('sentence'))})"
+        for c in convictions
+    )
 
 
 def details_text(details) -> str:
@@ -131,16 +141,29 @@ def body(case_store, *, greeting: str, request: str, purpose: str = PURPOSE, det
     ]
     if details:
         parts.append(details_text(details))
-    parts += [FRAMEWORK_DECISION_WARNING,
-              f"Please quote {case_store.reference} in any reply.",
-              SIGNATURE]
+    parts += [FRAMEWORK_DECISION_WARNING, f"Please quote {case_store.reference} in any reply.", SIGNATURE]
     return "\n\n".join(parts) + "\n"
 
 
-def send(mailer, case_store, *, to, greeting: str, subject: str, request: str, kind: str,
-         details=(), purpose: str = PURPOSE, attachments=()) -> None:
+def send(
+    mailer,
+    case_store,
+    *,
+    to,
+    greeting: str,
+    subject: str,
+    request: str,
+    kind: str,
+    details=(),
+    purpose: str = PURPOSE,
+    attachments=(),
+) -> None:
     """Put one email in the case's outbox, written the one way all our emails are written."""
     recipients = [to] if isinstance(to, str) else list(to)
-    mailer.send(recipients, subject_line(case_store, subject),
-                body(case_store, greeting=greeting, request=request, purpose=purpose, details=details),
-                attachments=list(attachments), kind=kind)
+    mailer.send(
+        recipients,
+        subject_line(case_store, subject),
+        body(case_store, greeting=greeting, request=request, purpose=purpose, details=details),
+        attachments=list(attachments),
+        kind=kind,
+    )

@@ -1,4 +1,5 @@
 """The CC Director (SCS PB1), who decides when deportation is not to be pursued."""
+
 from __future__ import annotations
 
 from . import correspondence as mail
@@ -22,20 +23,37 @@ def submit(data, *, case_store, mailer, documents, settings):
     missing = [label for key, label in CONSIDERED if not data.get(key)]
     if missing:
         raise ValueError("the submission to the CC Director needs: " + ", ".join(missing) + " (LOC-8, NP-1)")
-    submission = documents.create(SUBMISSION, SUBMISSION, [
-        ("Purpose", "To ask the CC Director to decide whether deportation should not be pursued. "
-                    "The case owner recommends that it is not pursued."),
-        ("Subject", mail.details_text(mail.identifiers(case_store))),
-        ("Overseas convictions referred by ACRO", mail.convictions_text(case_store.referral())),
-        *[(label, data[key]) for key, label in CONSIDERED],
-        ("Decision requested", "Do you agree that deportation should not be pursued? Please record your "
-                               "decision and comments on the case."),
-    ])
+    submission = documents.create(
+        SUBMISSION,
+        SUBMISSION,
+        [
+            (
+                "Purpose",
+                "To ask the CC Director to decide whether deportation should not be pursued. "
+                "The case owner recommends that it is not pursued.",
+            ),
+            ("Subject", mail.details_text(mail.identifiers(case_store))),
+            ("Overseas convictions referred by ACRO", mail.convictions_text(case_store.referral())),
+            *[(label, data[key]) for key, label in CONSIDERED],
+            (
+                "Decision requested",
+                "Do you agree that deportation should not be pursued? Please record your "
+                "decision and comments on the case.",
+            ),
+        ],
+    )
     mail.send(
-        mailer, case_store, to=mail.address(settings, "cc_director"), greeting="Director",
+        mailer,
+        case_store,
+        to=mail.address(settings, "cc_director"),
+        greeting="Director",
         subject="Submission: deportation not to be pursued",
-        request=("The case owner recommends that deportation is not pursued in this case. The attached "
-                 "submission sets out the reasons. Please record your decision on the case."),
-        attachments=[submission], kind=SUBMISSION)
+        request=(
+            "The case owner recommends that deportation is not pursued in this case. The attached "
+            "submission sets out the reasons. Please record your decision on the case."
+        ),
+        attachments=[submission],
+        kind=SUBMISSION,
+    )
     case_store.set_status(stage="Awaiting the CC Director's decision")
     case_store.add_note("Submission sent to the CC Director: deportation not to be pursued.")

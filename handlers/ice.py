@@ -1,4 +1,5 @@
 """Immigration Compliance and Enforcement: locating and detaining the FNO."""
+
 from __future__ import annotations
 
 from . import correspondence as mail
@@ -15,8 +16,11 @@ def _whereabouts(case_store, data) -> list[tuple[str, str]]:
 
 
 def _case_for_ice(case_store, data) -> list[tuple[str, str]]:
-    return [*mail.identifiers(case_store, documents=True), *_whereabouts(case_store, data),
-            ("Overseas convictions", mail.convictions_text(case_store.referral()))]
+    return [
+        *mail.identifiers(case_store, documents=True),
+        *_whereabouts(case_store, data),
+        ("Overseas convictions", mail.convictions_text(case_store.referral())),
+    ]
 
 
 @registry.topic("ice.refer-for-tasking")
@@ -26,14 +30,21 @@ def refer_for_tasking(data, *, case_store, mailer, settings):
     The restricted section after this step is local configuration; its text goes on the case.
     """
     mail.send(
-        mailer, case_store, to=mail.address(settings, "ice"), greeting=GREETING,
+        mailer,
+        case_store,
+        to=mail.address(settings, "ice"),
+        greeting=GREETING,
         subject="Referral for ICE tasking: FNO liable to deportation, whereabouts unknown",
-        request=("The subject below is a foreign national offender liable to deportation whose "
-                 "whereabouts are unknown. An NBTC check shows the subject is likely still in the UK "
-                 "and a wanted/missing marker has been requested on the PNC (form ICD.5079). Please "
-                 "task the relevant ICE team to locate the subject, following the ICE tasking and "
-                 "detention gatekeeper processes, and tell us the outcome."),
-        details=_case_for_ice(case_store, data), kind="ICE tasking referral")
+        request=(
+            "The subject below is a foreign national offender liable to deportation whose "
+            "whereabouts are unknown. An NBTC check shows the subject is likely still in the UK "
+            "and a wanted/missing marker has been requested on the PNC (form ICD.5079). Please "
+            "task the relevant ICE team to locate the subject, following the ICE tasking and "
+            "detention gatekeeper processes, and tell us the outcome."
+        ),
+        details=_case_for_ice(case_store, data),
+        kind="ICE tasking referral",
+    )
     case_store.set_status(stage="ICE tasking")
     case_store.add_note(f"Case referred to ICE for tasking. {mail.restricted_steps(settings, 'CW-5')}")
 
@@ -53,22 +64,33 @@ def request_detention(data, *, case_store, mailer, settings):
 def _detain(data, case_store, mailer, settings) -> dict:
     """DET-1: only on disclosable convictions; DET-2/DET-3: under the power the decision chose."""
     if data.get("may_detain") is not True:
-        raise ValueError("detention refused: the overseas convictions are not confirmed as disclosable "
-                         "for immigration purposes (may_detain is not True; DET-1)")
+        raise ValueError(
+            "detention refused: the overseas convictions are not confirmed as disclosable "
+            "for immigration purposes (may_detain is not True; DET-1)"
+        )
     if data.get("suitable_for_detention") is False:
         raise ValueError("detention refused: the FNO was found unsuitable for detention (DET-4)")
     power = data.get("detention_power")
     if not power:
         raise ValueError("detention refused: no detention power was decided (detention_power; DET-2, DET-3)")
     mail.send(
-        mailer, case_store, to=mail.address(settings, "ice"), greeting=GREETING,
+        mailer,
+        case_store,
+        to=mail.address(settings, "ice"),
+        greeting=GREETING,
         subject="Request to detain under immigration powers",
-        request=(f"Please detain the subject below under {power}. The overseas convictions can be "
-                 "disclosed for immigration purposes: they are recorded on the PNC, or an ACRO "
-                 "certificate marked for immigration/deportation purposes is held."),
-        details=[*_case_for_ice(case_store, data), ("Detention power", power),
-                 ("Reasons for detention", data.get("detention_reasons"))],
-        kind="ICE detention request")
+        request=(
+            f"Please detain the subject below under {power}. The overseas convictions can be "
+            "disclosed for immigration purposes: they are recorded on the PNC, or an ACRO "
+            "certificate marked for immigration/deportation purposes is held."
+        ),
+        details=[
+            *_case_for_ice(case_store, data),
+            ("Detention power", power),
+            ("Reasons for detention", data.get("detention_reasons")),
+        ],
+        kind="ICE detention request",
+    )
     case_store.set_custody("detained", power)
     case_store.add_note(f"ICE asked to detain the FNO under {power}.")
     return {"custody_status": "detained"}
@@ -78,25 +100,40 @@ def _ask_local_team_to_detain(data, case_store, mailer, settings) -> dict:
     """DEP-5: not detained, deportation decided, address known, no in-country right of appeal."""
     # the gateway checks these; reaching here without them is a wiring fault, so fail loudly
     if data.get("address_known") is not True or data.get("in_country_right_of_appeal") is not False:
-        raise ValueError("ice.request-detention (DEP-5) needs address_known == True and "
-                         "in_country_right_of_appeal == False")
+        raise ValueError(
+            "ice.request-detention (DEP-5) needs address_known == True and in_country_right_of_appeal == False"
+        )
     # the gateway does not check DET-1, and a case may legitimately get here with
     # non-disclosable convictions: never ask for detention then, but let the case go on
     if data.get("may_detain") is not True:
-        case_store.add_note("The local ICE team was not asked to detain the FNO: the overseas convictions "
-                            "are not confirmed as disclosable for immigration purposes.")
+        case_store.add_note(
+            "The local ICE team was not asked to detain the FNO: the overseas convictions "
+            "are not confirmed as disclosable for immigration purposes."
+        )
         return {"detention_requested": False}
-    decided = ("A decision to deport the subject has been made" if data["deportation_decision"] == "deport"
-               else "The CC Director has decided that deportation of the subject is to be pursued")
+    decided = (
+        "A decision to deport the subject has been made"
+        if data["deportation_decision"] == "deport"
+        else "The CC Director has decided that deportation of the subject is to be pursued"
+    )
     power = data.get("detention_power")
     mail.send(
-        mailer, case_store, to=mail.address(settings, "ice"), greeting="Local ICE team",
+        mailer,
+        case_store,
+        to=mail.address(settings, "ice"),
+        greeting="Local ICE team",
         subject="Request to detain: decision to deport made",
-        request=(f"{decided}. The subject is not detained, the address is known and there is no "
-                 "in-country right of appeal. Please detain the subject"
-                 + (f" under {power}" if power else "") + " pending deportation."),
+        request=(
+            f"{decided}. The subject is not detained, the address is known and there is no "
+            "in-country right of appeal. Please detain the subject"
+            + (f" under {power}" if power else "")
+            + " pending deportation."
+        ),
         details=[*_case_for_ice(case_store, data), ("Detention power", power)],
-        kind="ICE detention request (deportation)")
-    case_store.add_note("Local ICE team asked to detain the FNO: decision to deport made, not detained, "
-                        "address known and no in-country right of appeal.")
+        kind="ICE detention request (deportation)",
+    )
+    case_store.add_note(
+        "Local ICE team asked to detain the FNO: decision to deport made, not detained, "
+        "address known and no in-country right of appeal."
+    )
     return {"detention_requested": True}

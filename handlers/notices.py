@@ -1,4 +1,5 @@
 """Notices to and about the FNO: the Stage 1 notice and the post-deportation notices."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,12 +14,14 @@ WHY = {
         "the offences listed below outside the United Kingdom. Because of these convictions you are "
         "liable to deportation, and the Secretary of State is considering whether to deport you "
         "under the Immigration (European Economic Area) Regulations on grounds of public policy "
-        "or public security."),
+        "or public security."
+    ),
     STAGE1_DECISION_NOTICE: (
         "The ACRO Criminal Records Office has told the Home Office that you have been convicted of "
         "the offences listed below outside the United Kingdom. Because of these convictions the "
         "Secretary of State is considering whether to deport you from the United Kingdom under "
-        "the Immigration Act 1971."),
+        "the Immigration Act 1971."
+    ),
 }
 
 
@@ -27,14 +30,23 @@ def _stage1_sections(case_store, notice_type, served, due, days) -> list[tuple[s
         ("To", case_store.subject_name()),
         ("Why you are receiving this notice", WHY[notice_type]),
         ("Overseas convictions", mail.convictions_text(case_store.referral())),
-        ("What you can do", "You may tell us any reasons why you should not be deported, with any "
-                            "evidence you want us to consider. Quote the case reference "
-                            f"{case_store.reference} and send your reply to Criminal Casework."),
-        ("Response deadline", f"Your reply must reach us by {mail.long_date(due)}: {days} days from "
-                              f"the date of this notice, {mail.long_date(served)}. If we do not hear "
-                              "from you by then, a decision will be made on the information we hold."),
-        ("How we use this information", "Information about your overseas convictions was received "
-                                        "from ACRO and is used only to consider deportation."),
+        (
+            "What you can do",
+            "You may tell us any reasons why you should not be deported, with any "
+            "evidence you want us to consider. Quote the case reference "
+            f"{case_store.reference} and send your reply to Criminal Casework.",
+        ),
+        (
+            "Response deadline",
+            f"Your reply must reach us by {mail.long_date(due)}: {days} days from "
+            f"the date of this notice, {mail.long_date(served)}. If we do not hear "
+            "from you by then, a decision will be made on the information we hold.",
+        ),
+        (
+            "How we use this information",
+            "Information about your overseas convictions was received "
+            "from ACRO and is used only to consider deportation.",
+        ),
     ]
 
 
@@ -59,15 +71,18 @@ def serve_stage1(data, *, case_store, documents, clock):
     # the DMN decides the notice; a wrong one served is a legal defect, so check DEP-2 again
     expected = STAGE1_LIABILITY_NOTICE if data.get("eea_national") else STAGE1_DECISION_NOTICE
     if notice_type != expected:
-        raise ValueError(f"notice_type {notice_type!r} does not fit eea_national={data.get('eea_national')!r}: "
-                         f"expected {expected!r} (DEP-2)")
+        raise ValueError(
+            f"notice_type {notice_type!r} does not fit eea_national={data.get('eea_national')!r}: "
+            f"expected {expected!r} (DEP-2)"
+        )
     days = _whole_days(data.get("response_days"))
     served = clock.now()
     due = served + timedelta(days=days)
     notice = documents.create(notice_type, notice_type, _stage1_sections(case_store, notice_type, served, due, days))
     case_store.set_deadline("Stage 1 response", due)
-    case_store.add_note(f"{notice_type} served on {mail.long_date(served)}; "
-                        f"response due by {mail.long_date(due)} ({days} days).")
+    case_store.add_note(
+        f"{notice_type} served on {mail.long_date(served)}; response due by {mail.long_date(due)} ({days} days)."
+    )
     case_store.set_status(stage="Stage 1: awaiting response")
     return {"response_deadline": due.isoformat(), "stage1_document_id": notice["id"]}
 
@@ -82,11 +97,17 @@ def post_deportation(data, *, case_store, mailer, clock, settings):
     recipients = [recipients] if isinstance(recipients, str) else list(recipients)
     for recipient in recipients:
         mail.send(
-            mailer, case_store, to=recipient, greeting="colleague",
+            mailer,
+            case_store,
+            to=recipient,
+            greeting="colleague",
             subject="Deportation enforced: post-deportation action",
-            request=("Deportation of the subject below has been enforced. Please take the "
-                     "post-deportation action for your records."),
+            request=(
+                "Deportation of the subject below has been enforced. Please take the "
+                "post-deportation action for your records."
+            ),
             details=[*mail.identifiers(case_store), ("Deportation reported", mail.long_date(clock.now()))],
-            kind="Post-deportation notice")
+            kind="Post-deportation notice",
+        )
     case_store.set_status(outcome=OUTCOME_DEPORTED, state="closed")
     case_store.add_note(f"Deportation enforced; {len(recipients)} department(s) informed. Case closed.")

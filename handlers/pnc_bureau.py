@@ -1,4 +1,5 @@
 """The PNC Bureau: checks on the Police National Computer and the wanted/missing marker."""
+
 from __future__ import annotations
 
 from . import correspondence as mail
@@ -13,21 +14,43 @@ ICD_5080 = "ICD.5080"
 def request_check(data, *, case_store, mailer, settings):
     """Request a PNC check (WF-4) with the subject's identifiers only (FD-1)."""
     mail.send(
-        mailer, case_store, to=mail.address(settings, "pnc_bureau"), greeting=GREETING,
+        mailer,
+        case_store,
+        to=mail.address(settings, "pnc_bureau"),
+        greeting=GREETING,
         subject="Request for a PNC check",
-        request=("Please carry out a PNC check on the subject below and send us the PNC print, "
-                 "including any UK convictions and any overseas convictions recorded on the PNC."),
-        details=mail.identifiers(case_store), kind="PNC check request")
+        request=(
+            "Please carry out a PNC check on the subject below and send us the PNC print, "
+            "including any UK convictions and any overseas convictions recorded on the PNC."
+        ),
+        details=mail.identifiers(case_store),
+        kind="PNC check request",
+    )
 
 
 def _send_form(case_store, mailer, documents, settings, *, kind, title, sections, request) -> None:
     """Both marker forms go the same way: a PDF form, attached to an email to the Bureau."""
-    form = documents.create(kind, title, [("Form", f"{kind}: {title}"), *sections,
-                                          ("Requested by", "Criminal Casework, Home Office"),
-                                          ("Purpose", mail.PURPOSE_SENTENCE)])
-    mail.send(mailer, case_store, to=mail.address(settings, "pnc_bureau"), greeting=GREETING,
-              subject=f"{kind} {title}", request=request, details=mail.identifiers(case_store),
-              attachments=[form], kind=kind)
+    form = documents.create(
+        kind,
+        title,
+        [
+            ("Form", f"{kind}: {title}"),
+            *sections,
+            ("Requested by", "Criminal Casework, Home Office"),
+            ("Purpose", mail.PURPOSE_SENTENCE),
+        ],
+    )
+    mail.send(
+        mailer,
+        case_store,
+        to=mail.address(settings, "pnc_bureau"),
+        greeting=GREETING,
+        subject=f"{kind} {title}",
+        request=request,
+        details=mail.identifiers(case_store),
+        attachments=[form],
+        kind=kind,
+    )
 
 
 @registry.topic("pnc-bureau.request-marker")
@@ -37,18 +60,28 @@ def request_marker(data, *, case_store, mailer, documents, settings):
     NBTC shows the FNO is likely still in the UK but their whereabouts are unknown.
     """
     _send_form(
-        case_store, mailer, documents, settings, kind=ICD_5079,
+        case_store,
+        mailer,
+        documents,
+        settings,
+        kind=ICD_5079,
         title="Request to add a wanted/missing marker to the PNC",
         sections=[
             ("Subject", mail.details_text(mail.identifiers(case_store, documents=True, last_address=True))),
             ("Marker requested", "Wanted/missing"),
-            ("Reason", "Liable to deportation: a foreign national offender with overseas convictions "
-                       "referred by ACRO, whose whereabouts are unknown. An NBTC check shows the person "
-                       "is likely still in the UK."),
+            (
+                "Reason",
+                "Liable to deportation: a foreign national offender with overseas convictions "
+                "referred by ACRO, whose whereabouts are unknown. An NBTC check shows the person "
+                "is likely still in the UK.",
+            ),
             ("If the person is found", f"Contact Criminal Casework quoting {case_store.reference}."),
         ],
-        request=("Please add a wanted/missing marker to the subject's PNC record, as set out in the "
-                 f"attached form {ICD_5079}."))
+        request=(
+            "Please add a wanted/missing marker to the subject's PNC record, as set out in the "
+            f"attached form {ICD_5079}."
+        ),
+    )
     case_store.set_marker("requested")
     return {"wanted_marker": True}
 
@@ -57,14 +90,21 @@ def request_marker(data, *, case_store, mailer, documents, settings):
 def remove_marker(data, *, case_store, mailer, documents, settings):
     """Send form ICD.5080 asking for the wanted/missing marker to be removed (LOC-1, FD-1)."""
     _send_form(
-        case_store, mailer, documents, settings, kind=ICD_5080,
+        case_store,
+        mailer,
+        documents,
+        settings,
+        kind=ICD_5080,
         title="Request to remove a wanted/missing marker from the PNC",
         sections=[
             ("Subject", mail.details_text(mail.identifiers(case_store))),
             ("Marker to remove", f"Wanted/missing, added at our request on form {ICD_5079}"),
             ("Reason", "The person has been located; the marker is no longer needed."),
         ],
-        request=("The subject has been located. Please remove the wanted/missing marker from the "
-                 f"subject's PNC record, as set out in the attached form {ICD_5080}."))
+        request=(
+            "The subject has been located. Please remove the wanted/missing marker from the "
+            f"subject's PNC record, as set out in the attached form {ICD_5080}."
+        ),
+    )
     case_store.set_marker("removal requested")
     return {"wanted_marker": False}

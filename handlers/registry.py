@@ -6,6 +6,7 @@ the adapters it needs; ``Registry.run`` passes exactly those, so a handler canno
 edge (the mailer, the clock) it did not ask for, and a test can see from the signature what
 a handler touches.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -54,19 +55,23 @@ def _declared_adapters(function: Callable) -> tuple[str, ...]:
     """The adapters a handler asks for, checked once so that run() needs no guessing."""
     parameters = list(inspect.signature(function).parameters.values())
     name = getattr(function, "__qualname__", repr(function))
-    if not parameters or parameters[0].kind not in (inspect.Parameter.POSITIONAL_ONLY,
-                                                     inspect.Parameter.POSITIONAL_OR_KEYWORD):
+    if not parameters or parameters[0].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
         raise AdapterMismatch(f"handler {name} must take the process data as its first parameter")
     adapters = []
     for parameter in parameters[1:]:
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
             raise AdapterMismatch(
                 f"handler {name}: parameter {parameter.name!r} must be keyword-only "
-                f"(write it after '*'); handlers receive adapters by name only")
+                f"(write it after '*'); handlers receive adapters by name only"
+            )
         if parameter.name not in ADAPTERS:
             raise AdapterMismatch(
                 f"handler {name} asks for an unknown adapter {parameter.name!r}; "
-                f"known adapters: {', '.join(sorted(ADAPTERS))}")
+                f"known adapters: {', '.join(sorted(ADAPTERS))}"
+            )
         adapters.append(parameter.name)
     return tuple(adapters)
 
@@ -79,14 +84,17 @@ class Registry:
 
     def topic(self, name: str) -> Callable[[Callable], Callable]:
         """Register the decorated function as the handler of ``name``."""
+
         def register(function: Callable) -> Callable:
             if name in self._entries:
                 existing = self._entries[name].function
                 raise DuplicateTopic(
                     f"topic {name!r} is already handled by {existing.__module__}.{existing.__qualname__}; "
-                    f"cannot register {function.__module__}.{function.__qualname__} as well")
+                    f"cannot register {function.__module__}.{function.__qualname__} as well"
+                )
             self._entries[name] = _Entry(function, _declared_adapters(function))
             return function
+
         return register
 
     def topics(self) -> list[str]:
@@ -110,7 +118,8 @@ class Registry:
         if missing:
             raise AdapterMismatch(
                 f"handler for topic {topic!r} needs the adapter(s) {', '.join(missing)}, "
-                f"which were not offered (offered: {', '.join(sorted(adapters)) or 'none'})")
+                f"which were not offered (offered: {', '.join(sorted(adapters)) or 'none'})"
+            )
         # a copy: a handler changes the case only through what it returns
         result = entry.function(dict(data), **{name: adapters[name] for name in entry.adapters})
         if result is None:

@@ -1,5 +1,6 @@
 """What every kind of test may use: a database of the test's own, the web app on it, a real
 SMTP server, the people, and the results section of the run."""
+
 import pytest
 
 from tests.databases import SchemaDatabases, empty_database
@@ -39,8 +40,14 @@ def smtp_server():
 @pytest.fixture
 def settings(tmp_path, database_url):
     from casework.config import Settings
-    return Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path / "instance"), "SECRET_KEY": "test-" + "k" * 32,
-                              "DATABASE_URL": database_url})
+
+    return Settings.from_env(
+        {
+            "ACRO_INSTANCE_DIR": str(tmp_path / "instance"),
+            "SECRET_KEY": "test-" + "k" * 32,
+            "DATABASE_URL": database_url,
+        }
+    )
 
 
 @pytest.fixture
@@ -51,8 +58,8 @@ def app(settings):
     from engine.clock import FakeClock
     from webapp import create_app
     from webapp.db import db
-    app = create_app({"TESTING": True, "ACRO_CLOCK": FakeClock(), "ACRO_SENDER": RecordingSender()},
-                     settings=settings)
+
+    app = create_app({"TESTING": True, "ACRO_CLOCK": FakeClock(), "ACRO_SENDER": RecordingSender()}, settings=settings)
     yield app
     with app.app_context():
         db.session.remove()
@@ -69,6 +76,7 @@ def users(app):
     """The demo users (one per role) as active users; returns their names."""
     from tests.people import DEMO, add_users
     from webapp.db import db
+
     with app.app_context():
         add_users(db.session, DEMO)
     return DEMO
@@ -83,6 +91,7 @@ def web(app, users):
     def make(username=None):
         client = Client(app.test_client())
         return client.sign_in(username) if username else client
+
     return make
 
 
@@ -104,11 +113,14 @@ def make_case(app, users):
             case = service.submit_referral(item["referral"], INTAKE, certificate=item["certificate"], channel="system")
             reference = case.reference
             for bpmn_id, role, answers in steps:
-                task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                                 UserTask.bpmn_id == bpmn_id)).one()
-                service.complete_task(reference, task.id, answers,
-                                      actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups))
+                task = db.session.scalars(
+                    select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
+                ).one()
+                service.complete_task(
+                    reference, task.id, answers, actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups)
+                )
             return reference
+
     return make
 
 
@@ -120,6 +132,7 @@ def world(app, make_case):
 
     from casework.models import Case, Document
     from tests.web.pages import TO_STAGE1, task_id
+
     a = make_case()
     b = make_case(TO_STAGE1, index=2)
     with app.app_context():
@@ -135,6 +148,7 @@ def api_tokens(app) -> dict:
     from tests.api.client import API_PEOPLE
     from tests.people import add_users
     from webapp.db import db
+
     made = {}
     clock = app.extensions["acro"]["clock"]
     with app.app_context():
@@ -149,6 +163,7 @@ def api_tokens(app) -> dict:
 def api(app, api_tokens):
     """The JSON API, called as ``user=`` (default wendy) with their token."""
     from tests.api.client import Api
+
     return Api(app.test_client(), api_tokens)
 
 

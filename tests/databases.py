@@ -6,6 +6,7 @@ PostgreSQL), so it is made once per run: on SQLite a template file is copied for
 on PostgreSQL one schema serves the run and is emptied before each test. A test that needs a
 database with nothing in it at all (the migrations) asks for ``empty_database``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -62,6 +63,7 @@ class SchemaDatabases:
     def sqlite(self, tmp_path) -> str:
         if self._template is None:
             from casework.models import Base
+
             self._folder = tempfile.mkdtemp(prefix="acro-schema-")
             self._template = Path(self._folder) / "template.sqlite"
             engine = create_engine(f"sqlite:///{self._template}")
@@ -74,6 +76,7 @@ class SchemaDatabases:
     def postgres(self) -> str:
         if self._schema is None:
             from casework.models import Base
+
             self._schema = f"t_{uuid.uuid4().hex[:12]}"
             admin = create_engine(SERVER_URL)
             with admin.begin() as connection:

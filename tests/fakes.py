@@ -1,5 +1,6 @@
 """In-memory adapters for handler tests: the same interface as the real ones, recording what
 they were asked so a test can check the effect without a database or a mail server."""
+
 from __future__ import annotations
 
 import copy
@@ -26,8 +27,12 @@ def make_referral(**overrides) -> dict:
             {"country": "Germany", "offence": "Assault", "date": "2018-02-11", "sentence": "18 months"},
         ],
         "interpol_check_outcome": "No trace",
-        "officer": {"name": "DC Jane Smith", "force": "Kent Police", "email": "jane.smith@kent.police.example",
-                    "phone": "01622 000000"},
+        "officer": {
+            "name": "DC Jane Smith",
+            "force": "Kent Police",
+            "email": "jane.smith@kent.police.example",
+            "phone": "01622 000000",
+        },
         "request_reason": "arrest",
         "last_known_address": "1 High Street, Maidstone ME14 1AA",
         "received_at": "2026-01-02T10:15:00+00:00",
@@ -59,8 +64,14 @@ def make_settings(**overrides) -> dict:
 class FakeCaseStore:
     """One case. ``subjects`` is the subject index, shared between stores to model repeat referrals."""
 
-    def __init__(self, referral: dict | None = None, *, reference: str = "ACRO-2026-000012",
-                 certificate: dict | None = None, subjects: list | None = None):
+    def __init__(
+        self,
+        referral: dict | None = None,
+        *,
+        reference: str = "ACRO-2026-000012",
+        certificate: dict | None = None,
+        subjects: list | None = None,
+    ):
         self.reference = reference
         self._referral = referral if referral is not None else make_referral()
         self._certificate = copy.deepcopy(certificate)
@@ -90,8 +101,12 @@ class FakeCaseStore:
         for known in self.subjects if pnc_id else ():
             if known["pnc_id"] == pnc_id:
                 return known
-        key = subjects.identity_key(details.get("family_name"), details.get("given_names"),
-                                    details.get("date_of_birth"), details.get("nationality"))
+        key = subjects.identity_key(
+            details.get("family_name"),
+            details.get("given_names"),
+            details.get("date_of_birth"),
+            details.get("nationality"),
+        )
         if not key:
             return None
         for known in self.subjects:
@@ -99,8 +114,11 @@ class FakeCaseStore:
                 return known
         name = subjects.name_key(details.get("family_name"), details.get("given_names"))
         for known in self.subjects:
-            if name in known["alias_keys"] and known["date_of_birth"] == details.get("date_of_birth") and \
-                    subjects.normalise(known["nationality"]) == subjects.normalise(details.get("nationality")):
+            if (
+                name in known["alias_keys"]
+                and known["date_of_birth"] == details.get("date_of_birth")
+                and subjects.normalise(known["nationality"]) == subjects.normalise(details.get("nationality"))
+            ):
                 return known
         return None
 
@@ -110,8 +128,9 @@ class FakeCaseStore:
                 known[attr] = details[attr]
         if subjects.pnc_key(details) and not known.get("pnc_id"):
             known["pnc_id"] = subjects.pnc_key(details)
-        known["search_key"] = subjects.identity_key(known["family_name"], known["given_names"],
-                                                    known["date_of_birth"], known["nationality"])
+        known["search_key"] = subjects.identity_key(
+            known["family_name"], known["given_names"], known["date_of_birth"], known["nationality"]
+        )
         own = subjects.name_key(known["family_name"], known["given_names"])
         for alias in subjects.referred_names(details):
             key = subjects.normalise(alias)
@@ -124,14 +143,24 @@ class FakeCaseStore:
         known = self._same_person(details)
         created = known is None
         if created:
-            known = {"id": len(self.subjects) + 1, "convictions": [], "aliases": [], "alias_keys": set(),
-                     "family_name": None, "given_names": None, "date_of_birth": None, "nationality": None,
-                     "pnc_id": None}
+            known = {
+                "id": len(self.subjects) + 1,
+                "convictions": [],
+                "aliases": [],
+                "alias_keys": set(),
+                "family_name": None,
+                "given_names": None,
+                "date_of_birth": None,
+                "nationality": None,
+                "pnc_id": None,
+            }
             self.subjects.append(known)
         self._update(known, details)
         self.subject = known
-        return {k: known[k] for k in ("id", "family_name", "given_names", "date_of_birth", "nationality",
-                                      "pnc_id", "aliases")}, created
+        return {
+            k: known[k]
+            for k in ("id", "family_name", "given_names", "date_of_birth", "nationality", "pnc_id", "aliases")
+        }, created
 
     def record_convictions(self) -> int:
         if self.subject is None:
@@ -198,14 +227,18 @@ class FakeMailer:
     def __init__(self, allowed=None):
         # by default, every address the fake settings and referrals give
         settings, referral = make_settings(), make_referral()
-        self.allowed = allowed if allowed is not None else outbox.allowed_recipients(
-            SimpleNamespace(referral=referral), settings["addresses"])
+        self.allowed = (
+            allowed
+            if allowed is not None
+            else outbox.allowed_recipients(SimpleNamespace(referral=referral), settings["addresses"])
+        )
         self.sent: list[dict] = []
 
     def send(self, to, subject, body, attachments=(), kind=""):
         recipients = outbox.check_recipients(subject, to, self.allowed)
-        self.sent.append({"to": recipients, "subject": subject, "body": body,
-                          "attachments": list(attachments), "kind": kind})
+        self.sent.append(
+            {"to": recipients, "subject": subject, "body": body, "attachments": list(attachments), "kind": kind}
+        )
 
 
 class FakeDocuments:
@@ -218,12 +251,17 @@ class FakeDocuments:
         self.created: list[dict] = []
 
     def create(self, kind: str, title: str, sections) -> dict:
-        document = {"id": len(self.created) + 1, "kind": kind, "title": title,
-                    "filename": f"{self.case_store.reference}-{len(self.created) + 1}.pdf"}
+        document = {
+            "id": len(self.created) + 1,
+            "kind": kind,
+            "title": title,
+            "filename": f"{self.case_store.reference}-{len(self.created) + 1}.pdf",
+        }
         record = {**document, "sections": list(sections)}
         if self.render:
-            record["pdf"] = pdf.render(title, self.case_store.reference, self.case_store.subject_name(),
-                                       list(sections), self.clock.now())
+            record["pdf"] = pdf.render(
+                title, self.case_store.reference, self.case_store.subject_name(), list(sections), self.clock.now()
+            )
         self.created.append(record)
         return document
 

@@ -1,6 +1,7 @@
 """The tests' one mail catcher: a real SMTP server on localhost (aiosmtpd) that keeps what it
 receives, so emails are checked as they arrive over the wire. It refuses recipients whose
 address starts with ``refused``, as a relay refuses an unknown mailbox."""
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +13,6 @@ from tests.network import free_port
 
 
 class MailCatcher:
-
     def __init__(self, port: int | None = None):
         self.host = "127.0.0.1"
         self.port = port or free_port()

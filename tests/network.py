@@ -1,4 +1,5 @@
 """Ports for the servers the tests start (SMTP, gunicorn)."""
+
 from __future__ import annotations
 
 import socket

@@ -1,6 +1,7 @@
 """The people the tests act as, and the one way to make them: as users in a database (with a
 cheap password hash) and as actors for the service layer. The demo users (casework/demo.py)
 are the browser's people; a few more stand in for colleagues."""
+
 from __future__ import annotations
 
 from werkzeug.security import generate_password_hash
@@ -12,16 +13,18 @@ from casework.permissions import Actor, actor_for
 
 # user name -> (full name, roles)
 PEOPLE = {username: (full_name, [role]) for username, full_name, role in DEMO_USERS}
-PEOPLE.update({
-    "wendy": ("Wendy Okoro", ["workflow"]),
-    "walter": ("Walter Ames", ["workflow"]),
-    "carl": ("Carl Byrne", ["caseworker"]),
-    "cora": ("Cora Hale", ["caseworker"]),
-    "sita": ("Sita Rao", ["senior_caseworker"]),
-    "dana": ("Dana Frost", ["director"]),
-    "alex": ("Alex Ward", ["admin"]),
-    "acro-system": ("ACRO system", ["workflow"]),
-})
+PEOPLE.update(
+    {
+        "wendy": ("Wendy Okoro", ["workflow"]),
+        "walter": ("Walter Ames", ["workflow"]),
+        "carl": ("Carl Byrne", ["caseworker"]),
+        "cora": ("Cora Hale", ["caseworker"]),
+        "sita": ("Sita Rao", ["senior_caseworker"]),
+        "dana": ("Dana Frost", ["director"]),
+        "alex": ("Alex Ward", ["admin"]),
+        "acro-system": ("ACRO system", ["workflow"]),
+    }
+)
 DEMO = [username for username, _, _ in DEMO_USERS]  # workflow, caseworker, senior, director, admin
 ROLE_OF = {username: roles[0] for username, (_, roles) in PEOPLE.items()}
 USERNAME_OF = {role: username for username, _, role in DEMO_USERS}
@@ -38,8 +41,15 @@ def add_users(session, usernames=None) -> list[str]:
     made = []
     for username in usernames or PEOPLE:
         full_name, roles = PEOPLE[username]
-        session.add(User(username=username, full_name=full_name, roles=list(roles), email=None,
-                         password_hash=generate_password_hash(password(username), method="pbkdf2:sha256:1000")))
+        session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                roles=list(roles),
+                email=None,
+                password_hash=generate_password_hash(password(username), method="pbkdf2:sha256:1000"),
+            )
+        )
         made.append(username)
     session.commit()
     return made

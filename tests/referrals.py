@@ -1,5 +1,6 @@
 """The referrals the tests send: the scenario personas (tests/scenarios/referrals/*.yaml), as
 the service takes them and as the API's POST /referrals body."""
+
 from __future__ import annotations
 
 import base64
@@ -28,6 +29,8 @@ def api_body(name: str = "kowalski", pdf: bytes | None = TEST_PDF) -> dict:
 def submit(service, name: str = "kowalski", actor=None):
     """Submit a persona's referral through the service; returns the case."""
     from tests.people import INTAKE
+
     data = persona(name)
-    return service.submit_referral(data["referral"], actor or INTAKE, certificate=data.get("certificate"),
-                                   channel="system")
+    return service.submit_referral(
+        data["referral"], actor or INTAKE, certificate=data.get("certificate"), channel="system"
+    )

@@ -1,4 +1,5 @@
 """The Flask application: caseworkers' pages and the JSON API over the service layer."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         ACRO_SETTINGS=settings,
     )
     from . import views
+
     app.config.from_mapping(views.config_defaults(settings))
     if test_config:
         app.config.update(test_config)
@@ -30,12 +32,15 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     # the schema is Alembic's (migrations/): `acro db upgrade` applies it
     Migrate(app, db, directory=str(REPO / "migrations"), compare_type=True)
     from . import bootstrap
+
     bootstrap.init_app(app)
     from . import cli, health
+
     cli.init_app(app)
     app.register_blueprint(health.bp)
     views.init_app(app)
     from . import api, intake_pages
+
     api.init_app(app)
     intake_pages.init_app(app)
     return app

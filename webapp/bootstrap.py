@@ -1,4 +1,5 @@
 """Wiring: the real adapters for the running app, one place to swap them in tests."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -30,6 +31,7 @@ def casework() -> Casework:
     queue = ext.get("queue")
     if queue is None and settings.background == "celery":
         from casework.worker import CeleryQueue
+
         queue = ext["queue"] = CeleryQueue()
     return bootstrap.build(db.session, settings, ext["clock"], ext["sender"], queue, policy=ext["policy"])
 

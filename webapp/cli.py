@@ -1,6 +1,7 @@
 """The commands of `acro` (webapp/command.py): everything an operator or analyst runs. Those
 that work on the app's database are registered on the app (``init_app``); those that work on
 a folder of diagrams need no app (``PROCESS_COMMANDS``)."""
+
 from __future__ import annotations
 
 import sys
@@ -16,6 +17,7 @@ RULES_FILE = REPO / "docs" / "acro-rules.md"
 
 def _topics():
     from handlers import load_all, registry
+
     load_all()
     return set(registry.topics())
 
@@ -26,6 +28,7 @@ def validate(directory):
     """Check every diagram and table in DIRECTORY (default: processes/)."""
     from engine.rules import load_catalogue
     from engine.validate import validate_dir
+
     directory = directory or REPO / "processes"
     problems = validate_dir(directory, _topics(), set(load_catalogue(RULES_FILE)))
     for problem in problems:
@@ -43,6 +46,7 @@ def rules(directory):
     """Print the rule map: for each rule, the diagram elements that cite it."""
     from engine.bundle import parse, read_dir
     from engine.rules import cited, load_catalogue
+
     bundle = parse(read_dir(directory or REPO / "processes"))
     by_rule: dict[str, list[str]] = {}
     for process, bpmn_id, spec in sorted(bundle.flow_nodes(), key=lambda x: (x[0], x[1])):
@@ -68,6 +72,7 @@ def scenario_run(files, coverage, processes):
     """Run scenario FILES on a fresh in-memory database."""
     from casework.scenarios import ScenarioError, run_files
     from engine.rules import load_catalogue
+
     try:
         results, cov = run_files(files, processes)
     except ScenarioError as exc:
@@ -83,7 +88,9 @@ def scenario_run(files, coverage, processes):
     if coverage and cov is not None:
         report = cov.report()
         for process, row in report["processes"].items():
-            click.echo(f"{process}: nodes {row['nodes'][0]}/{row['nodes'][1]}, flows {row['flows'][0]}/{row['flows'][1]}")
+            click.echo(
+                f"{process}: nodes {row['nodes'][0]}/{row['nodes'][1]}, flows {row['flows'][0]}/{row['flows'][1]}"
+            )
             if row["missing_nodes"]:
                 click.echo(f"     not visited: {', '.join(row['missing_nodes'])}")
             if row["missing_flows"]:
@@ -91,9 +98,11 @@ def scenario_run(files, coverage, processes):
         catalogue = set(load_catalogue(RULES_FILE))
         missing_rules = sorted(catalogue - cov.rules_exercised())
         n, f = report["nodes"], report["flows"]
-        click.echo(f"coverage: nodes {n[0]}/{n[1]}, flows {f[0]}/{f[1]}, rules "
-                   f"{len(catalogue) - len(missing_rules)}/{len(catalogue)}"
-                   + (f" (not exercised: {', '.join(missing_rules)})" if missing_rules else ""))
+        click.echo(
+            f"coverage: nodes {n[0]}/{n[1]}, flows {f[0]}/{f[1]}, rules "
+            f"{len(catalogue) - len(missing_rules)}/{len(catalogue)}"
+            + (f" (not exercised: {', '.join(missing_rules)})" if missing_rules else "")
+        )
         complete = n[0] == n[1] and f[0] == f[1] and not missing_rules
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     if failed or (coverage and not complete):
@@ -110,6 +119,7 @@ def timers():
 def timers_fire():
     """Fire every timer that is due now."""
     from .bootstrap import casework
+
     moved = casework().fire_due_timers()
     click.echo(f"fired timers on {len(moved)} case(s)" + (f": {', '.join(moved)}" if moved else ""))
 
@@ -130,6 +140,7 @@ def users_create(username, full_name, roles, email, password):
     """Add a user with one or more roles."""
     from casework.users import UserExists, create_user
     from webapp.db import db
+
     try:
         create_user(db.session, username, full_name, list(roles), password, email)
     except (UserExists, ValueError) as exc:
@@ -145,6 +156,7 @@ def users_deactivate(username):
     """Stop a user signing in or using a token; their open sessions end at once."""
     from casework.users import deactivate
     from webapp.db import db
+
     try:
         deactivate(db.session, username, _clock().now())
     except ValueError as exc:
@@ -161,6 +173,7 @@ def users_set_password(username, password):
     """Give a user a new password; every session signed in with the old one ends."""
     from casework.users import set_password
     from webapp.db import db
+
     try:
         set_password(db.session, username, password, _clock().now())
     except ValueError as exc:
@@ -171,6 +184,7 @@ def users_set_password(username, password):
 
 def _clock():
     from flask import current_app
+
     return current_app.extensions["acro"]["session_clock"]
 
 
@@ -183,6 +197,7 @@ def demo():
     from casework.demo import load_demo
 
     from .bootstrap import casework
+
     if current_app.config["ACRO_SETTINGS"].production:
         raise click.ClickException("demo data is not loaded when ACRO_ENV=production")
     users_made, cases = load_demo(casework())
@@ -195,20 +210,26 @@ def demo():
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--mail-catcher/--no-mail-catcher", default=False,
-              help="Also run a local SMTP server that keeps every email in instance/mail (embedded mode).")
+@click.option(
+    "--mail-catcher/--no-mail-catcher",
+    default=False,
+    help="Also run a local SMTP server that keeps every email in instance/mail (embedded mode).",
+)
 def serve(host, port, mail_catcher):
     """Run the web app (embedded mode; in production run gunicorn, see the README)."""
     from flask import current_app
+
     settings = current_app.config["ACRO_SETTINGS"]
     if mail_catcher:
         from adapters.mail_catcher import start
+
         folder = settings.instance_dir / "mail"
         start(settings.smtp_host, settings.smtp_port, folder)
         click.echo(f"mail catcher on {settings.smtp_host}:{settings.smtp_port}, keeping emails in {folder}")
     click.echo(f"ACRO Casework on http://{host}:{port}/  (database {settings.database_url})")
     # Flask refuses app.run() inside its own CLI; the server it would start is this one
     from werkzeug.serving import run_simple
+
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
@@ -220,6 +241,7 @@ def _operator(username):
     from casework.models import User
     from casework.users import actor_for
     from webapp.db import db
+
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"there is no user {username}")
@@ -236,15 +258,18 @@ def migrate_cases(dry_run, username):
     from casework.versions import migrate
 
     from .bootstrap import casework
+
     actor = SYSTEM if username == "system" else _operator(username)
     plans = migrate(casework(), actor, dry_run=dry_run)
     if not plans:
         click.echo("every running case is on the current version")
     for plan in plans:
         verb = ("can move" if dry_run else "moved") if plan.can_move else "cannot move"
-        click.echo(f"{plan.reference} (version {plan.from_digest}): {verb}"
-                   + (f": {'; '.join(plan.reasons)}" if plan.reasons else "")
-                   + (f" (changed steps: {', '.join(plan.changed)})" if plan.changed and plan.can_move else ""))
+        click.echo(
+            f"{plan.reference} (version {plan.from_digest}): {verb}"
+            + (f": {'; '.join(plan.reasons)}" if plan.reasons else "")
+            + (f" (changed steps: {', '.join(plan.changed)})" if plan.changed and plan.can_move else "")
+        )
 
 
 @click.group()
@@ -258,12 +283,17 @@ def incidents_list():
     from casework.incidents import open_incidents
     from casework.models import Case
     from webapp.db import db
+
     rows = open_incidents(db.session)
     for incident in rows:
         case = db.session.get(Case, incident.case_id)
-        retry = f"next try {incident.next_retry_at:%Y-%m-%d %H:%M}" if incident.next_retry_at else "waiting for an operator"
-        click.echo(f"#{incident.id} {case.reference} {incident.task_bpmn_id or incident.topic}: {incident.error} "
-                   f"(attempts {incident.attempts}; {retry})")
+        retry = (
+            f"next try {incident.next_retry_at:%Y-%m-%d %H:%M}" if incident.next_retry_at else "waiting for an operator"
+        )
+        click.echo(
+            f"#{incident.id} {case.reference} {incident.task_bpmn_id or incident.topic}: {incident.error} "
+            f"(attempts {incident.attempts}; {retry})"
+        )
     click.echo(f"{len(rows)} open incident(s)")
 
 
@@ -275,6 +305,7 @@ def incidents_retry(incident_id, username):
     from casework.errors import CaseworkError
 
     from .bootstrap import casework
+
     try:
         case = casework().retry_incident(incident_id, _operator(username))
     except CaseworkError as exc:
@@ -299,6 +330,7 @@ def audit_export(reference, username, purpose):
     from casework.errors import CaseworkError
 
     from .bootstrap import casework
+
     try:
         exported = casework().export_log(reference, _operator(username), purpose)
     except CaseworkError as exc:
@@ -316,6 +348,7 @@ def outbox():
 def outbox_send():
     """Send the emails that are due now."""
     from .bootstrap import casework
+
     sent, failed = casework().dispatch_outbox()
     click.echo(f"sent {sent}, failed {failed}")
 
@@ -329,5 +362,6 @@ def init_app(app) -> None:
         app.cli.add_command(command)
     from .api.cli import tokens
     from .intake_pages import intake_command
+
     for command in (intake_command, tokens):
         app.cli.add_command(command)

@@ -1,4 +1,5 @@
 """Flask-SQLAlchemy for the web app: a session per request over the models' own ``Base``."""
+
 from __future__ import annotations
 
 from flask_sqlalchemy import SQLAlchemy

@@ -1,4 +1,5 @@
 """A liveness page for operators and load balancers."""
+
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 

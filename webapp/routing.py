@@ -1,4 +1,5 @@
 """Which methods a path has, for OPTIONS and 405 answers (the pages' and the API's alike)."""
+
 from __future__ import annotations
 
 from flask import current_app, request

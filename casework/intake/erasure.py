@@ -10,6 +10,7 @@ The destruction may run where the mailbox is not mounted (a worker on another ma
 copy it cannot reach leaves the row ``erasing``, and the next ``acro intake`` of that mailbox
 deletes it. This module imports no service code, so the case store can call it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,9 +29,13 @@ ERASED_NOTE = "The case's certificate was destroyed (WF-2); this email and the c
 def erase_referral_emails(session, case_id: int, now: datetime) -> int:
     """Delete the referral emails a case came in by; the rows keep only the fact. Returns the
     number of files deleted."""
-    rows = session.scalars(select(ReceivedMessage).where(ReceivedMessage.case_id == case_id,
-                                                         ReceivedMessage.channel == "email",
-                                                         ReceivedMessage.status.in_(("accepted", "erasing"))))
+    rows = session.scalars(
+        select(ReceivedMessage).where(
+            ReceivedMessage.case_id == case_id,
+            ReceivedMessage.channel == "email",
+            ReceivedMessage.status.in_(("accepted", "erasing")),
+        )
+    )
     return sum(erase_copies(row, now) for row in rows)
 
 

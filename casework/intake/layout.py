@@ -8,6 +8,7 @@ email leaves out is absent, and a line the layout does not know is an error, not
 ``render`` writes a referral in the same layout (for ACRO's reference, the test corpus and
 the round-trip tests).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -93,10 +94,17 @@ CERTIFICATE_FIELDS = [
     ("Request purpose", ("certificate", "request_purpose"), "request_purpose", "text"),
     ("Summary", ("certificate", "content"), "certificate_summary", "text"),
 ]
-DOCUMENT_COLUMNS = [("Type", "type", "document_type", "text"), ("Number", "number", "document_number", "text"),
-                    ("Issuing country", "issuing_country", "issuing_country", "text")]
-CONVICTION_COLUMNS = [("Country", "country", "country", "text"), ("Offence", "offence", "offence", "text"),
-                      ("Date", "date", None, "date"), ("Sentence", "sentence", "sentence", "text")]
+DOCUMENT_COLUMNS = [
+    ("Type", "type", "document_type", "text"),
+    ("Number", "number", "document_number", "text"),
+    ("Issuing country", "issuing_country", "issuing_country", "text"),
+]
+CONVICTION_COLUMNS = [
+    ("Country", "country", "country", "text"),
+    ("Offence", "offence", "offence", "text"),
+    ("Date", "date", None, "date"),
+    ("Sentence", "sentence", "sentence", "text"),
+]
 
 # section heading -> fields, or (the referral list it fills, its columns) for a table
 SECTIONS = {
@@ -170,10 +178,16 @@ def render_body(referral: dict, certificate: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(referral: dict, certificate: dict | None = None, *, message_id: str | None = None,
-           sender: str = "ACRO Criminal Records Office <referrals@acro.police.example>",
-           to: str = "CC Workflow <cc-workflow@homeoffice.example>", subject: str | None = None,
-           date=None) -> EmailMessage:
+def render(
+    referral: dict,
+    certificate: dict | None = None,
+    *,
+    message_id: str | None = None,
+    sender: str = "ACRO Criminal Records Office <referrals@acro.police.example>",
+    to: str = "CC Workflow <cc-workflow@homeoffice.example>",
+    subject: str | None = None,
+    date=None,
+) -> EmailMessage:
     """A whole referral email: the body in the layout and the certificate as a PDF attachment."""
     message = EmailMessage()
     person = referral.get("subject") or {}
@@ -187,8 +201,12 @@ def render(referral: dict, certificate: dict | None = None, *, message_id: str |
     body = render_body(referral, certificate)
     message.set_content(body)
     if certificate and certificate.get("file"):
-        message.add_attachment(certificate["file"], maintype="application", subtype="pdf",
-                               filename=certificate.get("filename") or "certificate.pdf")
+        message.add_attachment(
+            certificate["file"],
+            maintype="application",
+            subtype="pdf",
+            filename=certificate.get("filename") or "certificate.pdf",
+        )
         # the same referral is always the same bytes (a random boundary would not be)
         seed = hashlib.sha256(body.encode("utf-8") + certificate["file"]).hexdigest()[:24]
         message.set_boundary(f"==acro-referral-{seed}==")
@@ -214,9 +232,9 @@ def _clean_header(value) -> str | None:
 def header_section(data: bytes) -> bytes:
     """The message's header lines (up to the first empty line), never more than
     MAX_HEADER_SECTION bytes of them: the part of a message that is safe to read whatever it is."""
-    window = data[:MAX_HEADER_SECTION + 2]
+    window = data[: MAX_HEADER_SECTION + 2]
     ends = [i for i in (window.find(b"\n\n"), window.find(b"\n\r\n")) if i >= 0]
-    return window[:min(ends) + 1] if ends else window[:MAX_HEADER_SECTION]
+    return window[: min(ends) + 1] if ends else window[:MAX_HEADER_SECTION]
 
 
 def message_id(head: bytes) -> str | None:
@@ -243,16 +261,19 @@ def check_limits(data: bytes, max_message: int) -> None:
     nested parts for the email parser to read in bounded time (it recurses into nested parts
     and decodes long encoded headers in quadratic time)."""
     if len(data) > max_message:
-        raise ReferralEmailError(f"the message is {_size(len(data))}, over the {_size(max_message)} limit "
-                                 "for a referral email")
+        raise ReferralEmailError(
+            f"the message is {_size(len(data))}, over the {_size(max_message)} limit for a referral email"
+        )
     head = header_section(data)
     if len(head) >= MAX_HEADER_SECTION and not head.endswith(b"\n"):
         raise ReferralEmailError(f"the message's headers are longer than {_size(MAX_HEADER_SECTION)} (the limit)")
     _check_fields(head.split(b"\n"), "the message")
     containers = len(_CONTAINER.findall(data))
     if containers > MAX_CONTAINERS:
-        raise ReferralEmailError(f"the message has {containers} multipart or attached-message parts, nested or "
-                                 f"side by side; at most {MAX_CONTAINERS} are read")
+        raise ReferralEmailError(
+            f"the message has {containers} multipart or attached-message parts, nested or "
+            f"side by side; at most {MAX_CONTAINERS} are read"
+        )
 
 
 def _check_fields(lines, where: str) -> None:
@@ -265,8 +286,9 @@ def _check_fields(lines, where: str) -> None:
             name, size = line.split(b":", 1)[0][:40], len(line) + 1
         if size > MAX_HEADER_FIELD:
             label = name.decode("ascii", "replace").strip() or "a"
-            raise ReferralEmailError(f"{where} has a {label} header longer than {_size(MAX_HEADER_FIELD)} "
-                                     "(the limit for one header)")
+            raise ReferralEmailError(
+                f"{where} has a {label} header longer than {_size(MAX_HEADER_FIELD)} (the limit for one header)"
+            )
 
 
 def _walk(message: Message) -> list[Message]:
@@ -343,7 +365,7 @@ def _filename(part: Message) -> str:
     except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError, IndexError):
         name = None
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return name[:LIMITS["filename"]] or "certificate.pdf"
+    return name[: LIMITS["filename"]] or "certificate.pdf"
 
 
 def _parts(message: Message, max_attachment: int) -> tuple[str, dict | None, list[str]]:
@@ -374,23 +396,28 @@ def _parts(message: Message, max_attachment: int) -> tuple[str, dict | None, lis
         if ctype.startswith("image/") and disposition != "attachment":
             warnings.append(f"inline image {filename} not kept")
             continue
-        raise ReferralEmailError(f"unexpected attachment {filename} ({ctype}): the layout carries only "
-                                 "the certificate as a PDF")
+        raise ReferralEmailError(
+            f"unexpected attachment {filename} ({ctype}): the layout carries only the certificate as a PDF"
+        )
     if body is None:
-        raise ReferralEmailError("the email has no plain-text body" + (" (only HTML): the referral layout is "
-                                                                        "read from the plain text" if html else ""))
+        raise ReferralEmailError(
+            "the email has no plain-text body"
+            + (" (only HTML): the referral layout is read from the plain text" if html else "")
+        )
     if not pdfs:
         raise ReferralEmailError("no certificate: the ACRO certificate must be attached as a PDF")
     if len(pdfs) > 1:
-        raise ReferralEmailError(f"{len(pdfs)} PDF attachments ({', '.join(n for _, n in pdfs)}): attach only "
-                                 "the certificate")
+        raise ReferralEmailError(
+            f"{len(pdfs)} PDF attachments ({', '.join(n for _, n in pdfs)}): attach only the certificate"
+        )
     part, filename = pdfs[0]
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes) or not data:
         raise ReferralEmailError(f"the attachment {filename} is empty")
     if len(data) > max_attachment:
-        raise ReferralEmailError(f"the attachment {filename} is {_size(len(data))}, over the "
-                                 f"{_size(max_attachment)} limit")
+        raise ReferralEmailError(
+            f"the attachment {filename} is {_size(len(data))}, over the {_size(max_attachment)} limit"
+        )
     if not is_pdf(data):
         raise ReferralEmailError(f"the attachment {filename} is not a PDF")
     try:
@@ -406,8 +433,9 @@ def _size(count: int) -> str:
     return f"{count / 1024:.1f} KB"
 
 
-def parse(data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES,
-          max_message: int | None = None) -> ReferralEmail:
+def parse(
+    data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES, max_message: int | None = None
+) -> ReferralEmail:
     """One email's bytes as a referral and its certificate; ReferralEmailError says why not."""
     if not isinstance(data, (bytes, bytearray)):
         raise ReferralEmailError("not an email (no bytes)")
@@ -422,9 +450,15 @@ def parse(data: bytes, *, max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES,
     body, attachment, warnings = _parts(message, max_attachment)
     referral, certificate = parse_body(body)
     certificate.update(attachment)
-    return ReferralEmail(message_id=_clean_header(message.get("Message-ID")), sender=_clean_header(message.get("From")),
-                         subject=_clean_header(message.get("Subject")), referral=referral, certificate=certificate,
-                         warnings=warnings, sent_at=_date_header(message.get("Date")))
+    return ReferralEmail(
+        message_id=_clean_header(message.get("Message-ID")),
+        sender=_clean_header(message.get("From")),
+        subject=_clean_header(message.get("Subject")),
+        referral=referral,
+        certificate=certificate,
+        warnings=warnings,
+        sent_at=_date_header(message.get("Date")),
+    )
 
 
 def _date_header(value) -> datetime | None:
@@ -517,12 +551,11 @@ class _Reader:
         if isinstance(spec, tuple):
             self.fail(number, f"the {self.section} section is a table (lines starting with '|'), not fields")
         key = ALIASES.get(_key(label), _key(label))
-        for name, path, limit, kind in spec:
-            if _key(name) == key:
-                break
-        else:
+        field = next((field for field in spec if _key(field[0]) == key), None)
+        if field is None:
             known = ", ".join(name for name, *_ in spec)
             self.fail(number, f"{label!r} is not a field of {self.section} (its fields: {known})")
+        name, path, limit, kind = field
         value = self.convert(number, name, raw, limit, kind)
         target, attr = self._target(path)
         if kind == "list":
@@ -577,7 +610,7 @@ class _Reader:
         if len(cells) != len(self.columns):
             self.fail(number, f"this {self.section} row has {len(cells)} cells; the header has {len(self.columns)}")
         item = {key: None for _, key, _, _ in columns}
-        for (label, key, limit, kind), raw in zip(self.columns, cells):
+        for (label, key, limit, kind), raw in zip(self.columns, cells, strict=False):
             item[key] = self.convert(number, label, raw, limit, kind)
         if any(v is not None for v in item.values()):
             target, attr = self._target(path)
@@ -628,8 +661,10 @@ def parse_body(text: str) -> tuple[dict, dict]:
         else:
             match = _field(line)
             if not match:
-                reader.fail(number, f"not a labelled field ('Label: value'), a section heading or a table row: "
-                                    f"{line.strip()[:80]!r}")
+                reader.fail(
+                    number,
+                    f"not a labelled field ('Label: value'), a section heading or a table row: {line.strip()[:80]!r}",
+                )
             reader.field(number, *match)
     if not names_someone(reader.referral):
         raise ReferralEmailError(NAMES_NO_ONE)

@@ -14,6 +14,7 @@ run, and intake goes on with the next. A message over the size limit is never re
 memory. Intake keeps one copy of each message (the row's ``stored_path``), so that when the
 case's certificate is destroyed (WF-2) that copy is the one to delete (``erasure.py``).
 """
+
 from __future__ import annotations
 
 import filecmp
@@ -149,8 +150,11 @@ def quarantine_file(quarantine: Path, source: Source, reason: str, message_id: s
         (quarantine / folder).mkdir(parents=True, exist_ok=True)
     name = _base_name(source.path.name) or "message"
     target = quarantine / "new" / name
-    if target.exists() and target.resolve() != source.path.resolve() \
-            and not filecmp.cmp(target, source.path, shallow=False):
+    if (
+        target.exists()
+        and target.resolve() != source.path.resolve()
+        and not filecmp.cmp(target, source.path, shallow=False)
+    ):
         digest = hashlib.sha256()
         with open(source.path, "rb") as handle:
             for chunk in iter(lambda: handle.read(CHUNK), b""):
@@ -173,9 +177,15 @@ def quarantine_file(quarantine: Path, source: Source, reason: str, message_id: s
 class Intake:
     """Takes referral emails in through the service layer; one transaction per message."""
 
-    def __init__(self, service, *, quarantine: Path | None = None,
-                 max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES, max_message: int | None = None,
-                 actor: Actor = INTAKE_ACTOR):
+    def __init__(
+        self,
+        service,
+        *,
+        quarantine: Path | None = None,
+        max_attachment: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+        max_message: int | None = None,
+        actor: Actor = INTAKE_ACTOR,
+    ):
         self.service = service
         self.session = service.session
         self.quarantine = Path(quarantine) if quarantine else None
@@ -230,13 +240,17 @@ class Intake:
                 return self._duplicate(received, existing)
             return self._conflict(received, existing, quarantine)
         if received.message_id and received.message_id.startswith(RESERVED_KEY_PREFIXES):
-            reason = (f"its Message-ID {received.message_id[:80]!r} has the form of a key intake or the API makes "
-                      "itself, so it cannot identify an email")
+            reason = (
+                f"its Message-ID {received.message_id[:80]!r} has the form of a key intake or the API makes "
+                "itself, so it cannot identify an email"
+            )
             return self._quarantine(received, "sha256:" + received.sha256, reason, quarantine)
         try:
             if received.data is None:
-                raise ReferralEmailError(f"the message is {_size(received.size)}, over the "
-                                         f"{_size(self.max_message)} limit for a referral email")
+                raise ReferralEmailError(
+                    f"the message is {_size(received.size)}, over the "
+                    f"{_size(self.max_message)} limit for a referral email"
+                )
             email = parse(received.data, max_attachment=self.max_attachment, max_message=self.max_message)
         except ReferralEmailError as exc:
             return self._quarantine(received, key, str(exc), quarantine)
@@ -245,8 +259,9 @@ class Intake:
         except MemoryError:
             return self._quarantine(received, key, "the message needs too much memory to read", quarantine)
         except Exception as exc:  # noqa: BLE001 - whatever a hostile message does to the parser
-            return self._quarantine(received, key, f"intake could not read the message ({type(exc).__name__}: "
-                                                   f"{str(exc)[:200]})", quarantine)
+            return self._quarantine(
+                received, key, f"intake could not read the message ({type(exc).__name__}: {str(exc)[:200]})", quarantine
+            )
         previous = existing.stored_path if existing is not None and existing.status == "quarantined" else None
         kept = _absolute(_read_path(source))
         referral = dict(email.referral)
@@ -257,10 +272,19 @@ class Intake:
             # the service records the message with the case, in one transaction: one referral
             # per Message-ID, and the path of the copy that erasure (WF-2) must find
             case = self.service.submit_referral(
-                referral, self.actor, certificate=email.certificate, channel="email", message_key=key,
-                message={"sender": _short(email.sender, 500), "subject": _short(email.subject, 1000),
-                         "sha256": received.content_sha256, "source_path": _absolute(source.path),
-                         "stored_path": kept})
+                referral,
+                self.actor,
+                certificate=email.certificate,
+                channel="email",
+                message_key=key,
+                message={
+                    "sender": _short(email.sender, 500),
+                    "subject": _short(email.subject, 1000),
+                    "sha256": received.content_sha256,
+                    "source_path": _absolute(source.path),
+                    "stored_path": kept,
+                },
+            )
         except AlreadyReceived:
             # another intake took this Message-ID in between our look and our insert
             winner = self.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == key)).one()
@@ -268,8 +292,13 @@ class Intake:
                 return self._duplicate(received, winner)
             return self._conflict(received, winner, quarantine)
         except InvalidAnswers as exc:
-            return self._quarantine(received, key, "the referral is not valid: " + "; ".join(
-                f"{path}: {' '.join(messages)}" for path, messages in exc.messages.items()), quarantine)
+            return self._quarantine(
+                received,
+                key,
+                "the referral is not valid: "
+                + "; ".join(f"{path}: {' '.join(messages)}" for path, messages in exc.messages.items()),
+                quarantine,
+            )
         except Exception as exc:  # noqa: BLE001 - the message is fine; the system could not take it now
             self.session.rollback()
             return self._failed(received, f"{type(exc).__name__}: {exc}")
@@ -279,8 +308,18 @@ class Intake:
             _remove_copy(Path(previous))
         return Outcome(source.path, key, "accepted", case.reference)
 
-    def _record(self, received: Received, key: str, status: str, *, sender=None, subject=None, reason=None,
-                stored_path: str | None = None, case_id: int | None = None) -> ReceivedMessage:
+    def _record(
+        self,
+        received: Received,
+        key: str,
+        status: str,
+        *,
+        sender=None,
+        subject=None,
+        reason=None,
+        stored_path: str | None = None,
+        case_id: int | None = None,
+    ) -> ReceivedMessage:
         """The one place intake writes its received_message row (accepted, quarantined or failed)."""
         now = self.service.clock.now()
         row = self._row(key) or ReceivedMessage(message_id=key, channel="email", received_at=now, attempts=0)
@@ -304,8 +343,13 @@ class Intake:
             if row.status == "erasing":
                 erase_copies(row, self.service.clock.now(), here=True)
                 self.session.commit()
-            return Outcome(source.path, row.message_id, "duplicate", reference,
-                           reason="its certificate was destroyed (WF-2): this copy was deleted")
+            return Outcome(
+                source.path,
+                row.message_id,
+                "duplicate",
+                reference,
+                reason="its certificate was destroyed (WF-2): this copy was deleted",
+            )
         if here == row.stored_path or source.maildir is None:
             return Outcome(source.path, row.message_id, "duplicate", reference)
         if row.stored_path and Path(row.stored_path).exists():
@@ -321,10 +365,12 @@ class Intake:
         if row.channel != "email":
             why = "is already the key of a referral sent through the API"
         else:
-            why = ("was taken in before" + (f" as {row.case.reference}" if row.case is not None else "")
-                   + " with different content")
-        reason = (f"its Message-ID {row.message_id[:120]} {why}: compare the two; this one has not been "
-                  "taken in")
+            why = (
+                "was taken in before"
+                + (f" as {row.case.reference}" if row.case is not None else "")
+                + " with different content"
+            )
+        reason = f"its Message-ID {row.message_id[:120]} {why}: compare the two; this one has not been taken in"
         return self._quarantine(received, "sha256:" + received.sha256, reason, quarantine)
 
     def _quarantine(self, received: Received, key: str, reason: str, quarantine: Path) -> Outcome:
@@ -333,8 +379,9 @@ class Intake:
         previous = existing.stored_path if existing is not None and existing.status == "quarantined" else None
         target = quarantine_file(quarantine, source, reason, key)
         sender, subject = _headers(received.head)
-        self._record(received, key, "quarantined", sender=sender, subject=subject, reason=reason,
-                     stored_path=_absolute(target))
+        self._record(
+            received, key, "quarantined", sender=sender, subject=subject, reason=reason, stored_path=_absolute(target)
+        )
         self.session.commit()
         # the copy and its row are safe: only now does the message leave where it arrived
         if source.path.resolve() != target.resolve():
@@ -352,8 +399,15 @@ class Intake:
             if existing is not None and (existing.channel != "email" or existing.status in TAKEN_IN):
                 key = "sha256:" + received.sha256  # never overwrite the row of a message taken in
             sender, subject = _headers(received.head)
-            self._record(received, key, "failed", sender=sender, subject=subject, reason=reason,
-                         stored_path=_absolute(received.source.path))
+            self._record(
+                received,
+                key,
+                "failed",
+                sender=sender,
+                subject=subject,
+                reason=reason,
+                stored_path=_absolute(received.source.path),
+            )
             self.session.commit()
         except Exception:  # noqa: BLE001 - the database may be what failed; the message stays for the next run
             self.session.rollback()
@@ -379,6 +433,7 @@ def _size(count: int) -> str:
 def _headers(head: bytes) -> tuple[str | None, str | None]:
     """From and Subject for the problems list, however broken the message."""
     from email import message_from_bytes, policy
+
     try:
         message = message_from_bytes(head[:MAX_HEADER_SECTION] + b"\n", policy=policy.compat32)
         return _short(_clean_header(message.get("From")), 500), _short(_clean_header(message.get("Subject")), 1000)
@@ -388,7 +443,11 @@ def _headers(head: bytes) -> tuple[str | None, str | None]:
 
 def problems(session, limit: int = 200) -> list[ReceivedMessage]:
     """Messages the Workflow team must look at: quarantined ones and those that failed."""
-    return list(session.scalars(select(ReceivedMessage)
-                                .where(ReceivedMessage.status.in_(("quarantined", "failed")))
-                                .order_by(ReceivedMessage.updated_at.desc(), ReceivedMessage.id.desc())
-                                .limit(limit)))
+    return list(
+        session.scalars(
+            select(ReceivedMessage)
+            .where(ReceivedMessage.status.in_(("quarantined", "failed")))
+            .order_by(ReceivedMessage.updated_at.desc(), ReceivedMessage.id.desc())
+            .limit(limit)
+        )
+    )

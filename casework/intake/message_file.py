@@ -1,6 +1,7 @@
 """A message file as intake first sees it: where it is, its header section, its digests, and
 its bytes only when it is small enough to parse. Shared by intake (``mailbox``) and the
 deletion of referral emails (``erasure``)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,23 @@ from .layout import MAX_HEADER_SECTION, header_section, message_id
 
 # header fields that mail servers add or change on the way: a message delivered twice differs
 # only in these, and is the same message
-TRACE_FIELDS = {b"received", b"return-path", b"delivered-to", b"x-original-to", b"envelope-to", b"x-delivered-to",
-                b"received-spf", b"authentication-results", b"x-received", b"status", b"x-status", b"x-keywords",
-                b"x-uid", b"content-length", b"lines"}
+TRACE_FIELDS = {
+    b"received",
+    b"return-path",
+    b"delivered-to",
+    b"x-original-to",
+    b"envelope-to",
+    b"x-delivered-to",
+    b"received-spf",
+    b"authentication-results",
+    b"x-received",
+    b"status",
+    b"x-status",
+    b"x-keywords",
+    b"x-uid",
+    b"content-length",
+    b"lines",
+}
 TRACE_PREFIXES = (b"arc-", b"x-spam-", b"x-virus-", b"x-mozilla-")
 CHUNK = 1024 * 1024
 
@@ -29,6 +44,7 @@ class Source:
 @dataclass
 class Received:
     """One message file as intake sees it before parsing: its bytes only when within the size limit."""
+
     source: Source
     size: int
     head: bytes  # the header section, at most MAX_HEADER_SECTION bytes
@@ -68,7 +84,7 @@ def read_message(source: Source, max_message: int) -> Received:
         head = header_section(first)
         whole.update(first)
         content.update(_without_trace(head))
-        content.update(first[len(head):])
+        content.update(first[len(head) :])
         size = len(first)
         kept = [first] if max(size, os.fstat(handle.fileno()).st_size) <= max_message else None
         for chunk in iter(lambda: handle.read(CHUNK), b""):

@@ -6,6 +6,7 @@ kept. ``check_certificate`` reads every object of the file with pypdf (under pyp
 resource limits, set lower here) and raises ``CertificatePdfError`` saying what is wrong.
 The rules are in docs/referral-email.md.
 """
+
 from __future__ import annotations
 
 import logging
@@ -161,21 +162,37 @@ def check_certificate(data: bytes, filename: str = "") -> None:
         except CertificatePdfError:
             raise
         except LimitReachedError:
-            raise CertificatePdfError(f"{_label(filename)} expands to more than "
-                                      f"{MAX_STREAM_DECODED // 1048576} MB when decompressed (a decompression "
-                                      "bomb)") from None
+            raise CertificatePdfError(
+                f"{_label(filename)} expands to more than "
+                f"{MAX_STREAM_DECODED // 1048576} MB when decompressed (a decompression "
+                "bomb)"
+            ) from None
         except FileNotDecryptedError:
-            raise CertificatePdfError(f"{_label(filename)} is encrypted with a password, so it "
-                                      "cannot be checked or read") from None
+            raise CertificatePdfError(
+                f"{_label(filename)} is encrypted with a password, so it cannot be checked or read"
+            ) from None
         except DependencyError as exc:
-            raise CertificatePdfError(f"{_label(filename)} is encrypted in a way intake cannot undo "
-                                      f"({str(exc)[:120]}), so it cannot be checked") from None
+            raise CertificatePdfError(
+                f"{_label(filename)} is encrypted in a way intake cannot undo "
+                f"({str(exc)[:120]}), so it cannot be checked"
+            ) from None
         except RecursionError:
             raise CertificatePdfError(f"{_label(filename)} nests its objects too deeply") from None
-        except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError,
-                NotImplementedError, AssertionError, UnicodeError) as exc:
-            raise CertificatePdfError(f"{_label(filename)} is damaged and cannot be read "
-                                      f"({type(exc).__name__}: {str(exc)[:120]})") from None
+        except (
+            PyPdfError,
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            OSError,
+            NotImplementedError,
+            AssertionError,
+            UnicodeError,
+        ) as exc:
+            raise CertificatePdfError(
+                f"{_label(filename)} is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+            ) from None
         finally:
             log.setLevel(level)
 
@@ -205,8 +222,10 @@ def _check(data: bytes, filename: str) -> None:
         if isinstance(obj, StreamObject):
             total += _decoded_size(obj)
             if total > MAX_TOTAL_DECODED:
-                raise CertificatePdfError(prefix + f"its streams expand to more than {MAX_TOTAL_DECODED // 1048576}"
-                                                   " MB when decompressed (a decompression bomb)")
+                raise CertificatePdfError(
+                    prefix + f"its streams expand to more than {MAX_TOTAL_DECODED // 1048576}"
+                    " MB when decompressed (a decompression bomb)"
+                )
     reason = _scan(reader.trailer)
     if reason:
         raise CertificatePdfError(prefix + reason)

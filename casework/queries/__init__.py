@@ -5,6 +5,7 @@ page and the API show it, its documents, search), ``dashboard``, ``people``. Tas
 the ``user_task`` table and cases their own row, never a workflow; only a case's progress
 (casework/progress.py) restores its instance.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,6 +17,7 @@ PAGE_SIZE = 20
 @dataclass
 class Page:
     """One page of a longer list: its items, how many there are in all, which page this is."""
+
     items: list
     total: int
     number: int

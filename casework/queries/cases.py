@@ -1,5 +1,6 @@
 """A case as the pages and the API show it: its summary (one shape for both), everything its
 page shows, its documents and certificates, its audit trail, and search."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,13 +25,21 @@ def summary(case: Case) -> dict:
     referral = case.referral or {}
     subject = referral.get("subject") or {}
     recorded = case.subject
-    return {"reference": case.reference, "state": case.state, "stage": case.stage, "outcome": case.outcome,
-            "team": case.team, "case_owner": case.case_owner, "subject_name": subject_name(referral),
-            "date_of_birth": (recorded.date_of_birth if recorded else None) or _text(subject.get("date_of_birth")),
-            "nationality": (recorded.nationality if recorded else None) or _text(subject.get("nationality")),
-            "pnc_id": (recorded.pnc_id if recorded else None) or _text(subject.get("pnc_id")),
-            "convictions": list(referral.get("convictions") or []),
-            "created_at": case.created_at, "updated_at": case.updated_at}
+    return {
+        "reference": case.reference,
+        "state": case.state,
+        "stage": case.stage,
+        "outcome": case.outcome,
+        "team": case.team,
+        "case_owner": case.case_owner,
+        "subject_name": subject_name(referral),
+        "date_of_birth": (recorded.date_of_birth if recorded else None) or _text(subject.get("date_of_birth")),
+        "nationality": (recorded.nationality if recorded else None) or _text(subject.get("nationality")),
+        "pnc_id": (recorded.pnc_id if recorded else None) or _text(subject.get("pnc_id")),
+        "convictions": list(referral.get("convictions") or []),
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
 
 
 def waiting_for(service, case: Case) -> list[str]:
@@ -64,35 +73,58 @@ def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail
     """Everything the case page shows; ``data`` are the case's process variables now."""
     referral = case.referral or {}
     subject = case.subject
-    aliases = ([a.name for a in subject.aliases] if subject is not None
-               else list((referral.get("subject") or {}).get("aliases") or []))
+    aliases = (
+        [a.name for a in subject.aliases]
+        if subject is not None
+        else list((referral.get("subject") or {}).get("aliases") or [])
+    )
     if subject is not None and subject.convictions:
-        convictions = [{"country": c.country, "offence": c.offence, "date": c.date, "sentence": c.sentence}
-                       for c in sorted(subject.convictions, key=lambda c: (c.date or "", c.id))]
+        convictions = [
+            {"country": c.country, "offence": c.offence, "date": c.date, "sentence": c.sentence}
+            for c in sorted(subject.convictions, key=lambda c: (c.date or "", c.id))
+        ]
     else:
         convictions = list(referral.get("convictions") or [])
     held = certificates(session, case)
     tasks = task_queries.of_case(session, case.id)
-    deadlines = [{"what": d.kind, "due_at": d.due_at} for d in session.scalars(
-        select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at))]
+    deadlines = [
+        {"what": d.kind, "due_at": d.due_at}
+        for d in session.scalars(select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at))
+    ]
     deadlines += [{"what": f"Task: {t.name}", "due_at": t.due_at} for t in tasks if t.due_at]
-    deadlines += [{"what": f"Timer: {t.name}", "due_at": t.due_at} for t in session.scalars(
-        select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))]
+    deadlines += [
+        {"what": f"Timer: {t.name}", "due_at": t.due_at}
+        for t in session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
+    ]
     return CaseDetail(
-        case=case, referral=referral, subject=subject, aliases=aliases, convictions=convictions,
-        certificates=held, certificate_status=certificate_status(held, data, waiting),
+        case=case,
+        referral=referral,
+        subject=subject,
+        aliases=aliases,
+        convictions=convictions,
+        certificates=held,
+        certificate_status=certificate_status(held, data, waiting),
         deadlines=sorted(deadlines, key=lambda d: d["due_at"]),
-        documents=list(session.scalars(select(Document).where(Document.case_id == case.id)
-                                       .order_by(Document.created_at, Document.id))),
-        emails=list(session.scalars(select(Email).where(Email.case_id == case.id)
-                                    .order_by(Email.created_at, Email.id))),
+        documents=list(
+            session.scalars(
+                select(Document).where(Document.case_id == case.id).order_by(Document.created_at, Document.id)
+            )
+        ),
+        emails=list(
+            session.scalars(select(Email).where(Email.case_id == case.id).order_by(Email.created_at, Email.id))
+        ),
         notes=list(session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.at, Note.id))),
-        timeline=list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)
-                                      .order_by(AuditEntry.at, AuditEntry.id))),
+        timeline=list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.at, AuditEntry.id)
+            )
+        ),
         tasks=tasks,
-        incidents=list(session.scalars(select(Incident).where(Incident.case_id == case.id,
-                                                              Incident.resolved_at.is_(None)))),
-        waiting_for=waiting)
+        incidents=list(
+            session.scalars(select(Incident).where(Incident.case_id == case.id, Incident.resolved_at.is_(None)))
+        ),
+        waiting_for=waiting,
+    )
 
 
 def certificate_status(held, data: dict, waiting_messages) -> str:
@@ -122,15 +154,34 @@ def document(session, case: Case, document_id: int) -> Document | None:
 def documents(session, case: Case) -> list[dict]:
     """The case's documents: the PDFs it generated and the ACRO certificates it holds."""
     out = []
-    for doc in session.scalars(select(Document).where(Document.case_id == case.id)
-                               .order_by(Document.created_at, Document.id)):
-        out.append({"id": f"document-{doc.id}", "kind": doc.kind, "title": doc.title, "filename": doc.filename,
-                    "created_at": doc.created_at, "status": "held", "sha256": doc.sha256, "downloadable": True})
+    for doc in session.scalars(
+        select(Document).where(Document.case_id == case.id).order_by(Document.created_at, Document.id)
+    ):
+        out.append(
+            {
+                "id": f"document-{doc.id}",
+                "kind": doc.kind,
+                "title": doc.title,
+                "filename": doc.filename,
+                "created_at": doc.created_at,
+                "status": "held",
+                "sha256": doc.sha256,
+                "downloadable": True,
+            }
+        )
     for cert in certificates(session, case):
-        out.append({"id": f"certificate-{cert.id}", "kind": "ACRO certificate",
-                    "title": f"ACRO certificate ({cert.status})", "filename": cert.filename,
-                    "created_at": cert.received_at, "status": cert.status, "sha256": None,
-                    "downloadable": bool(cert.file)})
+        out.append(
+            {
+                "id": f"certificate-{cert.id}",
+                "kind": "ACRO certificate",
+                "title": f"ACRO certificate ({cert.status})",
+                "filename": cert.filename,
+                "created_at": cert.received_at,
+                "status": cert.status,
+                "sha256": None,
+                "downloadable": bool(cert.file),
+            }
+        )
     return out
 
 
@@ -182,20 +233,30 @@ def conditions(*, words=(), date_of_birth: str = "", pnc_id: str = "", reference
     return found
 
 
-def search(session, *, name: str = "", date_of_birth: str = "", pnc_id: str = "", reference: str = "",
-           limit: int = 50) -> list[dict]:
+def search(
+    session, *, name: str = "", date_of_birth: str = "", pnc_id: str = "", reference: str = "", limit: int = 50
+) -> list[dict]:
     """Cases by the subject's name or alias, date of birth, PNC ID or case reference."""
     words = subjects.normalise(name).split()
     if not (words or date_of_birth.strip() or pnc_id.strip() or reference.strip()):
         return []
     where = conditions(words=words, date_of_birth=date_of_birth, pnc_id=pnc_id, reference=reference)
-    cases = session.scalars(select(Case).where(*where)
-                            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)).all()
+    cases = session.scalars(
+        select(Case).where(*where).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+    ).all()
     return [summary(c) for c in cases]
 
 
-def listing(session, *, q: str | None = None, state: str | None = None, team: str | None = None,
-            case_owner: str | None = None, page: int = 1, size: int = PAGE_SIZE) -> Page:
+def listing(
+    session,
+    *,
+    q: str | None = None,
+    state: str | None = None,
+    team: str | None = None,
+    case_owner: str | None = None,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page:
     """Cases, newest activity first; ``q`` searches the reference, the PNC ID and every name
     the subject is known by (case, accents and spacing ignored)."""
     where = []

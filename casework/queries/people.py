@@ -1,4 +1,5 @@
 """People: users by name, the signed-in user, colleagues to assign a task to."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,5 +1,6 @@
 """Task queues: a person's or a team's ready tasks, their counts and kinds, a case's tasks,
 and the API's filtered task list. They read the ``user_task`` table only."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,52 +30,93 @@ def _queue_filter(*, assignee: str | None = None, group: str | None = None):
     raise ValueError("a queue is a person's (assignee) or a team's (group)")
 
 
-def queue(session, *, now: datetime, assignee: str | None = None, group: str | None = None,
-          task: str | None = None, overdue: bool = False, sort: str = "due", page: int = 1,
-          size: int = PAGE_SIZE) -> Page:
+def queue(
+    session,
+    *,
+    now: datetime,
+    assignee: str | None = None,
+    group: str | None = None,
+    task: str | None = None,
+    overdue: bool = False,
+    sort: str = "due",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page:
     """One page of a person's or a team's ready tasks, with their cases."""
     conditions = [_queue_filter(assignee=assignee, group=group)]
     if task:
         conditions.append(UserTask.bpmn_id == task)
     if overdue:
         conditions.append(UserTask.due_at < now)
-    query = (select(UserTask, Case.reference, Case.referral, Case.stage).join(Case, Case.id == UserTask.case_id)
-             .where(*conditions).order_by(*SORTS.get(sort, SORTS["due"])))
-    result = page_of(session, query, select(func.count()).select_from(UserTask).where(*conditions), page, size,
-                     scalars=False)
-    result.items = [{"task": t, "reference": reference, "subject": subject_name(referral), "stage": stage,
-                     "overdue": bool(t.due_at and t.due_at < now)} for t, reference, referral, stage in result.items]
+    query = (
+        select(UserTask, Case.reference, Case.referral, Case.stage)
+        .join(Case, Case.id == UserTask.case_id)
+        .where(*conditions)
+        .order_by(*SORTS.get(sort, SORTS["due"]))
+    )
+    result = page_of(
+        session, query, select(func.count()).select_from(UserTask).where(*conditions), page, size, scalars=False
+    )
+    result.items = [
+        {
+            "task": t,
+            "reference": reference,
+            "subject": subject_name(referral),
+            "stage": stage,
+            "overdue": bool(t.due_at and t.due_at < now),
+        }
+        for t, reference, referral, stage in result.items
+    ]
     return result
 
 
 def counts(session, *, now: datetime, username: str, groups) -> dict:
     """``{"mine": (all, overdue), group: (all, overdue, unassigned), ...}``."""
+
     def count(*conditions):
         return session.scalar(select(func.count()).select_from(UserTask).where(*conditions))
+
     mine = UserTask.assignee == username
     result = {"mine": (count(mine), count(mine, UserTask.due_at < now))}
     for group in groups:
         in_group = UserTask.group == group
-        result[group] = (count(in_group), count(in_group, UserTask.due_at < now),
-                         count(in_group, UserTask.assignee.is_(None)))
+        result[group] = (
+            count(in_group),
+            count(in_group, UserTask.due_at < now),
+            count(in_group, UserTask.assignee.is_(None)),
+        )
     return result
 
 
 def kinds(session, *, assignee: str | None = None, group: str | None = None) -> list[tuple[str, str]]:
     """The kinds of task (id, name) in a queue now, for its filter."""
-    rows = session.execute(select(UserTask.bpmn_id, UserTask.name)
-                           .where(_queue_filter(assignee=assignee, group=group)).distinct()).all()
+    rows = session.execute(
+        select(UserTask.bpmn_id, UserTask.name).where(_queue_filter(assignee=assignee, group=group)).distinct()
+    ).all()
     return sorted({(b, n) for b, n in rows}, key=lambda x: x[1])
 
 
 def of_case(session, case_id: int) -> list[UserTask]:
-    return list(session.scalars(select(UserTask).where(UserTask.case_id == case_id)
-                                .order_by(UserTask.created_at, UserTask.id)))
+    return list(
+        session.scalars(select(UserTask).where(UserTask.case_id == case_id).order_by(UserTask.created_at, UserTask.id))
+    )
 
 
-def visible(session, *, actor, now: datetime, group: str | None = None, assignee: str | None = None,
-            unassigned: bool = False, case_reference: str | None = None, task: str | None = None,
-            overdue: bool = False, sort: str = "due", page: int = 1, size: int = PAGE_SIZE) -> Page:
+def visible(
+    session,
+    *,
+    actor,
+    now: datetime,
+    group: str | None = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    case_reference: str | None = None,
+    task: str | None = None,
+    overdue: bool = False,
+    sort: str = "due",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page:
     """Ready tasks the caller may see (their groups' and their own; an administrator sees all)."""
     conditions = []
     if not actor.is_admin:

@@ -9,6 +9,7 @@ methods come from one module per concern:
 - ``data_protection``: the access log and its export (FD-1);
 - ``steps``: the step runner that each of them uses to move a case and save it.
 """
+
 from __future__ import annotations
 
 from ..errors import CaseworkError, Conflict, Forbidden, InvalidAnswers, NotFound, StepFailed
@@ -20,12 +21,21 @@ from .operations import Operations
 from .steps import StepRunner
 from .tasks import TaskActions
 
-__all__ = ["Casework", "Actor", "SYSTEM", "CaseworkError", "Conflict", "Forbidden", "InvalidAnswers", "NotFound",
-           "StepFailed", "AlreadyReceived"]
+__all__ = [
+    "Casework",
+    "Actor",
+    "SYSTEM",
+    "CaseworkError",
+    "Conflict",
+    "Forbidden",
+    "InvalidAnswers",
+    "NotFound",
+    "StepFailed",
+    "AlreadyReceived",
+]
 
 
 class Casework(CaseActions, TaskActions, Operations, DataProtection):
-
     def __init__(self, session, engine, registry, settings, sender=None, queue=None, policy: Policy | None = None):
         self.session = session
         self.uow = UnitOfWork(session)

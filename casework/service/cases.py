@@ -1,4 +1,5 @@
 """Starting a case from a referral, and telling a waiting case what happened (a message)."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError
@@ -24,7 +25,6 @@ class AlreadyReceived(Conflict):
 
 
 class CaseActions:
-
     # -- reading ------------------------------------------------------------------------
     def case(self, reference: str, for_update: bool = False) -> Case:
         """The case; ``for_update`` locks its row for this transaction (on PostgreSQL), so two
@@ -48,8 +48,16 @@ class CaseActions:
         return row.case if row is not None and row.status in ReceivedMessage.TAKEN_IN else None
 
     # -- starting a case ------------------------------------------------------------------
-    def submit_referral(self, referral: dict, actor: Actor, certificate: dict | None = None, *,
-                        channel: str = "web", message_key: str | None = None, message: dict | None = None) -> Case:
+    def submit_referral(
+        self,
+        referral: dict,
+        actor: Actor,
+        certificate: dict | None = None,
+        *,
+        channel: str = "web",
+        message_key: str | None = None,
+        message: dict | None = None,
+    ) -> Case:
         """Record an ACRO referral (INT-1) and start its process.
 
         The referral (and certificate) are validated by the one referral schema, whichever
@@ -67,9 +75,17 @@ class CaseActions:
             version, bundle = bundles.current(self.session, self.settings.processes_dir)
             now = self.clock.now()
             referral.setdefault("received_at", now.isoformat())
-            case = Case(reference=f"PENDING-{now.timestamp()}", referral=referral, state="open",
-                        stage="CC Workflow: certificate check", process_version=version,
-                        instance_state={}, created_at=now, updated_at=now, **subjects.search_fields(referral))
+            case = Case(
+                reference=f"PENDING-{now.timestamp()}",
+                referral=referral,
+                state="open",
+                stage="CC Workflow: certificate check",
+                process_version=version,
+                instance_state={},
+                created_at=now,
+                updated_at=now,
+                **subjects.search_fields(referral),
+            )
             self.session.add(case)
             try:
                 self.session.flush()
@@ -84,11 +100,22 @@ class CaseActions:
             case.reference = f"ACRO-{now.year}-{case.id:06d}"
             if certificate:
                 self._file_certificate(case, certificate)
-            audit.record(self.session, case, actor, "referral received", now=now,
-                         details={"channel": channel,
-                                  "fields_present": sorted(k for k, v in referral.items() if v)})
-            dpa.log(self.session, case, actor.username, "collect",
-                    "ACRO referral for consideration of deportation (INT-2)", now)
+            audit.record(
+                self.session,
+                case,
+                actor,
+                "referral received",
+                now=now,
+                details={"channel": channel, "fields_present": sorted(k for k, v in referral.items() if v)},
+            )
+            dpa.log(
+                self.session,
+                case,
+                actor.username,
+                "collect",
+                "ACRO referral for consideration of deportation (INT-2)",
+                now,
+            )
             instance = self.engine.start(bundle, {"case_reference": case.reference})
             self.steps.advance(case, instance, actor)
             self.uow.commit()
@@ -135,10 +162,17 @@ class CaseActions:
         self.session.flush()
 
     def _file_certificate(self, case: Case, certificate: dict) -> None:
-        self.session.add(Certificate(
-            case_id=case.id, request_purpose=certificate.get("request_purpose"),
-            content=certificate.get("content"), file=certificate.get("file"),
-            filename=certificate.get("filename"), status="held", received_at=self.clock.now()))
+        self.session.add(
+            Certificate(
+                case_id=case.id,
+                request_purpose=certificate.get("request_purpose"),
+                content=certificate.get("content"),
+                file=certificate.get("file"),
+                filename=certificate.get("filename"),
+                status="held",
+                received_at=self.clock.now(),
+            )
+        )
 
     # -- the outside world ----------------------------------------------------------------
     def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:
@@ -150,13 +184,21 @@ class CaseActions:
             instance = self.instance(case)
             waiting = instance.waiting_messages()
             if name not in waiting:
-                raise Conflict(f"case {reference} is not waiting for {name!r}"
-                               + (f"; it waits for {', '.join(waiting)}" if waiting else "; it waits for no message"))
+                raise Conflict(
+                    f"case {reference} is not waiting for {name!r}"
+                    + (f"; it waits for {', '.join(waiting)}" if waiting else "; it waits for no message")
+                )
             if certificate:
                 # certificate content lives with the case record, never in process variables
                 self._file_certificate(case, certificate)
-            audit.record(self.session, case, actor, "message received", details={"message": name, "payload": payload},
-                         now=self.clock.now())
+            audit.record(
+                self.session,
+                case,
+                actor,
+                "message received",
+                details={"message": name, "payload": payload},
+                now=self.clock.now(),
+            )
             self.steps.advance(case, instance, actor, lambda: instance.send_message(name, payload))
             self.uow.commit()
         return case

@@ -1,5 +1,6 @@
 """The data-protection side of the service (FD-1, DPA 2018 s.62): every view, export and
 disclosure of a subject's data is recorded with who, when and why."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,8 +12,9 @@ from ..permissions import Actor
 
 
 class DataProtection:
-
-    def record_access(self, reference: str, actor: Actor, action: str, purpose: str, details: dict | None = None) -> None:
+    def record_access(
+        self, reference: str, actor: Actor, action: str, purpose: str, details: dict | None = None
+    ) -> None:
         """Log a view, export or disclosure of a subject's data with its purpose."""
         if not (purpose or "").strip():
             raise InvalidAnswers({"purpose": ["Enter why you need to see this case."]})
@@ -26,8 +28,7 @@ class DataProtection:
         if not (purpose or "").strip():
             raise InvalidAnswers({"purpose": ["Enter why you are searching."]})
         with self.uow:
-            cases = (self.session.scalars(select(Case).where(Case.reference.in_(references))).all()
-                     if references else [])
+            cases = self.session.scalars(select(Case).where(Case.reference.in_(references))).all() if references else []
             order = {reference: index for index, reference in enumerate(references)}
             cases = sorted(cases, key=lambda c: order[c.reference])
             dpa.log_list(self.session, actor.username, purpose.strip(), self.clock.now(), details, cases)

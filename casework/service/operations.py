@@ -1,5 +1,6 @@
 """What runs without a person: due timers, retries of failed steps, the service tasks left for
 the worker, queued work a dead worker lost, and the outbox."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,7 +15,6 @@ from ..permissions import SYSTEM, Actor
 
 
 class Operations:
-
     def fire_due_timers(self, actor: Actor = SYSTEM) -> list[str]:
         """Fire every stored timer whose due time has passed; return the cases moved."""
         now = self.clock.now()
@@ -24,18 +24,25 @@ class Operations:
         moved = []
         for case_id in sorted(case_ids):
             with self.uow:
-                case = self.session.scalars(select(Case).where(Case.id == case_id).with_for_update(key_share=True)
-                                            .execution_options(populate_existing=True)).one()
-                names = [t.name for t in self.session.scalars(select(Timer).where(Timer.case_id == case.id,
-                                                                                  Timer.due_at < now))]
+                case = self.session.scalars(
+                    select(Case)
+                    .where(Case.id == case_id)
+                    .with_for_update(key_share=True)
+                    .execution_options(populate_existing=True)
+                ).one()
+                names = [
+                    t.name
+                    for t in self.session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.due_at < now))
+                ]
                 if not names:  # another worker fired them while we waited for the lock
                     continue
                 instance = self.instance(case)
 
-                def fire():
+                def fire(instance=instance, case=case, names=names):
                     if instance.fire_due_timers():
                         audit.record(self.session, case, actor, "timer fired", details={"timers": names}, now=now)
                         moved.append(case.reference)
+
                 self.steps.advance(case, instance, actor, fire)
                 self.uow.commit()
         return moved
@@ -49,8 +56,9 @@ class Operations:
             if incident is None or incident.resolved_at is not None:
                 raise NotFound(f"there is no open incident {incident_id}")
             case = self.session.get(Case, incident.case_id)
-            audit.record(self.session, case, actor, "incident retried", details={"incident": incident_id},
-                         now=self.clock.now())
+            audit.record(
+                self.session, case, actor, "incident retried", details={"incident": incident_id}, now=self.clock.now()
+            )
             if incident.email_id is not None:
                 incidents.resolve(incident, self.clock.now())
                 email = self.session.get(Email, incident.email_id)
@@ -84,8 +92,9 @@ class Operations:
             return []
         cutoff = self.clock.now() - (older_than or timedelta(seconds=self.settings.requeue_after))
         with self.uow:
-            references = self.session.scalars(select(Case.reference).where(Case.pending_since.is_not(None),
-                                                                           Case.pending_since < cutoff)).all()
+            references = self.session.scalars(
+                select(Case.reference).where(Case.pending_since.is_not(None), Case.pending_since < cutoff)
+            ).all()
         for reference in references:
             self.queue.continue_case(reference, "system")
         return list(references)
@@ -94,6 +103,11 @@ class Operations:
         """Send the emails that are due (each claimed and marked in its own transaction)."""
         if self.sender is None or not self.settings.send_email:
             return 0, 0
-        return dispatch(self.session, self.sender, self.settings.smtp_from, self.clock,
-                        max_attempts=self.settings.max_attempts,
-                        lease=timedelta(seconds=self.settings.outbox_lease))
+        return dispatch(
+            self.session,
+            self.sender,
+            self.settings.smtp_from,
+            self.clock,
+            max_attempts=self.settings.max_attempts,
+            lease=timedelta(seconds=self.settings.outbox_lease),
+        )

@@ -6,6 +6,7 @@ caller's unit of work.
 A handler that fails is rolled back on its own savepoint: the case stays at that service task
 with an incident. A model error (the engine itself fails) rolls the whole step back.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -46,7 +47,6 @@ class ProcessData:
 
 
 class StepRunner:
-
     def __init__(self, uow, engine, registry, settings, *, queue=None, dispatch=None):
         self.uow = uow
         self.session = uow.session
@@ -62,8 +62,9 @@ class StepRunner:
     def clock(self):
         return self.engine.clock
 
-    def advance(self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset(),
-                inline: bool = False) -> None:
+    def advance(
+        self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset(), inline: bool = False
+    ) -> None:
         """Do ``step``, run until the case waits again, and save it all; the caller commits.
         With a queue, service tasks are left for the worker unless ``inline``."""
         before = instance.completed_task_ids()
@@ -74,8 +75,14 @@ class StepRunner:
         self.uow.on_rollback(documents.discard_written)
         mailer = OutboxMailer(self.session, case, self.clock, actor.username, addresses=self.settings.addresses)
         # FD-1: what a handler discloses is attributed to the person whose step caused it
-        adapters = {"case_store": store, "mailer": mailer, "documents": documents, "clock": self.clock,
-                    "settings": self.settings.handler_settings(), "process_data": ProcessData(instance)}
+        adapters = {
+            "case_store": store,
+            "mailer": mailer,
+            "documents": documents,
+            "clock": self.clock,
+            "settings": self.settings.handler_settings(),
+            "process_data": ProcessData(instance),
+        }
         deferred = self.queue is not None and not inline
 
         def execute(task: ExternalTask):
@@ -111,11 +118,20 @@ class StepRunner:
             raise StepFailed(f"the process could not continue: {exc}") from exc
         self._audit_steps(case, instance, before, actor, actor_tasks)
         if failure is not None:
-            incidents.record_step_failure(self.session, case, failure.task, failure.error, self.clock.now(),
-                                          self.settings.max_attempts)
-            audit.record(self.session, case, SYSTEM, "step failed", task_id=failure.task.id,
-                         task_bpmn_id=failure.task.bpmn_id, task_name=failure.task.name,
-                         details={"topic": failure.task.topic, "error": str(failure.error)}, now=self.clock.now())
+            incidents.record_step_failure(
+                self.session, case, failure.task, failure.error, self.clock.now(), self.settings.max_attempts
+            )
+            audit.record(
+                self.session,
+                case,
+                SYSTEM,
+                "step failed",
+                task_id=failure.task.id,
+                task_bpmn_id=failure.task.bpmn_id,
+                task_name=failure.task.name,
+                details={"topic": failure.task.topic, "error": str(failure.error)},
+                now=self.clock.now(),
+            )
         elif case.open_step_incidents:
             incidents.resolve_for_case(self.session, case, self.clock.now())
         if not deferred:
@@ -130,8 +146,9 @@ class StepRunner:
         case = self.session.get(Case, case_id)
         if case is None:  # a case that failed on its first step is not kept
             return
-        self.session.add(Incident(case_id=case.id, error=f"{type(exc).__name__}: {exc}", at=self.clock.now(),
-                                  next_retry_at=None))
+        self.session.add(
+            Incident(case_id=case.id, error=f"{type(exc).__name__}: {exc}", at=self.clock.now(), next_retry_at=None)
+        )
         audit.record(self.session, case, actor, "step failed", details={"error": str(exc)}, now=self.clock.now())
         self.uow.commit()
 
@@ -143,8 +160,17 @@ class StepRunner:
             details = {"changed": task.changed}
             if who is SYSTEM and actor is not SYSTEM:
                 details["on_behalf_of"] = actor.username
-            audit.record(self.session, case, who, task.action, task_id=task.id, task_bpmn_id=task.bpmn_id,
-                         task_name=task.name, details=details, now=self.clock.now())
+            audit.record(
+                self.session,
+                case,
+                who,
+                task.action,
+                task_id=task.id,
+                task_bpmn_id=task.bpmn_id,
+                task_name=task.name,
+                details=details,
+                now=self.clock.now(),
+            )
 
     def _save(self, case: Case, instance: Instance) -> None:
         now = self.clock.now()
@@ -161,16 +187,31 @@ class StepRunner:
                 row.candidate_groups, row.priority = task.groups, task.priority
                 row.group = task.groups[0] if task.groups else None
                 continue
-            self.session.add(UserTask(
-                id=task_id, case_id=case.id, bpmn_id=task.bpmn_id, name=task.name, process=task.process,
-                candidate_groups=task.groups, group=task.groups[0] if task.groups else None,
-                assignee=task.assignee, due_at=task.due_at, priority=task.priority, form=task.form,
-                documentation=task.documentation, created_at=now))
+            self.session.add(
+                UserTask(
+                    id=task_id,
+                    case_id=case.id,
+                    bpmn_id=task.bpmn_id,
+                    name=task.name,
+                    process=task.process,
+                    candidate_groups=task.groups,
+                    group=task.groups[0] if task.groups else None,
+                    assignee=task.assignee,
+                    due_at=task.due_at,
+                    priority=task.priority,
+                    form=task.form,
+                    documentation=task.documentation,
+                    created_at=now,
+                )
+            )
         for timer in self.session.scalars(select(Timer).where(Timer.case_id == case.id)):
             self.session.delete(timer)
         for timer in instance.timers():
-            self.session.add(Timer(case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id,
-                                   name=timer.name, due_at=timer.due_at))
+            self.session.add(
+                Timer(
+                    case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id, name=timer.name, due_at=timer.due_at
+                )
+            )
         data = instance.data()
         # the case record mirrors what task lists and the case page show, so they never
         # restore a workflow to say it

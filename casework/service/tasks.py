@@ -1,5 +1,6 @@
 """People's work on user tasks: claiming, releasing, assigning and completing them. Who may
 do which is the permission policy's (casework/permissions.py) to say."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -15,12 +16,12 @@ from ..permissions import Actor, actor_for
 
 
 def _done(entry: AuditEntry) -> Conflict:
-    return Conflict(f"{entry.task_name} was already done by {entry.actor} at {entry.at:%d %B %Y %H:%M}",
-                    by=entry.actor, at=entry.at)
+    return Conflict(
+        f"{entry.task_name} was already done by {entry.actor} at {entry.at:%d %B %Y %H:%M}", by=entry.actor, at=entry.at
+    )
 
 
 class TaskActions:
-
     # -- finding a task -------------------------------------------------------------------
     def user_task(self, case: Case, task_id: str) -> UserTask:
         """A task waiting on ``case``; Conflict (who did it, when) if it is already done."""
@@ -43,8 +44,7 @@ class TaskActions:
         raise NotFound(f"there is no task {task_id} waiting")
 
     def _completion(self, task_id: str, case: Case | None = None) -> AuditEntry | None:
-        query = select(AuditEntry).where(AuditEntry.task_id == str(task_id)[:36],
-                                         AuditEntry.action == "task completed")
+        query = select(AuditEntry).where(AuditEntry.task_id == str(task_id)[:36], AuditEntry.action == "task completed")
         if case is not None:
             query = query.where(AuditEntry.case_id == case.id)
         return self.session.scalars(query).first()
@@ -62,19 +62,32 @@ class TaskActions:
             now = self.clock.now()
             # one conditional UPDATE: of two people claiming at once, exactly one wins
             claimed = self.session.execute(
-                update(UserTask).where(UserTask.id == task.id,
-                                       (UserTask.assignee.is_(None)) | (UserTask.assignee == actor.username))
-                .values(assignee=actor.username, claimed_at=now).execution_options(synchronize_session=False))
+                update(UserTask)
+                .where(UserTask.id == task.id, (UserTask.assignee.is_(None)) | (UserTask.assignee == actor.username))
+                .values(assignee=actor.username, claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
             if claimed.rowcount != 1:
                 self.uow.rollback()
                 current = self.session.get(UserTask, task_id, populate_existing=True)
                 if current is None:
                     return self.user_task(case, task_id)  # raises: done meanwhile
-                raise Conflict(f"{current.name} was claimed by {current.assignee}"
-                               + (f" at {current.claimed_at:%d %B %Y %H:%M}" if current.claimed_at else ""),
-                               by=current.assignee, at=current.claimed_at)
-            audit.record(self.session, case, actor, "task claimed", task_id=task.id, task_bpmn_id=task.bpmn_id,
-                         task_name=task.name, now=now)
+                raise Conflict(
+                    f"{current.name} was claimed by {current.assignee}"
+                    + (f" at {current.claimed_at:%d %B %Y %H:%M}" if current.claimed_at else ""),
+                    by=current.assignee,
+                    at=current.claimed_at,
+                )
+            audit.record(
+                self.session,
+                case,
+                actor,
+                "task claimed",
+                task_id=task.id,
+                task_bpmn_id=task.bpmn_id,
+                task_name=task.name,
+                now=now,
+            )
             self.uow.commit()
         self.session.refresh(task)
         return task
@@ -84,12 +97,21 @@ class TaskActions:
             case = self.case(reference, for_update=True)
             task = self.user_task(case, task_id)
             if not self.policy.may_release(actor, task):
-                raise Forbidden(f"only {task.assignee or 'the assignee'}, a supervisor of the team or an "
-                                f"administrator can release {task.name}")
+                raise Forbidden(
+                    f"only {task.assignee or 'the assignee'}, a supervisor of the team or an "
+                    f"administrator can release {task.name}"
+                )
             task.assignee = None
             task.claimed_at = None
-            audit.record(self.session, case, actor, "task released", task_bpmn_id=task.bpmn_id,
-                         task_name=task.name, now=self.clock.now())
+            audit.record(
+                self.session,
+                case,
+                actor,
+                "task released",
+                task_bpmn_id=task.bpmn_id,
+                task_name=task.name,
+                now=self.clock.now(),
+            )
             self.uow.commit()
         return task
 
@@ -101,15 +123,24 @@ class TaskActions:
             self.policy.check_reassign(actor, task, to)
             task.assignee = to.username
             task.claimed_at = self.clock.now()
-            audit.record(self.session, case, actor, "task assigned", task_bpmn_id=task.bpmn_id,
-                         task_name=task.name, details={"assignee": to.username}, now=self.clock.now())
+            audit.record(
+                self.session,
+                case,
+                actor,
+                "task assigned",
+                task_bpmn_id=task.bpmn_id,
+                task_name=task.name,
+                details={"assignee": to.username},
+                now=self.clock.now(),
+            )
             self.uow.commit()
         return task
 
     def colleague(self, username: str) -> Actor | None:
         """The active user called ``username`` as an actor (for assigning), or None."""
-        user = self.session.scalars(select(User).where(User.username == (username or "").strip().lower(),
-                                                       User.active.is_(True))).first()
+        user = self.session.scalars(
+            select(User).where(User.username == (username or "").strip().lower(), User.active.is_(True))
+        ).first()
         return actor_for(user.username, user.roles, self.settings.role_groups) if user else None
 
     # -- completing -----------------------------------------------------------------------
@@ -127,11 +158,19 @@ class TaskActions:
                 raise InvalidAnswers(exc.messages) from None
             self._check_people(task.form, cleaned)
             instance = self.instance(case)
-            dpa.log(self.session, case, actor.username, "change", task.name, self.clock.now(),
-                    {"task": task.bpmn_id, "fields": sorted(cleaned)})
+            dpa.log(
+                self.session,
+                case,
+                actor.username,
+                "change",
+                task.name,
+                self.clock.now(),
+                {"task": task.bpmn_id, "fields": sorted(cleaned)},
+            )
             try:
-                self.steps.advance(case, instance, actor, lambda: instance.complete_user_task(task_id, cleaned),
-                                   actor_tasks={task_id})
+                self.steps.advance(
+                    case, instance, actor, lambda: instance.complete_user_task(task_id, cleaned), actor_tasks={task_id}
+                )
                 self.uow.commit()
             except (NotWaiting, StaleDataError, OperationalError):
                 # another request moved the case first (its revision changed, or SQLite's writer

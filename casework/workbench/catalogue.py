@@ -2,6 +2,7 @@
 catalogue so that it never goes stale: the service-task topics that have a handler (as a
 Camunda 7 element template), the form-field properties the pages and the service read, and
 the rule IDs a diagram element may cite."""
+
 from __future__ import annotations
 
 import inspect
@@ -10,18 +11,24 @@ import inspect
 # task pages (webapp/views/taskforms.py) and the service layer (casework/service.py);
 # tests/web/test_workbench_catalogue.py fails when the code reads one not listed here
 FORM_FIELD_PROPERTIES = {
-    "component": {"label": "Shown as", "help": "textarea: a long-text box instead of a one-line input",
-                  "choices": ["textarea"]},
+    "component": {
+        "label": "Shown as",
+        "help": "textarea: a long-text box instead of a one-line input",
+        "choices": ["textarea"],
+    },
     "hint": {"label": "Hint", "help": "a line of help under the question", "choices": None},
-    "user_in_group": {"label": "Names a user in the group",
-                      "help": "the answer must be the user name of an active user in this candidate group",
-                      "choices": "groups"},
+    "user_in_group": {
+        "label": "Names a user in the group",
+        "help": "the answer must be the user name of an active user in this candidate group",
+        "choices": "groups",
+    },
 }
 
 
 def topics() -> list[dict]:
     """Every topic with a handler, with the first line of its handler's docstring."""
     from handlers import load_all
+
     registry = load_all()
     out = []
     for topic in registry.topics():
@@ -34,21 +41,30 @@ def topics() -> list[dict]:
 def element_templates() -> list[dict]:
     """Camunda 7 element templates for the properties panel: a system action picks its topic
     from the registered handlers."""
-    choices = [{"name": f"{t['topic']}: {t['summary']}" if t["summary"] else t["topic"], "value": t["topic"]}
-               for t in topics()]
-    return [{
-        "name": "ACRO system action",
-        "id": "uk.gov.homeoffice.acro.system-action",
-        "version": 1,
-        "description": "A service task done by the handler registered for its topic (handlers/).",
-        "appliesTo": ["bpmn:ServiceTask"],
-        "properties": [
-            {"type": "Hidden", "value": "external", "binding": {"type": "property", "name": "camunda:type"}},
-            {"label": "Topic", "description": "The system action: one of the registered handlers.",
-             "type": "Dropdown", "choices": choices, "value": choices[0]["value"] if choices else "",
-             "binding": {"type": "property", "name": "camunda:topic"}, "constraints": {"notEmpty": True}},
-        ],
-    }]
+    choices = [
+        {"name": f"{t['topic']}: {t['summary']}" if t["summary"] else t["topic"], "value": t["topic"]} for t in topics()
+    ]
+    return [
+        {
+            "name": "ACRO system action",
+            "id": "uk.gov.homeoffice.acro.system-action",
+            "version": 1,
+            "description": "A service task done by the handler registered for its topic (handlers/).",
+            "appliesTo": ["bpmn:ServiceTask"],
+            "properties": [
+                {"type": "Hidden", "value": "external", "binding": {"type": "property", "name": "camunda:type"}},
+                {
+                    "label": "Topic",
+                    "description": "The system action: one of the registered handlers.",
+                    "type": "Dropdown",
+                    "choices": choices,
+                    "value": choices[0]["value"] if choices else "",
+                    "binding": {"type": "property", "name": "camunda:topic"},
+                    "constraints": {"notEmpty": True},
+                },
+            ],
+        }
+    ]
 
 
 def for_modeler(settings, catalogue: dict[str, str]) -> dict:
@@ -58,5 +74,10 @@ def for_modeler(settings, catalogue: dict[str, str]) -> dict:
     for key, info in FORM_FIELD_PROPERTIES.items():
         choices = groups if info["choices"] == "groups" else info["choices"]
         properties.append({"id": key, "label": info["label"], "help": info["help"], "choices": choices})
-    return {"topics": topics(), "rules": [{"id": r, "text": t} for r, t in catalogue.items()],
-            "formFieldProperties": properties, "groups": groups, "elementTemplates": element_templates()}
+    return {
+        "topics": topics(),
+        "rules": [{"id": r, "text": t} for r, t in catalogue.items()],
+        "formFieldProperties": properties,
+        "groups": groups,
+        "elementTemplates": element_templates(),
+    }

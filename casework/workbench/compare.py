@@ -1,4 +1,5 @@
 """Two versions side by side: the BPMN elements and DMN rows added, removed or changed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,11 +7,18 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
-                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+DMN_NAMESPACES = (
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+)
 # drawing only: moving a shape changes no behaviour
-DI_PREFIXES = ("http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/",
-               "https://www.omg.org/spec/DMN/20191111/DMNDI/", "http://www.omg.org/spec/DMN/20180521/D")
+DI_PREFIXES = (
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/",
+    "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+    "http://www.omg.org/spec/DMN/20180521/D",
+)
 
 
 @dataclass
@@ -25,8 +33,9 @@ class Change:
 
 
 def _parse(text: str):
-    return etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True,
-                                                                   remove_blank_text=True))
+    return etree.fromstring(
+        text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    )
 
 
 def _is_di(node) -> bool:
@@ -81,8 +90,11 @@ def _elements(text: str) -> dict[str, tuple]:
 
 
 def _rule_cells(rule) -> list[str]:
-    return [" ".join((entry.findtext("{*}text") or "").split()) for entry in rule
-            if _local(entry.tag) in ("inputEntry", "outputEntry")]
+    return [
+        " ".join((entry.findtext("{*}text") or "").split())
+        for entry in rule
+        if _local(entry.tag) in ("inputEntry", "outputEntry")
+    ]
 
 
 def _label(node) -> str:
@@ -152,8 +164,10 @@ def tables(files: dict[str, str]) -> dict[str, list[dict]]:
             continue
         root = _parse(text)
         for table in root.iter("{*}decisionTable"):
-            heads = [(i.get("label") or (i.findtext("{*}inputExpression/{*}text") or "")).strip()
-                     for i in table.findall("{*}input")]
+            heads = [
+                (i.get("label") or (i.findtext("{*}inputExpression/{*}text") or "")).strip()
+                for i in table.findall("{*}input")
+            ]
             heads += [(o.get("label") or o.get("name") or "").strip() for o in table.findall("{*}output")]
             rows = [{"id": rule.get("id"), "cells": _rule_cells(rule)} for rule in table.findall("{*}rule")]
             out.setdefault(name, []).append({"id": table.get("id"), "heads": heads, "rows": rows})

@@ -1,5 +1,6 @@
 """Drafts: a copy of a process version, and of the scenarios kept with it, saved as the
 analyst works."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 
 def digest(draft: ProcessDraft) -> str:
     """The draft as a scenario run sees it: its files and its scenarios."""
-    payload = json.dumps([sorted(draft.files.items()), sorted((draft.scenarios or {}).items(), key=str)],
-                         ensure_ascii=False)
+    payload = json.dumps(
+        [sorted(draft.files.items()), sorted((draft.scenarios or {}).items(), key=str)], ensure_ascii=False
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -41,8 +43,9 @@ def get(session, draft_id: int) -> ProcessDraft:
 
 
 def open_drafts(session) -> list[ProcessDraft]:
-    return list(session.scalars(select(ProcessDraft).where(ProcessDraft.status == "open")
-                                .order_by(ProcessDraft.id.desc())))
+    return list(
+        session.scalars(select(ProcessDraft).where(ProcessDraft.status == "open").order_by(ProcessDraft.id.desc()))
+    )
 
 
 def create(session, settings, actor, now, title: str = "", source: str = "current") -> ProcessDraft:
@@ -57,9 +60,17 @@ def create(session, settings, actor, now, title: str = "", source: str = "curren
     if publication is not None and publication.version_id == version.id:
         scenarios = dict(publication.scenarios or {})
     title = " ".join((title or "").split())[:200] or f"Draft from version {version.digest[:12]}"
-    draft = ProcessDraft(title=title, based_on_id=version.id, files=dict(version.files), scenarios=scenarios,
-                         status="open", created_by=actor.username, created_at=now, updated_by=actor.username,
-                         updated_at=now)
+    draft = ProcessDraft(
+        title=title,
+        based_on_id=version.id,
+        files=dict(version.files),
+        scenarios=scenarios,
+        status="open",
+        created_by=actor.username,
+        created_at=now,
+        updated_by=actor.username,
+        updated_at=now,
+    )
     session.add(draft)
     session.commit()
     return draft
@@ -72,8 +83,12 @@ def _editable(draft: ProcessDraft) -> None:
 
 def _check_revision(draft: ProcessDraft, revision) -> None:
     if revision is not None and str(revision) != str(draft.revision):
-        raise Conflict(f"{draft.updated_by} saved this draft at {draft.updated_at:%d %B %Y %H:%M:%S} after you opened "
-                       f"it; reload it to see their changes", by=draft.updated_by, at=draft.updated_at)
+        raise Conflict(
+            f"{draft.updated_by} saved this draft at {draft.updated_at:%d %B %Y %H:%M:%S} after you opened "
+            f"it; reload it to see their changes",
+            by=draft.updated_by,
+            at=draft.updated_at,
+        )
 
 
 def _commit(session, draft) -> None:
@@ -118,6 +133,7 @@ _cache_lock = threading.Lock()
 
 def topics() -> set[str]:
     from handlers import load_all
+
     return set(load_all().topics())
 
 
@@ -207,8 +223,14 @@ def save_scenario(session, draft: ProcessDraft, name: str, text: str, actor, now
     _editable(draft)
     name = (name or "").strip()
     if not SCENARIO_NAME.match(name):
-        raise InvalidAnswers({"name": ["Give the file a name of lower-case letters, digits, - or _, "
-                                       "ending .yaml (for example pending_prosecution.yaml)."]})
+        raise InvalidAnswers(
+            {
+                "name": [
+                    "Give the file a name of lower-case letters, digits, - or _, "
+                    "ending .yaml (for example pending_prosecution.yaml)."
+                ]
+            }
+        )
     check_scenario(text)
     kept = dict(draft.scenarios or {})
     kept[name] = text.replace("\r\n", "\n")

@@ -8,6 +8,7 @@ answers are replaced by placeholders; what the process decides on (nationality, 
 certificate's request purpose, choices, yes/no answers, dates of events) is kept. Making
 one is a use of the case's data and is logged with its purpose (FD-1).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -27,24 +28,36 @@ WITHHELD = "Withheld from the case (personal data)"
 def _pseudonymous_referral(referral: dict) -> dict:
     subject = dict(referral.get("subject") or {})
     out_subject = {
-        "family_name": "SCENARIO", "given_names": "Subject",
+        "family_name": "SCENARIO",
+        "given_names": "Subject",
         "aliases": [f"Alias {n + 1}" for n, _ in enumerate(subject.get("aliases") or [])],
         "date_of_birth": "1980-01-01" if subject.get("date_of_birth") else None,
         "nationality": subject.get("nationality"),
-        "identity_documents": [{"type": d.get("type"), "number": f"X{n + 1:07d}",
-                                "issuing_country": d.get("issuing_country")}
-                               for n, d in enumerate(subject.get("identity_documents") or [])],
+        "identity_documents": [
+            {"type": d.get("type"), "number": f"X{n + 1:07d}", "issuing_country": d.get("issuing_country")}
+            for n, d in enumerate(subject.get("identity_documents") or [])
+        ],
         "pnc_id": "00/000000A" if subject.get("pnc_id") else None,
     }
     officer = referral.get("officer") or {}
     return {
         "subject": out_subject,
-        "convictions": [{"country": c.get("country"), "offence": f"Offence {n + 1}", "date": c.get("date"),
-                         "sentence": c.get("sentence")} for n, c in enumerate(referral.get("convictions") or [])],
+        "convictions": [
+            {
+                "country": c.get("country"),
+                "offence": f"Offence {n + 1}",
+                "date": c.get("date"),
+                "sentence": c.get("sentence"),
+            }
+            for n, c in enumerate(referral.get("convictions") or [])
+        ],
         "interpol_check_outcome": referral.get("interpol_check_outcome"),
-        "officer": {"name": "Officer" if officer.get("name") else None, "force": officer.get("force"),
-                    "email": "officer@police.example" if officer.get("email") else None,
-                    "phone": "00000 000000" if officer.get("phone") else None},
+        "officer": {
+            "name": "Officer" if officer.get("name") else None,
+            "force": officer.get("force"),
+            "email": "officer@police.example" if officer.get("email") else None,
+            "phone": "00000 000000" if officer.get("phone") else None,
+        },
         "request_reason": referral.get("request_reason"),
         "last_known_address": "Address withheld" if referral.get("last_known_address") else None,
     }
@@ -98,8 +111,9 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
     case = service.case((reference or "").strip().upper())
     instance = service.instance(case)
     entries = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)).all()
-    certificates = session.scalars(select(Certificate).where(Certificate.case_id == case.id)
-                                   .order_by(Certificate.id)).all()
+    certificates = session.scalars(
+        select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)
+    ).all()
     first_certificate = certificates[0] if certificates and certificates[0].received_at <= case.created_at else None
     later_certificates = [c for c in certificates if c is not first_certificate]
 
@@ -114,8 +128,11 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
                 notes.append(f"task {entry.task_bpmn_id} is not in the case's workflow any more")
                 continue
             form = form_to_dict(task.task_spec.form)
-            answers = {f["id"]: _answer(f, task.data.get(f["id"])) for f in form.get("fields", [])
-                       if task.data.get(f["id"]) is not None}
+            answers = {
+                f["id"]: _answer(f, task.data.get(f["id"]))
+                for f in form.get("fields", [])
+                if task.data.get(f["id"]) is not None
+            }
             groups = list(getattr(task.task_spec, "candidate_groups", []) or [])
             role = _role_of(session, settings, entry.actor, groups)
             step = {"task": entry.task_bpmn_id, "as": role or entry.actor}
@@ -124,8 +141,10 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
             step["answers"] = answers
         elif entry.action == "message received":
             details = entry.details or {}
-            payload = {k: (WITHHELD if isinstance(v, str) and len(v) > 40 else v)
-                       for k, v in (details.get("payload") or {}).items()}
+            payload = {
+                k: (WITHHELD if isinstance(v, str) and len(v) > 40 else v)
+                for k, v in (details.get("payload") or {}).items()
+            }
             if details.get("message") == "certificate_received" and later_certificates:
                 payload["certificate"] = _certificate(later_certificates.pop(0))
             step = {"message": details.get("message")}
@@ -134,8 +153,10 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
         elif entry.action == "timer fired":
             step = {"fire_timers": True}
         elif entry.action == "process version migrated":
-            notes.append(f"the case moved from process version {entry.details.get('from')} to "
-                         f"{entry.details.get('to')}; the scenario runs it on one version throughout")
+            notes.append(
+                f"the case moved from process version {entry.details.get('from')} to "
+                f"{entry.details.get('to')}; the scenario runs it on one version throughout"
+            )
         if step is None:
             continue
         wait = _wait(entry.at - clock)
@@ -146,10 +167,12 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
     expect = _expectations(session, case, instance)
     scenario = {
         "name": f"Replays case {case.reference} (made {service.clock.now():%d %B %Y})",
-        "description": (f"Made from case {case.reference} by {actor.username}: the referral, answers, messages "
-                        f"and timers in order, with personal data replaced by placeholders. It pins what the "
-                        f"case did on process version {case.process_version.digest[:12]}."
-                        + (" Notes: " + "; ".join(notes) + "." if notes else "")),
+        "description": (
+            f"Made from case {case.reference} by {actor.username}: the referral, answers, messages "
+            f"and timers in order, with personal data replaced by placeholders. It pins what the "
+            f"case did on process version {case.process_version.digest[:12]}."
+            + (" Notes: " + "; ".join(notes) + "." if notes else "")
+        ),
         "start": case.created_at.isoformat(),
         "referral": _pseudonymous_referral(case.referral or {}),
     }
@@ -157,8 +180,15 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
         scenario["certificate"] = _certificate(first_certificate)
     scenario["steps"] = steps
     scenario["expect"] = expect
-    dpa.log(session, case, actor.username, "export", purpose, service.clock.now(),
-            {"made": "scenario", "fields": "pseudonymised"})
+    dpa.log(
+        session,
+        case,
+        actor.username,
+        "export",
+        purpose,
+        service.clock.now(),
+        {"made": "scenario", "fields": "pseudonymised"},
+    )
     session.commit()
     name = f"case_{case.reference.lower().replace('-', '_')}.yaml"
     text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True, width=100)
@@ -172,9 +202,18 @@ def _duration(wait: str) -> timedelta:
 
 def _expectations(session, case, instance) -> dict:
     from ..scenarios import _visited
+
     expect = {}
-    for attr in ("outcome", "state", "stage", "custody_status", "marker_status", "team", "detention_power",
-                 "case_owner"):
+    for attr in (
+        "outcome",
+        "state",
+        "stage",
+        "custody_status",
+        "marker_status",
+        "team",
+        "detention_power",
+        "case_owner",
+    ):
         value = getattr(case, attr)
         if value is not None:
             expect[attr] = value
@@ -182,8 +221,9 @@ def _expectations(session, case, instance) -> dict:
     waiting |= set(instance.waiting_elements())
     expect["waiting_for"] = sorted(waiting)
     expect["visited"] = sorted({b for _, b in _visited(instance)})
-    expect["documents_exactly"] = sorted(d.kind for d in session.scalars(select(Document).where(
-        Document.case_id == case.id)))
+    expect["documents_exactly"] = sorted(
+        d.kind for d in session.scalars(select(Document).where(Document.case_id == case.id))
+    )
     deadlines = sorted({d.kind for d in session.scalars(select(Deadline).where(Deadline.case_id == case.id))})
     if deadlines:
         expect["deadlines"] = deadlines

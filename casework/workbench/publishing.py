@@ -1,5 +1,6 @@
 """Publishing a draft: it becomes the version new cases start on. Nothing else changes:
 running cases stay on their versions until an analyst moves them."""
+
 from __future__ import annotations
 
 import io
@@ -56,9 +57,16 @@ def publish(session, draft: ProcessDraft, reason: str, actor, settings, now) -> 
     previous, _ = bundles.current(session, settings.processes_dir)
     version = bundles.stored(session, dict(draft.files))
     run = runs.latest(session, draft)
-    publication = ProcessPublication(version_id=version.id, previous_version_id=previous.id, draft_id=draft.id,
-                                     run_id=run.id, published_by=actor.username, published_at=now, reason=reason,
-                                     scenarios=dict(draft.scenarios or {}))
+    publication = ProcessPublication(
+        version_id=version.id,
+        previous_version_id=previous.id,
+        draft_id=draft.id,
+        run_id=run.id,
+        published_by=actor.username,
+        published_at=now,
+        reason=reason,
+        scenarios=dict(draft.scenarios or {}),
+    )
     if settings.publish_to_folder:
         publication.written_to = write_folder(settings, draft.files, draft.scenarios or {})
     draft.status = "published"
@@ -116,28 +124,48 @@ def folder_state(session, settings) -> dict:
         folder_digest = engine_bundle.digest_of(engine_bundle.read_dir(settings.processes_dir))
     except (FileNotFoundError, NotADirectoryError, OSError) as exc:
         return {"differs": True, "folder": str(settings.processes_dir), "error": str(exc), "folder_digest": None}
-    return {"differs": folder_digest != current.digest, "folder": str(settings.processes_dir),
-            "folder_digest": folder_digest, "error": None}
+    return {
+        "differs": folder_digest != current.digest,
+        "folder": str(settings.processes_dir),
+        "folder_digest": folder_digest,
+        "error": None,
+    }
 
 
 def history(session) -> list[dict]:
     """Every version known, newest first: who published it, when and why, and how many open
     cases run on it."""
-    open_counts = dict(session.execute(select(Case.process_version_id, func.count()).where(Case.state != "closed")
-                                       .group_by(Case.process_version_id)).all())
+    open_counts = dict(
+        session.execute(
+            select(Case.process_version_id, func.count())
+            .where(Case.state != "closed")
+            .group_by(Case.process_version_id)
+        ).all()
+    )
     publications = {}
     for publication in session.scalars(select(ProcessPublication).order_by(ProcessPublication.id)):
         publications.setdefault(publication.version_id, []).append(publication)
     rows = []
     for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())):
         published = publications.get(version.id, [])
-        rows.append({"version": version, "digest": version.digest, "short": version.digest[:12],
-                     "publications": published, "last_published": published[-1] if published else None,
-                     "open_cases": open_counts.get(version.id, 0)})
+        rows.append(
+            {
+                "version": version,
+                "digest": version.digest,
+                "short": version.digest[:12],
+                "publications": published,
+                "last_published": published[-1] if published else None,
+                "open_cases": open_counts.get(version.id, 0),
+            }
+        )
     return rows
 
 
 def scenarios_of(session, version: ProcessVersion) -> dict:
-    publication = session.scalars(select(ProcessPublication).where(ProcessPublication.version_id == version.id)
-                                  .order_by(ProcessPublication.id.desc()).limit(1)).first()
+    publication = session.scalars(
+        select(ProcessPublication)
+        .where(ProcessPublication.version_id == version.id)
+        .order_by(ProcessPublication.id.desc())
+        .limit(1)
+    ).first()
     return dict(publication.scenarios or {}) if publication is not None else {}

@@ -2,6 +2,7 @@
 database, never the live one, away from the web request (a thread in the embedded mode, the
 Celery worker in production). A full run of the 16 scenarios took 30 to 65 seconds on two
 busy cores, most of it rendering the notices' PDFs."""
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,9 @@ _executor_lock = threading.Lock()
 
 
 def latest(session, draft: ProcessDraft) -> ScenarioRun | None:
-    return session.scalars(select(ScenarioRun).where(ScenarioRun.draft_id == draft.id)
-                           .order_by(ScenarioRun.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(ScenarioRun).where(ScenarioRun.draft_id == draft.id).order_by(ScenarioRun.id.desc()).limit(1)
+    ).first()
 
 
 def get(session, draft: ProcessDraft, run_id: int) -> ScenarioRun | None:
@@ -50,13 +52,22 @@ def start(session, draft: ProcessDraft, actor, settings, now) -> tuple[ScenarioR
         raise Conflict(f"draft {draft.id} is {draft.status}")
     found = drafts.problems(draft, settings)
     if found:
-        raise Conflict(f"the draft has {len(found)} problem{'s' if len(found) != 1 else ''}: "
-                       f"fix {'them' if len(found) != 1 else 'it'} before running the scenarios")
+        raise Conflict(
+            f"the draft has {len(found)} problem{'s' if len(found) != 1 else ''}: "
+            f"fix {'them' if len(found) != 1 else 'it'} before running the scenarios"
+        )
     current = latest(session, draft)
     if current is not None and current.state == "running" and now - current.started_at < ABANDONED_AFTER:
         return current, False
-    run = ScenarioRun(draft_id=draft.id, digest=drafts.digest(draft), state="running", requested_by=actor.username,
-                      started_at=now, results=[], coverage={})
+    run = ScenarioRun(
+        draft_id=draft.id,
+        digest=drafts.digest(draft),
+        state="running",
+        requested_by=actor.username,
+        started_at=now,
+        results=[],
+        coverage={},
+    )
     session.add(run)
     session.commit()
     return run, True
@@ -144,8 +155,15 @@ def perform(files: dict[str, str], kept: dict, settings) -> tuple[list[dict], di
                     failures, title = [str(exc).replace(str(path), path.name)], path.stem
                 except Exception as exc:  # a scenario that breaks the runner fails on its own
                     failures, title = [f"{type(exc).__name__}: {exc}"], path.stem
-                results.append({"file": path.name, "name": title, "passed": not failures, "failures": failures,
-                                "seconds": round(time.perf_counter() - begun, 2)})
+                results.append(
+                    {
+                        "file": path.name,
+                        "name": title,
+                        "passed": not failures,
+                        "failures": failures,
+                        "seconds": round(time.perf_counter() - begun, 2),
+                    }
+                )
             coverage = _coverage(runner.coverage, files, settings)
             coverage["seconds"] = round(time.perf_counter() - started, 1)
         finally:
@@ -156,14 +174,19 @@ def perform(files: dict[str, str], kept: dict, settings) -> tuple[list[dict], di
 def _coverage(cov, files, settings) -> dict:
     catalogue = drafts.catalogue(settings)
     if cov is None:
-        return {"complete": False, "processes": {}, "rules": [{"id": r, "text": t, "covered": False, "modelled": False}
-                                                              for r, t in catalogue.items()],
-                "nodes": [0, 0], "flows": [0, 0]}
+        return {
+            "complete": False,
+            "processes": {},
+            "rules": [{"id": r, "text": t, "covered": False, "modelled": False} for r, t in catalogue.items()],
+            "nodes": [0, 0],
+            "flows": [0, 0],
+        }
     report = cov.report()
     file_of = {}
     for name, text in files.items():
         if name.endswith(".bpmn"):
             from lxml import etree
+
             root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
             for process in root.iter(f"{{{engine_bundle.BPMN_NS}}}process"):
                 file_of[process.get("id")] = name
@@ -173,16 +196,26 @@ def _coverage(cov, files, settings) -> dict:
             "file": file_of.get(process),
             "visited_nodes": sorted(b for p, b in cov.nodes if p == process),
             "visited_flows": sorted(f for p, f in cov.flows if p == process),
-            "missing_nodes": row["missing_nodes"], "missing_flows": row["missing_flows"],
-            "nodes": list(row["nodes"]), "flows": list(row["flows"]),
+            "missing_nodes": row["missing_nodes"],
+            "missing_flows": row["missing_flows"],
+            "nodes": list(row["nodes"]),
+            "flows": list(row["flows"]),
         }
     exercised, modelled = cov.rules_exercised(), cov.rules_modelled()
     rules = [{"id": r, "text": t, "covered": r in exercised, "modelled": r in modelled} for r, t in catalogue.items()]
     # a rule cited by an element that is not in the catalogue is already a validation problem
-    complete = (report["nodes"][0] == report["nodes"][1] and report["flows"][0] == report["flows"][1]
-                and all(r["covered"] and r["modelled"] for r in rules))
-    return {"complete": complete, "processes": processes, "rules": rules,
-            "nodes": list(report["nodes"]), "flows": list(report["flows"])}
+    complete = (
+        report["nodes"][0] == report["nodes"][1]
+        and report["flows"][0] == report["flows"][1]
+        and all(r["covered"] and r["modelled"] for r in rules)
+    )
+    return {
+        "complete": complete,
+        "processes": processes,
+        "rules": rules,
+        "nodes": list(report["nodes"]),
+        "flows": list(report["flows"]),
+    }
 
 
 def summary(run: ScenarioRun | None) -> dict:
@@ -191,8 +224,13 @@ def summary(run: ScenarioRun | None) -> dict:
     results = run.results or []
     coverage = run.coverage or {}
     rules = coverage.get("rules", [])
-    return {"passed": sum(1 for r in results if r["passed"]), "failed": sum(1 for r in results if not r["passed"]),
-            "total": len(results), "nodes": coverage.get("nodes", [0, 0]), "flows": coverage.get("flows", [0, 0]),
-            "rules": [sum(1 for r in rules if r["covered"]), len(rules)], "complete": coverage.get("complete", False),
-            "seconds": coverage.get("seconds")}
-
+    return {
+        "passed": sum(1 for r in results if r["passed"]),
+        "failed": sum(1 for r in results if not r["passed"]),
+        "total": len(results),
+        "nodes": coverage.get("nodes", [0, 0]),
+        "flows": coverage.get("flows", [0, 0]),
+        "rules": [sum(1 for r in rules if r["covered"]), len(rules)],
+        "complete": coverage.get("complete", False),
+        "seconds": coverage.get("seconds"),
+    }

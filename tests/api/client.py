@@ -1,4 +1,5 @@
 """The JSON API as a caller sees it: the test client with a person's bearer token."""
+
 from __future__ import annotations
 
 # who calls the API in these tests (tests/people.py), and an ACRO system account

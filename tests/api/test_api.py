@@ -1,5 +1,6 @@
 """The JSON API endpoint by endpoint: what each gives, and each refusal with its status code
 as application/problem+json."""
+
 import base64
 
 import pytest
@@ -47,10 +48,19 @@ def test_the_openapi_document_is_served_without_a_token(app):
     assert doc["openapi"].startswith("3.") and doc["info"]["title"] == "ACRO Casework API"
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     paths = set(doc["paths"])
-    assert {"/api/v1/referrals", "/api/v1/cases", "/api/v1/cases/{reference}", "/api/v1/cases/{reference}/messages",
-            "/api/v1/cases/{reference}/documents", "/api/v1/cases/{reference}/documents/{document_id}",
-            "/api/v1/cases/{reference}/audit", "/api/v1/tasks", "/api/v1/tasks/{task_id}",
-            "/api/v1/tasks/{task_id}/claim", "/api/v1/tasks/{task_id}/complete"} <= paths
+    assert {
+        "/api/v1/referrals",
+        "/api/v1/cases",
+        "/api/v1/cases/{reference}",
+        "/api/v1/cases/{reference}/messages",
+        "/api/v1/cases/{reference}/documents",
+        "/api/v1/cases/{reference}/documents/{document_id}",
+        "/api/v1/cases/{reference}/audit",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{task_id}",
+        "/api/v1/tasks/{task_id}/claim",
+        "/api/v1/tasks/{task_id}/complete",
+    } <= paths
     # every error is documented as problem details
     for path in doc["paths"].values():
         for operation in path.values():
@@ -60,13 +70,16 @@ def test_the_openapi_document_is_served_without_a_token(app):
                         assert list(response["content"]) == [PROBLEM]
 
 
-@pytest.mark.parametrize("authorization, detail", [
-    (None, "Send a token"),
-    ("Basic d2VuZHk6eA==", "Send a token"),
-    ("Bearer ", "Send a token"),
-    ("Bearer acro_not-a-real-token", "not valid"),
-    ("Bearer something-else", "not valid"),
-])
+@pytest.mark.parametrize(
+    "authorization, detail",
+    [
+        (None, "Send a token"),
+        ("Basic d2VuZHk6eA==", "Send a token"),
+        ("Bearer ", "Send a token"),
+        ("Bearer acro_not-a-real-token", "not valid"),
+        ("Bearer something-else", "not valid"),
+    ],
+)
 def test_without_a_valid_token_it_is_401(api, authorization, detail):
     headers = {"Authorization": authorization} if authorization else {}
     response = api.get("/cases", user=None, headers=headers)
@@ -115,9 +128,15 @@ def test_a_service_account_creates_referrals_and_absent_details_stay_absent(api)
     assert response.status_code == 201, response.get_json()
     reference = response.get_json()["reference"]
     referral = api.get(f"/cases/{reference}?purpose=check the referral", user="acro-system").get_json()["referral"]
-    assert referral["subject"] == {"family_name": "Haddad", "given_names": None, "aliases": [],
-                                   "date_of_birth": None, "nationality": None, "identity_documents": [],
-                                   "pnc_id": None}
+    assert referral["subject"] == {
+        "family_name": "Haddad",
+        "given_names": None,
+        "aliases": [],
+        "date_of_birth": None,
+        "nationality": None,
+        "identity_documents": [],
+        "pnc_id": None,
+    }
     assert referral["convictions"] == [] and referral["officer"]["email"] is None
 
 
@@ -133,29 +152,36 @@ def test_the_same_idempotency_key_gives_the_same_case(app, api):
     problem(api.post("/referrals", api_body(), headers={"Idempotency-Key": "bad key with spaces"}), 400)
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"subject": {"given_names": "Only"}, "x": 1}, "referral.x"),
-    ({"subject": {"aliases": ["x"]}}, "referral.subject"),
-    ({"subject": {"family_name": "X", "date_of_birth": "12/04/1988"}}, "referral.subject.date_of_birth"),
-    ({"subject": {"family_name": "X", "date_of_birth": "1988-02-30"}}, "referral.subject.date_of_birth"),
-    ({"subject": {"family_name": "X" * 201}}, "referral.subject.family_name"),
-    ({"subject": {"family_name": "X"}, "request_reason": "curiosity"}, "referral.request_reason"),
-    ({"subject": {"family_name": "X"}, "convictions": [{"date": "soon"}]}, "referral.convictions.0.date"),
-    ({"subject": "Smith"}, "referral.subject"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"subject": {"given_names": "Only"}, "x": 1}, "referral.x"),
+        ({"subject": {"aliases": ["x"]}}, "referral.subject"),
+        ({"subject": {"family_name": "X", "date_of_birth": "12/04/1988"}}, "referral.subject.date_of_birth"),
+        ({"subject": {"family_name": "X", "date_of_birth": "1988-02-30"}}, "referral.subject.date_of_birth"),
+        ({"subject": {"family_name": "X" * 201}}, "referral.subject.family_name"),
+        ({"subject": {"family_name": "X"}, "request_reason": "curiosity"}, "referral.request_reason"),
+        ({"subject": {"family_name": "X"}, "convictions": [{"date": "soon"}]}, "referral.convictions.0.date"),
+        ({"subject": "Smith"}, "referral.subject"),
+    ],
+)
 def test_an_invalid_referral_is_422_with_a_message_per_field(api, change, field):
     body = problem(api.post("/referrals", {"referral": change}), 422)
     assert field in body["errors"], body
 
 
-@pytest.mark.parametrize("certificate, field", [
-    ({"file": "not base64!"}, "certificate.file"),
-    ({"file": base64.b64encode(b"PK\x03\x04 a zip").decode()}, "certificate.file"),
-    ({"request_purpose": 7}, "certificate.request_purpose"),
-])
+@pytest.mark.parametrize(
+    "certificate, field",
+    [
+        ({"file": "not base64!"}, "certificate.file"),
+        ({"file": base64.b64encode(b"PK\x03\x04 a zip").decode()}, "certificate.file"),
+        ({"request_purpose": 7}, "certificate.request_purpose"),
+    ],
+)
 def test_an_invalid_certificate_is_422(api, certificate, field):
-    body = problem(api.post("/referrals", {"referral": {"subject": {"family_name": "X"}},
-                                           "certificate": certificate}), 422)
+    body = problem(
+        api.post("/referrals", {"referral": {"subject": {"family_name": "X"}}, "certificate": certificate}), 422
+    )
     assert field in body["errors"]
 
 
@@ -181,8 +207,15 @@ def test_cases_are_listed_paged_and_searched(api):
     listed = api.get("/cases?page_size=3", headers=why).get_json()
     assert listed["total"] == 4 and len(listed["items"]) == 3 and listed["page"] == 1
     assert len(api.get("/cases?page=2&page_size=3", headers=why).get_json()["items"]) == 1
-    for query, expected in [("kowalski", 0), ("PETER KOWAL", 0), ("ionesco", 2), ("omar", 1),
-                            (references[3].lower(), 3), ("08/998877q", 3), ("nobody", None)]:
+    for query, expected in [
+        ("kowalski", 0),
+        ("PETER KOWAL", 0),
+        ("ionesco", 2),
+        ("omar", 1),
+        (references[3].lower(), 3),
+        ("08/998877q", 3),
+        ("nobody", None),
+    ]:
         found = api.get("/cases", query_string={"q": query}, headers=why).get_json()["items"]
         assert [c["reference"] for c in found] == ([] if expected is None else [references[expected]]), query
     assert api.get("/cases?state=closed&purpose=Counting", headers=why).get_json()["total"] == 0
@@ -264,8 +297,14 @@ def test_claim_release_and_complete_a_task(api):
     claimed = api.post(f"/tasks/{task_id}/claim", user="wendy")
     assert claimed.status_code == 200 and claimed.get_json()["assignee"] == "wendy"
     problem(api.post(f"/tasks/{task_id}/claim", user="acro-system"), 409)
-    problem(api.post(f"/tasks/{task_id}/complete", {"answers": {"certificate_purpose": "immigration_deportation",
-                                                                "offences_on_pnc": "no"}}, user="acro-system"), 409)
+    problem(
+        api.post(
+            f"/tasks/{task_id}/complete",
+            {"answers": {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}},
+            user="acro-system",
+        ),
+        409,
+    )
     body = problem(api.post(f"/tasks/{task_id}/complete", {"answers": {"certificate_purpose": "for fun"}}), 422)
     assert set(body["errors"]) == {"answers.certificate_purpose", "answers.offences_on_pnc"}
     body = problem(api.post(f"/tasks/{task_id}/complete", {"answers": {"typo": "x"}}), 422)
@@ -274,8 +313,10 @@ def test_claim_release_and_complete_a_task(api):
     problem(api.post(f"/tasks/{task_id}/complete", {}), 422)
     released = api.post(f"/tasks/{task_id}/release", user="wendy")
     assert released.status_code == 200 and released.get_json()["assignee"] is None
-    done = api.post(f"/tasks/{task_id}/complete", {"answers": {"certificate_purpose": "immigration_deportation",
-                                                              "offences_on_pnc": "no"}})
+    done = api.post(
+        f"/tasks/{task_id}/complete",
+        {"answers": {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}},
+    )
     assert done.status_code == 200
     step = done.get_json()
     assert step["case"]["reference"] == reference
@@ -287,13 +328,24 @@ def test_claim_release_and_complete_a_task(api):
 # -- messages -----------------------------------------------------------------------------
 def test_a_case_waiting_for_a_certificate_takes_it_as_a_message(app, api):
     reference = create(api, "haddad")
-    complete(api, reference, "check_certificate", {"certificate_purpose": "criminal_proceedings",
-                                                    "offences_on_pnc": "no"}, "wendy")
+    complete(
+        api,
+        reference,
+        "check_certificate",
+        {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"},
+        "wendy",
+    )
     assert api.get(f"/cases/{reference}?purpose=x").get_json()["waiting_for"] == ["certificate_received"]
     pdf = base64.b64encode(b"%PDF-1.4 new certificate").decode()
-    message = {"message": "certificate_received", "payload": {"acro_reference": "26/0099"},
-               "certificate": {"request_purpose": "Request for administrative purpose immigration/deportation",
-                               "file": pdf, "filename": "new.pdf"}}
+    message = {
+        "message": "certificate_received",
+        "payload": {"acro_reference": "26/0099"},
+        "certificate": {
+            "request_purpose": "Request for administrative purpose immigration/deportation",
+            "file": pdf,
+            "filename": "new.pdf",
+        },
+    }
     problem(api.post(f"/cases/{reference}/messages", message, user="carl"), 403)  # the Workflow team's event
     problem(api.post(f"/cases/{reference}/messages", {**message, "message": "fno_located"}, user="carl"), 422)
     response = api.post(f"/cases/{reference}/messages", message)
@@ -311,12 +363,15 @@ def test_a_case_waiting_for_a_certificate_takes_it_as_a_message(app, api):
     assert download.data == b"%PDF-1.4 new certificate"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"message": "tea_is_ready"}, "message"),
-    ({}, "message"),
-    ({"message": "fno_located", "payload": {"certificate": {}}}, "payload"),
-    ({"message": "fno_located", "payload": "found"}, "payload"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"message": "tea_is_ready"}, "message"),
+        ({}, "message"),
+        ({"message": "fno_located", "payload": {"certificate": {}}}, "payload"),
+        ({"message": "fno_located", "payload": "found"}, "payload"),
+    ],
+)
 def test_an_invalid_message_is_422(api, body, field):
     reference = create(api)
     assert field in problem(api.post(f"/cases/{reference}/messages", body, user="carl"), 422)["errors"]
@@ -330,8 +385,13 @@ def test_a_message_the_case_is_not_waiting_for_is_409(api):
 # -- documents ----------------------------------------------------------------------------
 def test_generated_documents_are_listed_and_downloaded(app, api):
     reference = create(api)
-    complete(api, reference, "check_certificate", {"certificate_purpose": "immigration_deportation",
-                                                    "offences_on_pnc": "no"}, "wendy")
+    complete(
+        api,
+        reference,
+        "check_certificate",
+        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+        "wendy",
+    )
     complete(api, reference, "establish_whereabouts", {"whereabouts_known": "no"}, "carl")
     complete(api, reference, "record_nbtc_result", {"left_uk": "no", "offences_most_serious": "no"}, "carl")
     problem(api.get(f"/cases/{reference}/documents"), 400)
@@ -365,8 +425,15 @@ def test_control_characters_and_non_numbers_are_refused_not_stored(api):
     reference = create(api)
     body = problem(api.post("/referrals", {"referral": {"subject": {"family_name": "Smi\u0000th"}}}), 422)
     assert body["errors"] == {"referral.subject.family_name": ["Family name must not contain control characters"]}
-    body = problem(api.post(f"/cases/{reference}/messages", data='{"message": "fno_located", "payload": {"x": NaN}}',
-                            headers={"Content-Type": "application/json"}, user="carl"), 422)
+    body = problem(
+        api.post(
+            f"/cases/{reference}/messages",
+            data='{"message": "fno_located", "payload": {"x": NaN}}',
+            headers={"Content-Type": "application/json"},
+            user="carl",
+        ),
+        422,
+    )
     assert body["errors"] == {"payload.x": ["Not a valid number."]}
     assert "q" in problem(api.get("/cases?q=%00"), 400)["errors"]
     problem(api.get("/cases/ACRO%00/audit?purpose=x"), 400)

@@ -5,6 +5,7 @@ responses that fit the document (status codes, content types, headers, bodies).
 Schemathesis's Python API drives hypothesis here, one test per endpoint and kind of data
 (its lazy pytest fixture loader does not run on pytest 9).
 """
+
 import json
 import os
 
@@ -27,8 +28,13 @@ from webapp.bootstrap import casework
 
 # bounded so the whole suite stays within a few minutes; raise it to search harder
 EXAMPLES = int(os.environ.get("ACRO_SCHEMATHESIS_EXAMPLES", "20"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 ENDPOINTS = [
     ("POST", "/api/v1/referrals"),
@@ -63,8 +69,7 @@ def test_every_endpoint_keeps_to_the_openapi_document(api_schema, api_tokens, me
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def call(case):
         # a parameter set to null is not sent at all (requests drops it), so it is no invalid
         # request: schemathesis would count the server's acceptance against it
@@ -86,8 +91,12 @@ def test_every_endpoint_keeps_to_the_openapi_document(api_schema, api_tokens, me
 def test_the_test_covers_every_documented_endpoint(app):
     """Every route under /api/v1 (but the catch-all) is documented, and tested above."""
     doc = json.loads(app.test_client().get("/api/v1/openapi.json").data)
-    documented = {(method.upper(), path) for path, item in doc["paths"].items() for method in item
-                  if method in ("get", "post", "put", "patch", "delete")}
+    documented = {
+        (method.upper(), path)
+        for path, item in doc["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     routed = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.unknown":

@@ -1,4 +1,5 @@
 """``acro tokens``: make, list and revoke API tokens; the token is printed once, kept hashed."""
+
 from sqlalchemy import select
 
 from casework import tokens
@@ -21,8 +22,9 @@ def test_a_token_is_printed_once_and_kept_only_as_its_hash(app, runner):
     with app.app_context():
         row = db.session.scalars(select(ApiToken)).one()
         assert row.token_hash == tokens.digest(token) and token not in (row.prefix + row.name)
-    response = app.test_client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}",
-                                                               "X-Purpose": "Trying the token"})
+    response = app.test_client().get(
+        "/api/v1/cases", headers={"Authorization": f"Bearer {token}", "X-Purpose": "Trying the token"}
+    )
     assert response.status_code == 200
 
     listed = runner.invoke(args=["tokens", "list"])
@@ -36,8 +38,20 @@ def test_a_token_is_printed_once_and_kept_only_as_its_hash(app, runner):
 
 
 def test_a_service_account_is_made_with_its_token(app, runner):
-    result = runner.invoke(args=["tokens", "create", "acro-referrals", "--service-account", "--role", "workflow",
-                                 "--full-name", "ACRO referrals system", "--name", "ACRO"])
+    result = runner.invoke(
+        args=[
+            "tokens",
+            "create",
+            "acro-referrals",
+            "--service-account",
+            "--role",
+            "workflow",
+            "--full-name",
+            "ACRO referrals system",
+            "--name",
+            "ACRO",
+        ]
+    )
     assert result.exit_code == 0, result.output
     token = made_token(result.output)
     with app.app_context():

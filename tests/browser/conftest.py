@@ -4,6 +4,7 @@ database with one demo user per role, driven by Playwright through Debian's Chro
 Locally they skip, saying why, when Chromium or Playwright is missing; in CI (CI=true) they
 fail instead, so a green CI always means they ran.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,16 @@ from tests.people import password
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _unavailable() -> str | None:
@@ -67,10 +76,17 @@ def live_server(tmp_path_factory):
     from webapp.db import db
 
     folder = tmp_path_factory.mktemp("browser")
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(folder), "SECRET_KEY": "browser-tests",
-                                  "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}"})
-    app = create_app({"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False,
-                      "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
+    settings = Settings.from_env(
+        {
+            "ACRO_INSTANCE_DIR": str(folder),
+            "SECRET_KEY": "browser-tests",
+            "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}",
+        }
+    )
+    app = create_app(
+        {"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False, "SIGNIN_RATE_LIMIT": "200 per minute"},
+        settings=settings,
+    )
     with app.app_context():
         db.create_all()
         add_users(db.session, DEMO)
@@ -85,6 +101,7 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -166,12 +183,19 @@ def bench(tmp_path_factory, request):
         for path in (folder / "scenarios").glob("*.yaml"):
             if path.name not in keep:
                 path.unlink()
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(folder), "SECRET_KEY": "browser-tests",
-                                  "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}",
-                                  "ACRO_PROCESSES_DIR": str(folder / "processes"),
-                                  "ACRO_SCENARIOS_DIR": str(folder / "scenarios")})
-    app = create_app({"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False,
-                      "SIGNIN_RATE_LIMIT": "200 per minute"}, settings=settings)
+    settings = Settings.from_env(
+        {
+            "ACRO_INSTANCE_DIR": str(folder),
+            "SECRET_KEY": "browser-tests",
+            "DATABASE_URL": f"sqlite:///{folder / 'acro.sqlite'}",
+            "ACRO_PROCESSES_DIR": str(folder / "processes"),
+            "ACRO_SCENARIOS_DIR": str(folder / "scenarios"),
+        }
+    )
+    app = create_app(
+        {"ACRO_SENDER": RecordingSender(), "SESSION_COOKIE_SECURE": False, "SIGNIN_RATE_LIMIT": "200 per minute"},
+        settings=settings,
+    )
     with app.app_context():
         db.create_all()
         add_users(db.session, DEMO)

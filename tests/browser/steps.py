@@ -1,4 +1,5 @@
 """What a caseworker does in the browser, step by step, by the labels on the page."""
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,9 @@ def next_task(page: Page, task: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(task)
 
 
-def open_case(page: Page, reference: str, purpose: str = "Working on this case",
-              search_purpose: str = "Finding a case to work on") -> None:
+def open_case(
+    page: Page, reference: str, purpose: str = "Working on this case", search_purpose: str = "Finding a case to work on"
+) -> None:
     page.get_by_role("link", name="Search cases").click()
     fill(page, "Case reference", reference)
     choose(page, "Why are you searching?", search_purpose)
@@ -101,7 +103,7 @@ def enter_referral(page: Page, referral: dict) -> str:
         page.locator(f"#conv-{number - 1}-country").fill(conviction["country"])
         page.locator(f"#conv-{number - 1}-offence").fill(conviction["offence"])
         date_group = page.get_by_role("group", name="Date of conviction").nth(number - 1)
-        for part, value in zip(("Day", "Month", "Year"), conviction["date"]):
+        for part, value in zip(("Day", "Month", "Year"), conviction["date"], strict=False):
             date_group.get_by_label(part).fill(value)
         page.locator(f"#conv-{number - 1}-sentence").fill(conviction["sentence"])
     if referral.get("interpol"):

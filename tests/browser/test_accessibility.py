@@ -1,5 +1,6 @@
 """Accessibility: axe-core on every kind of page, with no serious or critical violations;
 and no page asks any host but the app's own, nor breaks its Content Security Policy."""
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -20,6 +21,7 @@ SERIOUS = {"serious", "critical"}
 def cases(live_server):
     """A case at the certificate check, one at the detention decision, one at Stage 1."""
     from webapp.bootstrap import casework
+
     made = {}
     with live_server.app.app_context():
         service = casework()
@@ -27,12 +29,19 @@ def cases(live_server):
             item = DEMO_REFERRALS[index]
             case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
             for bpmn_id, role, answers in steps:
-                task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                                 UserTask.bpmn_id == bpmn_id)).one()
-                service.complete_task(case.reference, task.id, answers, actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups))
+                task = db.session.scalars(
+                    select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
+                ).one()
+                service.complete_task(
+                    case.reference,
+                    task.id,
+                    answers,
+                    actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups),
+                )
             made[name] = case.reference
-            made[name + "_tasks"] = {t.bpmn_id: t.id for t in db.session.scalars(
-                select(UserTask).where(UserTask.case_id == case.id))}
+            made[name + "_tasks"] = {
+                t.bpmn_id: t.id for t in db.session.scalars(select(UserTask).where(UserTask.case_id == case.id))
+            }
     return made
 
 
@@ -46,8 +55,11 @@ class Audit:
         page = self.visit.page
         page.wait_for_load_state("networkidle")
         results = self.axe.run(page)
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-               for v in results.response["violations"] if v["impact"] in SERIOUS]
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
         assert not bad, f"{kind} ({page.url}): " + "; ".join(bad)
         self.checked.append(kind)
 
@@ -115,7 +127,8 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
     audit.check("check your answers")
     page.get_by_role("button", name="Change your answers").click()
     expect(page.get_by_label("What are the reasons for the detention decision?")).to_have_value(
-        "Address known; risk of absconding.")
+        "Address known; risk of absconding."
+    )
     audit.check("change your answers")
     visit.goto(f"/cases/{cases['stage1']}/events")
     if "/purpose" in page.url:

@@ -1,6 +1,7 @@
 """Referrals carried to an outcome in the browser, clicking as a person would: the Workflow
 team enters the referral and checks the certificate, the case owner works the case, the
 Director decides where deportation is not pursued."""
+
 from playwright.sync_api import expect
 
 from tests.browser.steps import (
@@ -19,23 +20,44 @@ from tests.browser.steps import (
 IMMIGRATION = "Request for administrative purpose immigration/deportation"
 
 KOWALSKI = {
-    "family_name": "Kowalski", "given_names": "Piotr Jan", "date_of_birth": ("12", "4", "1988"),
-    "nationality": "Poland", "pnc_id": "12/345678A", "aliases": ["Peter Kowal", "Piotr Kowal"],
+    "family_name": "Kowalski",
+    "given_names": "Piotr Jan",
+    "date_of_birth": ("12", "4", "1988"),
+    "nationality": "Poland",
+    "pnc_id": "12/345678A",
+    "aliases": ["Peter Kowal", "Piotr Kowal"],
     "documents": [("passport", "EA1234567", "Poland")],
-    "convictions": [{"country": "Poland", "offence": "Robbery", "date": ("1", "6", "2015"),
-                     "sentence": "4 years' imprisonment"},
-                    {"country": "Germany", "offence": "Assault occasioning bodily harm", "date": ("11", "2", "2018"),
-                     "sentence": "18 months' imprisonment"}],
-    "interpol": "No trace on i24/7", "reason": "Arrest", "address": "14 Acacia Road, London E1 2AB",
+    "convictions": [
+        {"country": "Poland", "offence": "Robbery", "date": ("1", "6", "2015"), "sentence": "4 years' imprisonment"},
+        {
+            "country": "Germany",
+            "offence": "Assault occasioning bodily harm",
+            "date": ("11", "2", "2018"),
+            "sentence": "18 months' imprisonment",
+        },
+    ],
+    "interpol": "No trace on i24/7",
+    "reason": "Arrest",
+    "address": "14 Acacia Road, London E1 2AB",
     "officer": ("DC Sarah Hughes", "Metropolitan Police", "sarah.hughes@met.police.example"),
     "certificate": {"purpose": IMMIGRATION, "text": "ACRO certificate 26/0001: robbery (Poland), assault (Germany)"},
 }
 
 HADDAD = {
-    "family_name": "Haddad", "given_names": "Omar", "date_of_birth": ("30", "11", "1979"), "nationality": "Lebanon",
-    "convictions": [{"country": "France", "offence": "Drug trafficking", "date": ("19", "9", "2012"),
-                     "sentence": "6 years' imprisonment"}],
-    "reason": "Arrest", "officer": ("PC Tom Reid", "West Midlands Police", "tom.reid@wmp.police.example"),
+    "family_name": "Haddad",
+    "given_names": "Omar",
+    "date_of_birth": ("30", "11", "1979"),
+    "nationality": "Lebanon",
+    "convictions": [
+        {
+            "country": "France",
+            "offence": "Drug trafficking",
+            "date": ("19", "9", "2012"),
+            "sentence": "6 years' imprisonment",
+        }
+    ],
+    "reason": "Arrest",
+    "officer": ("PC Tom Reid", "West Midlands Police", "tom.reid@wmp.police.example"),
     "certificate": {"purpose": "Criminal proceedings", "text": "ACRO certificate 26/0098 (criminal proceedings)"},
 }
 
@@ -105,7 +127,9 @@ def test_disclosable_located_at_once_stage1_deportation_enforced(visit):
     with page.expect_download() as download:
         page.get_by_role("link", name="Stage 1 Liability to Deportation Notice").click()
     assert download.value.suggested_filename.endswith(".pdf")
-    expect(page.locator("#emails").locator("xpath=following-sibling::table[1]")).to_contain_text("Post-deportation notice")
+    expect(page.locator("#emails").locator("xpath=following-sibling::table[1]")).to_contain_text(
+        "Post-deportation notice"
+    )
     expect(page.locator("[data-diagram-ready]").first).to_be_visible()
     assert visit.foreign == []
 
@@ -123,8 +147,11 @@ def test_non_disclosable_then_disclosable_not_pursued_with_the_director(visit):
     open_case(page, reference)
     expect(page.locator("body")).to_contain_text("destroyed, disclosable certificate awaited")
     expect(page.get_by_text("Awaiting disclosable certificate").first).to_be_visible()
-    record_event(page, "A disclosable ACRO certificate has been received",
-                 certificate={"purpose": IMMIGRATION, "text": "ACRO certificate 26/0099 (immigration)"})
+    record_event(
+        page,
+        "A disclosable ACRO certificate has been received",
+        certificate={"purpose": IMMIGRATION, "text": "ACRO certificate 26/0099 (immigration)"},
+    )
     page.get_by_role("link", name="Check the certificate is disclosable").click()
     choose(page, "What was the certificate requested for?", IMMIGRATION)
     choose(page, "Do the offences appear on the PNC?", "No")

@@ -2,8 +2,9 @@
 case and each download is logged with the purpose of that view; the person changes their
 reason from the case page; a reason lapses, and the next download asks again. Every wait is
 on something the page shows, never a fixed time."""
+
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -11,12 +12,12 @@ from sqlalchemy import select
 
 from casework.demo import DEMO_REFERRALS
 from casework.models import AccessLog, Case, UserTask
-from webapp.db import db
 from casework.permissions import Actor
 from engine.clock import FakeClock, SystemClock
 from tests.browser.steps import choose, fill, open_case
-from tests.web.pages import TO_STAGE1
 from tests.people import actor_of_role
+from tests.web.pages import TO_STAGE1
+from webapp.db import db
 
 NOTICE = re.compile("Stage 1 Liability to Deportation Notice")
 
@@ -25,14 +26,21 @@ NOTICE = re.compile("Stage 1 Liability to Deportation Notice")
 def stage1_case(live_server):
     """A case waiting at Stage 1, with its notice."""
     from webapp.bootstrap import casework
+
     with live_server.app.app_context():
         service = casework()
         item = DEMO_REFERRALS[0]
         case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
         for bpmn_id, role, answers in TO_STAGE1:
-            task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                             UserTask.bpmn_id == bpmn_id)).one()
-            service.complete_task(case.reference, task.id, answers, actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups))
+            task = db.session.scalars(
+                select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
+            ).one()
+            service.complete_task(
+                case.reference,
+                task.id,
+                answers,
+                actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups),
+            )
         return case.reference
 
 
@@ -40,7 +48,7 @@ def stage1_case(live_server):
 def wall_clock(live_server):
     """The clock stated purposes lapse by, moved by the test; the real one again afterwards."""
     ext = live_server.app.extensions["acro"]
-    clock = ext["session_clock"] = FakeClock(datetime.now(timezone.utc))
+    clock = ext["session_clock"] = FakeClock(datetime.now(UTC))
     yield clock
     ext["session_clock"] = SystemClock()
 
@@ -49,10 +57,14 @@ def logged(live_server, reference, since_id):
     """The senior caseworker's views and downloads of the case, and their searches."""
     with live_server.app.app_context():
         case = db.session.scalars(select(Case.id).where(Case.reference == reference)).one()
-        rows = db.session.scalars(select(AccessLog).where(AccessLog.id > since_id, AccessLog.actor == "senior")
-                                  .order_by(AccessLog.id)).all()
-        return [(e.action, e.purpose, e.details.get("what")) for e in rows
-                if e.case_id == case or (e.case_id is None and reference in e.details.get("shown", []))]
+        rows = db.session.scalars(
+            select(AccessLog).where(AccessLog.id > since_id, AccessLog.actor == "senior").order_by(AccessLog.id)
+        ).all()
+        return [
+            (e.action, e.purpose, e.details.get("what"))
+            for e in rows
+            if e.case_id == case or (e.case_id is None and reference in e.details.get("shown", []))
+        ]
 
 
 def last_log_id(live_server):
@@ -66,8 +78,7 @@ def download_notice(page):
     assert download.value.suggested_filename.endswith(".pdf")
 
 
-def test_each_view_and_download_is_logged_with_the_purpose_of_that_view(visit, live_server, stage1_case,
-                                                                           wall_clock):
+def test_each_view_and_download_is_logged_with_the_purpose_of_that_view(visit, live_server, stage1_case, wall_clock):
     reference, page = stage1_case, visit.page
     before = last_log_id(live_server)
     visit.sign_in("senior")

@@ -1,6 +1,7 @@
 """axe-core on every workbench page, with no serious or critical violation outside the
 canvas: the modelers' drawing area and the diagrams drawn by bpmn-js are left out (they are
 the libraries' own, and every fact on them is also in the page's lists and tables)."""
+
 from __future__ import annotations
 
 import re
@@ -23,12 +24,14 @@ def _two_versions(app) -> tuple[str, str]:
     """The folder's version and another one stored beside it (as when the folder changed)."""
     from casework import bundles
     from webapp.db import db
+
     with app.app_context():
         settings = app.config["ACRO_SETTINGS"]
         first, _ = bundles.current(db.session, settings.processes_dir)
         files = dict(first.files)
-        files["deportation.bpmn"] = files["deportation.bpmn"].replace('name="Consider deportation"',
-                                                                      'name="Consider deportation now"')
+        files["deportation.bpmn"] = files["deportation.bpmn"].replace(
+            'name="Consider deportation"', 'name="Consider deportation now"'
+        )
         second = bundles.stored(db.session, files)
         db.session.commit()
         return first.digest[:12], second.digest[:12]
@@ -43,8 +46,11 @@ def test_every_workbench_page_passes_axe_outside_the_canvas(analyst_visit, bench
     def check(kind: str) -> None:
         page.wait_for_load_state("networkidle")
         results = axe.run(page, context={"exclude": [[selector] for selector in CANVAS]})
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-               for v in results.response["violations"] if v["impact"] in SERIOUS]
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
         assert not bad, f"{kind} ({page.url}): " + "; ".join(bad)
         checked.append(kind)
 

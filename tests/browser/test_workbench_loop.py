@@ -2,6 +2,7 @@
 in the DMN editor, see it validated, run the scenarios (the one expecting 20 days fails; the
 heat-map shows), update that scenario, publish with a reason, move an open case, and see a
 new referral get the new period. No request leaves the app's own host."""
+
 from __future__ import annotations
 
 import re
@@ -24,14 +25,18 @@ EDITOR_TIMEOUT_MS = 30_000
 
 def _case_at_stage1(app) -> str:
     from webapp.bootstrap import casework
+
     with app.app_context():
         service = casework()
         item = DEMO_REFERRALS[0]
         case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
         for bpmn_id, role, answers in TO_STAGE1:
-            task = db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                             UserTask.bpmn_id == bpmn_id)).one()
-            service.complete_task(case.reference, task.id, answers, actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups))
+            task = db.session.scalars(
+                select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
+            ).one()
+            service.complete_task(
+                case.reference, task.id, answers, actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups)
+            )
         return case.reference
 
 
@@ -99,8 +104,11 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
     text = page.get_by_label("Scenario (YAML)")
     yaml_text = text.input_value()
     assert "wait: 19d" in yaml_text
-    text.fill(yaml_text.replace("Stage 1 with 20 days", "Stage 1 with 15 days").replace("DEP-3: 20 days", "15 days")
-              .replace("wait: 19d", "wait: 14d"))
+    text.fill(
+        yaml_text.replace("Stage 1 with 20 days", "Stage 1 with 15 days")
+        .replace("DEP-3: 20 days", "15 days")
+        .replace("wait: 19d", "wait: 14d")
+    )
     page.get_by_role("button", name="Save the scenario").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Scenario saved")
     expect(page.get_by_role("cell", name="Changed in this draft")).to_be_visible()
@@ -132,11 +140,13 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
         case = db.session.scalars(select(Case).where(Case.reference == fresh)).one()
         deadline = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
         from webapp.views.filters import uk_date
+
         expected = uk_date(case.created_at + timedelta(days=15))
         assert deadline.due_at.date() == (case.created_at + timedelta(days=15)).date()
     page.goto(f"/cases/{fresh}")
     page.get_by_role("group", name=f"Why do you need to see case {fresh}?").get_by_label(
-        "Quality assurance or audit").check()
+        "Quality assurance or audit"
+    ).check()
     page.get_by_role("button", name="Continue to the case").click()
     expect(page.locator("#deadlines + table")).to_contain_text(expected)
 
@@ -146,8 +156,9 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
         assert moved.process_version_id == publication.version_id == case.process_version_id
         assert publication.published_by == "analyst" and publication.reason.startswith("DEP-3 guidance update")
         assert db.session.scalars(select(CaseMove).where(CaseMove.case_id == moved.id)).one().moved_by == "analyst"
-        assert db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == moved.id,
-                                                           AuditEntry.action == "process version migrated")).one()
+        assert db.session.scalars(
+            select(AuditEntry).where(AuditEntry.case_id == moved.id, AuditEntry.action == "process version migrated")
+        ).one()
     # published into the folder, with the updated scenario, ready to commit
     assert '"P15D"' in (folder / "processes" / "stage1_response_period.dmn").read_text(encoding="utf-8")
     assert "wait: 14d" in (folder / "scenarios" / "located_at_once_stage1_deported.yaml").read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """Each edge, real and fake: the contract tests run every check on both (``cases`` is
 parametrised), so a fake that drifts from its adapter fails here."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Each edge's fake and real adapter behind one small interface, so that the contract tests
 can make either and look at what it did."""
+
 from __future__ import annotations
 
 import copy
@@ -27,8 +28,15 @@ class RealCases:
     def store(self, referral: dict, certificate: dict | None = None) -> SqlCaseStore:
         self.count += 1
         version = self.session.scalars(select(ProcessVersion)).one()
-        case = Case(reference=f"ACRO-2026-{self.count:06d}", referral=copy.deepcopy(referral), state="open",
-                    process_version_id=version.id, instance_state={}, created_at=NOW, updated_at=NOW)
+        case = Case(
+            reference=f"ACRO-2026-{self.count:06d}",
+            referral=copy.deepcopy(referral),
+            state="open",
+            process_version_id=version.id,
+            instance_state={},
+            created_at=NOW,
+            updated_at=NOW,
+        )
         self.session.add(case)
         self.session.flush()
         if certificate is not None:
@@ -50,8 +58,10 @@ class RealCases:
 
     def sent(self, mailer) -> list[dict]:
         self.session.flush()
-        return [{"to": e.recipients, "subject": e.subject, "kind": e.kind}
-                for e in self.session.scalars(select(Email).where(Email.case_id == mailer.case.id).order_by(Email.id))]
+        return [
+            {"to": e.recipients, "subject": e.subject, "kind": e.kind}
+            for e in self.session.scalars(select(Email).where(Email.case_id == mailer.case.id).order_by(Email.id))
+        ]
 
 
 class FakeCases:
@@ -64,10 +74,12 @@ class FakeCases:
 
     def store(self, referral: dict, certificate: dict | None = None) -> FakeCaseStore:
         self.count += 1
-        return FakeCaseStore(copy.deepcopy(referral), reference=f"ACRO-2026-{self.count:06d}",
-                             certificate={**certificate, "status": "held",
-                                          "received_at": NOW.isoformat()} if certificate else None,
-                             subjects=self.subjects)
+        return FakeCaseStore(
+            copy.deepcopy(referral),
+            reference=f"ACRO-2026-{self.count:06d}",
+            certificate={**certificate, "status": "held", "received_at": NOW.isoformat()} if certificate else None,
+            subjects=self.subjects,
+        )
 
     def certificate_content(self, store) -> str | None:
         return store.certificate_content()

@@ -1,4 +1,5 @@
 """The case store's contract, on the fake and on the real one (SqlCaseStore)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,29 +11,40 @@ def _referral(referral, **subject):
     return referral(subject={"aliases": [], "identity_documents": [], **subject})
 
 
-POLISH = {"family_name": "Kowalski", "given_names": "Piotr", "date_of_birth": "1988-04-12", "nationality": "Poland",
-          "pnc_id": None}
+POLISH = {
+    "family_name": "Kowalski",
+    "given_names": "Piotr",
+    "date_of_birth": "1988-04-12",
+    "nationality": "Poland",
+    "pnc_id": None,
+}
 
 
 def test_it_is_a_case_store(cases, referral):
     assert isinstance(cases.store(_referral(referral, **POLISH)), CaseStore)
 
 
-@pytest.mark.parametrize("first, second, same", [
-    # the PNC ID decides, whatever the name and however it is written
-    ({**POLISH, "pnc_id": "12/345678A"}, {"family_name": "Other", "pnc_id": " 12/345678a "}, True),
-    # case, accents and spacing do not make a different person
-    ({**POLISH, "given_names": "José"}, {**POLISH, "family_name": "KOWALSKI", "given_names": "jose  "}, True),
-    # without a nationality only the PNC ID can match
-    (POLISH, {**POLISH, "nationality": None}, False),
-    ({**POLISH, "nationality": None}, {**POLISH, "nationality": None}, False),
-    # a different date of birth is a different person
-    (POLISH, {**POLISH, "date_of_birth": "1988-04-13"}, False),
-    # a name the subject was known by (an alias) counts as theirs, with the same birth date and nationality
-    ({**POLISH, "aliases": ["Peter Kowal"]}, {**POLISH, "family_name": "Kowal", "given_names": "Peter"}, True),
-    ({**POLISH, "aliases": ["Peter Kowal"]}, {**POLISH, "family_name": "Kowal", "given_names": "Peter",
-                                             "nationality": "Germany"}, False),
-])
+@pytest.mark.parametrize(
+    "first, second, same",
+    [
+        # the PNC ID decides, whatever the name and however it is written
+        ({**POLISH, "pnc_id": "12/345678A"}, {"family_name": "Other", "pnc_id": " 12/345678a "}, True),
+        # case, accents and spacing do not make a different person
+        ({**POLISH, "given_names": "José"}, {**POLISH, "family_name": "KOWALSKI", "given_names": "jose  "}, True),
+        # without a nationality only the PNC ID can match
+        (POLISH, {**POLISH, "nationality": None}, False),
+        ({**POLISH, "nationality": None}, {**POLISH, "nationality": None}, False),
+        # a different date of birth is a different person
+        (POLISH, {**POLISH, "date_of_birth": "1988-04-13"}, False),
+        # a name the subject was known by (an alias) counts as theirs, with the same birth date and nationality
+        ({**POLISH, "aliases": ["Peter Kowal"]}, {**POLISH, "family_name": "Kowal", "given_names": "Peter"}, True),
+        (
+            {**POLISH, "aliases": ["Peter Kowal"]},
+            {**POLISH, "family_name": "Kowal", "given_names": "Peter", "nationality": "Germany"},
+            False,
+        ),
+    ],
+)
 def test_the_same_person_referred_twice_is_one_subject(cases, referral, first, second, same):
     subject, created = cases.store(_referral(referral, **first)).find_or_create_subject()
     assert created
@@ -43,11 +55,13 @@ def test_the_same_person_referred_twice_is_one_subject(cases, referral, first, s
 
 def test_a_name_given_under_the_same_pnc_id_becomes_an_alias_that_matches_later(cases, referral):
     first, _ = cases.store(_referral(referral, **{**POLISH, "pnc_id": "12/345678A"})).find_or_create_subject()
-    second, _ = cases.store(_referral(referral, family_name="Kowal", given_names="Peter",
-                                      pnc_id="12/345678A")).find_or_create_subject()
+    second, _ = cases.store(
+        _referral(referral, family_name="Kowal", given_names="Peter", pnc_id="12/345678A")
+    ).find_or_create_subject()
     assert second["id"] == first["id"] and "Peter Kowal" in second["aliases"]
-    third, created = cases.store(_referral(referral, **{**POLISH, "family_name": "Kowal",
-                                                        "given_names": "Peter"})).find_or_create_subject()
+    third, created = cases.store(
+        _referral(referral, **{**POLISH, "family_name": "Kowal", "given_names": "Peter"})
+    ).find_or_create_subject()
     assert third["id"] == first["id"] and not created
     # what the record lacked is filled in; nothing it had is replaced
     assert third["family_name"] == "Kowalski" and third["pnc_id"] == "12/345678A"
@@ -81,8 +95,10 @@ def test_the_paper_file_is_made_once(cases, referral):
 
 
 def test_a_destroyed_certificate_keeps_only_the_fact(cases, referral):
-    store = cases.store(referral(), certificate={"request_purpose": "Criminal proceedings",
-                                                 "content": "Conviction for robbery, Warsaw 2015"})
+    store = cases.store(
+        referral(),
+        certificate={"request_purpose": "Criminal proceedings", "content": "Conviction for robbery, Warsaw 2015"},
+    )
     held = store.certificate()
     assert held["status"] == "held" and held["request_purpose"] == "Criminal proceedings"
     assert cases.certificate_content(store) == "Conviction for robbery, Warsaw 2015"

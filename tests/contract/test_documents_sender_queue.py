@@ -1,5 +1,6 @@
 """The contracts of the documents, the mail sender and the worker's queue, on each fake and
 its real adapter."""
+
 from __future__ import annotations
 
 import base64
@@ -37,6 +38,7 @@ def documents(request, referral, tmp_path):
         row = cases.session.scalars(select(Document).where(Document.id == made["id"])).one()
         with open(row.path, "rb") as handle:
             return handle.read()
+
     return real, content
 
 
@@ -53,8 +55,14 @@ def test_a_document_is_a_pdf_named_for_its_case(documents):
 
 
 def _message(to="pnc-bureau@police.example"):
-    return build_message("acro-casework@homeoffice.example", [to], "A subject line", "The body", [],
-                         message_id="<contract-1@acro-casework.homeoffice.example>")
+    return build_message(
+        "acro-casework@homeoffice.example",
+        [to],
+        "A subject line",
+        "The body",
+        [],
+        message_id="<contract-1@acro-casework.homeoffice.example>",
+    )
 
 
 @pytest.fixture(params=["fake", "real"])
@@ -103,6 +111,7 @@ def queue(request):
         pytest.skip(f"no Redis at {BROKER}")
     client.delete("acro")
     from casework import worker
+
     worker.celery.conf.broker_url = BROKER
 
     def jobs():
@@ -113,6 +122,7 @@ def queue(request):
             args, _, _ = json.loads(base64.b64decode(message["body"]))
             found.append((message["headers"]["task"].removeprefix("acro."), *args))
         return found
+
     yield worker.CeleryQueue(), jobs
     client.delete("acro")
 

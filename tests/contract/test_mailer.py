@@ -1,4 +1,5 @@
 """The mailer's contract, on the fake and on the outbox (OutboxMailer)."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,16 +20,24 @@ def test_an_email_to_a_party_or_the_referral_s_officer_is_written(cases, referra
     mailer.send([make_settings()["addresses"]["pnc_bureau"]], "Marker", "Body", kind="ICD.5079")
     assert cases.sent(mailer) == [
         {"to": [OFFICER], "subject": "Interest", "kind": "Police notification of interest"},
-        {"to": ["pnc-bureau@police.example"], "subject": "Marker", "kind": "ICD.5079"}]
+        {"to": ["pnc-bureau@police.example"], "subject": "Marker", "kind": "ICD.5079"},
+    ]
 
 
-@pytest.mark.parametrize("to", [
-    [], "", "not an address", [OFFICER, 5],
-    # a list in one string, or a display name: the police notification went to both of these once
-    f"{OFFICER}, someone@else.example", f"Jane <{OFFICER}>",
-    # an address neither the case nor the configuration gave
-    "someone@else.example",
-])
+@pytest.mark.parametrize(
+    "to",
+    [
+        [],
+        "",
+        "not an address",
+        [OFFICER, 5],
+        # a list in one string, or a display name: the police notification went to both of these once
+        f"{OFFICER}, someone@else.example",
+        f"Jane <{OFFICER}>",
+        # an address neither the case nor the configuration gave
+        "someone@else.example",
+    ],
+)
 def test_an_email_to_no_or_an_unknown_address_is_refused_and_nothing_is_written(cases, referral, to):
     mailer = cases.mailer(referral())
     with pytest.raises(ValueError):

@@ -1,4 +1,5 @@
 """The engine on a small diagram: parse, run, wait, persist, restore, time and messages."""
+
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +36,10 @@ def test_user_task_keeps_camunda_attributes(bundle, clock):
     assert task.priority == 70
     assert task.due_at == clock.now() + timedelta(days=2)
     fields = {f["id"]: f for f in task.form["fields"]}
-    assert fields["purpose"]["options"] == [{"id": "immigration", "name": "Immigration"}, {"id": "other", "name": "Other"}]
+    assert fields["purpose"]["options"] == [
+        {"id": "immigration", "name": "Immigration"},
+        {"id": "other", "name": "Other"},
+    ]
     assert "required" in fields["on_pnc"]["validation"]
 
 
@@ -55,6 +59,7 @@ def test_handler_error_leaves_the_task_started(bundle, clock):
 
     def fail(task):
         raise RuntimeError("mail relay down")
+
     with pytest.raises(RuntimeError):
         instance.run(fail)
     assert [t.topic for t in instance.external_tasks()] == ["mini.act"]

@@ -3,29 +3,35 @@ import pytest
 from engine.expressions import ExpressionError, SafeEnvironment, evaluate
 
 
-@pytest.mark.parametrize("expression, names, expected", [
-    ("left_uk == True", {"left_uk": True}, True),
-    ('ice_outcome == "located"', {"ice_outcome": "not_located"}, False),
-    ("a and not b", {"a": True, "b": False}, True),
-    ('x in ("a", "b")', {"x": "b"}, True),
-    ("${period}", {"period": "P10D"}, "P10D"),
-    ("len(items) > 1", {"items": [1, 2]}, True),
-])
+@pytest.mark.parametrize(
+    "expression, names, expected",
+    [
+        ("left_uk == True", {"left_uk": True}, True),
+        ('ice_outcome == "located"', {"ice_outcome": "not_located"}, False),
+        ("a and not b", {"a": True, "b": False}, True),
+        ('x in ("a", "b")', {"x": "b"}, True),
+        ("${period}", {"period": "P10D"}, "P10D"),
+        ("len(items) > 1", {"items": [1, 2]}, True),
+    ],
+)
 def test_ordinary_expressions_run(expression, names, expected):
     assert evaluate(expression, names) == expected
 
 
-@pytest.mark.parametrize("expression, reason", [
-    ('__import__("os").system("true")', "imports are not allowed"),
-    ("().__class__.__base__.__subclasses__()", "is refused"),
-    ('open("/etc/passwd").read()', "not an allowed function"),
-    ('eval("1")', "not an allowed function"),
-    ("(lambda: 1)()", "is refused"),
-    ("x.__dict__", "private attribute"),
-    ("__builtins__", "names starting with '__'"),
-    ('getattr(x, "a")', "not an allowed function"),
-    ("[x for x in ().__class__.__mro__]", "private attribute"),
-])
+@pytest.mark.parametrize(
+    "expression, reason",
+    [
+        ('__import__("os").system("true")', "imports are not allowed"),
+        ("().__class__.__base__.__subclasses__()", "is refused"),
+        ('open("/etc/passwd").read()', "not an allowed function"),
+        ('eval("1")', "not an allowed function"),
+        ("(lambda: 1)()", "is refused"),
+        ("x.__dict__", "private attribute"),
+        ("__builtins__", "names starting with '__'"),
+        ('getattr(x, "a")', "not an allowed function"),
+        ("[x for x in ().__class__.__mro__]", "private attribute"),
+    ],
+)
 def test_dangerous_expressions_are_refused(expression, reason):
     with pytest.raises(ExpressionError, match=reason):
         evaluate(expression, {"x": 1})

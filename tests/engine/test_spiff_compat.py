@@ -1,5 +1,6 @@
 """What engine/spiff_compat.py relies on in SpiffWorkflow 3.2's internals, pinned: if an upgrade
 changes one of these, this file says which, before any case does."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """The referral email layout (docs/referral-email.md): the sample corpus, the round trip of
 the scenario referrals, and each way a body can break it."""
+
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_the_message_key_is_the_message_id_or_a_stable_hash():
     without = with_id.replace(b"Message-ID: <abc@x>\n", b"")
     assert message_key(without).startswith("sha256:") and message_key(without) == message_key(without)
     assert message_key(without) != message_key(without + b"\n")
-    assert message_key(b"\xff\xfe garbage") .startswith("sha256:")
+    assert message_key(b"\xff\xfe garbage").startswith("sha256:")
 
 
 def test_an_attachment_over_the_limit_is_refused_and_the_limit_is_configurable():
@@ -102,23 +103,34 @@ def body(*lines: str) -> str:
     return "\n".join(["ACRO REFERRAL", "SUBJECT", "Family name: Smith", *lines, "END OF REFERRAL"])
 
 
-@pytest.mark.parametrize("lines, message", [
-    (["Family name: Jones"], "Family name is given twice, with different values"),
-    (["Nickname: Smithy"], "'Nickname' is not a field of SUBJECT"),
-    (["SUBJECT"], "the section SUBJECT is given twice"),
-    (["a stray line of text"], "not a labelled field"),
-    (["| Country | Offence |"], "a table row outside the tables"),
-    (["OVERSEAS CONVICTIONS", "| Poland | Robbery | 2015-06-01 | 4 years |"], "must start with its header row"),
-    (["OVERSEAS CONVICTIONS", "| Country | Offence | Date | Sentence |", "| Poland | Robbery |"],
-     "this OVERSEAS CONVICTIONS row has 2 cells; the header has 4"),
-    (["OVERSEAS CONVICTIONS", "| Country | Offence | Date | Sentence |", "| Poland | Robbery | 2015 | 4 years |"],
-     "Date: '2015' is not a date"),
-    (["OVERSEAS CONVICTIONS", "Country: Poland"], "is a table"),
-    (["REQUEST", "Reason for request: curiosity"], "'curiosity' is not one of victim, witness, arrest"),
-    (["Nationality: " + "x" * 101], "Nationality is 101 characters long; at most 100 are kept"),
-    (["ACRO REFERRAL"], "2 'ACRO REFERRAL' lines"),
-    (["Nationality: Pol\x00and"], "Nationality has control characters"),
-])
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        (["Family name: Jones"], "Family name is given twice, with different values"),
+        (["Nickname: Smithy"], "'Nickname' is not a field of SUBJECT"),
+        (["SUBJECT"], "the section SUBJECT is given twice"),
+        (["a stray line of text"], "not a labelled field"),
+        (["| Country | Offence |"], "a table row outside the tables"),
+        (["OVERSEAS CONVICTIONS", "| Poland | Robbery | 2015-06-01 | 4 years |"], "must start with its header row"),
+        (
+            ["OVERSEAS CONVICTIONS", "| Country | Offence | Date | Sentence |", "| Poland | Robbery |"],
+            "this OVERSEAS CONVICTIONS row has 2 cells; the header has 4",
+        ),
+        (
+            [
+                "OVERSEAS CONVICTIONS",
+                "| Country | Offence | Date | Sentence |",
+                "| Poland | Robbery | 2015 | 4 years |",
+            ],
+            "Date: '2015' is not a date",
+        ),
+        (["OVERSEAS CONVICTIONS", "Country: Poland"], "is a table"),
+        (["REQUEST", "Reason for request: curiosity"], "'curiosity' is not one of victim, witness, arrest"),
+        (["Nationality: " + "x" * 101], "Nationality is 101 characters long; at most 100 are kept"),
+        (["ACRO REFERRAL"], "2 'ACRO REFERRAL' lines"),
+        (["Nationality: Pol\x00and"], "Nationality has control characters"),
+    ],
+)
 def test_a_body_that_breaks_the_layout_is_refused_with_the_line(lines, message):
     with pytest.raises(ReferralEmailError, match=None) as refused:
         parse_body(body(*lines))
@@ -126,16 +138,24 @@ def test_a_body_that_breaks_the_layout_is_refused_with_the_line(lines, message):
 
 
 def test_table_cells_may_hold_escaped_pipes_and_backslashes():
-    text = body("OVERSEAS CONVICTIONS", "| Sentence | Offence | Country | Date |", "|:---|---|---|---:|",
-                r"| 2 years \| suspended | Theft \\ fraud | Not provided |  |")
+    text = body(
+        "OVERSEAS CONVICTIONS",
+        "| Sentence | Offence | Country | Date |",
+        "|:---|---|---|---:|",
+        r"| 2 years \| suspended | Theft \\ fraud | Not provided |  |",
+    )
     read, _ = parse_body(text)
-    assert read["convictions"] == [{"country": None, "offence": "Theft \\ fraud", "date": None,
-                                    "sentence": "2 years | suspended"}]
+    assert read["convictions"] == [
+        {"country": None, "offence": "Theft \\ fraud", "date": None, "sentence": "2 years | suspended"}
+    ]
 
 
 def test_text_outside_the_markers_is_ignored_and_labels_ignore_case_and_spacing():
-    read, _ = parse_body("Dear colleague,\nSee below: thanks\n\n" + body("  date   OF birth :  12/04/1988",
-                                                                             "aliases: Bob") + "\nRegards:\nACRO")
+    read, _ = parse_body(
+        "Dear colleague,\nSee below: thanks\n\n"
+        + body("  date   OF birth :  12/04/1988", "aliases: Bob")
+        + "\nRegards:\nACRO"
+    )
     assert read["subject"]["date_of_birth"] == "1988-04-12" and read["subject"]["aliases"] == ["Bob"]
 
 
@@ -144,13 +164,19 @@ def test_the_same_field_given_twice_with_the_same_value_is_fine():
     assert read["subject"]["family_name"] == "Smith"
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"Content-Type: text/plain; charset=x-unknown-charset\n\nACRO REFERRAL\n", "unknown character set"),
-    (b"Content-Type: text/plain; charset=rot13\n\nACRO REFERRAL\n", "unknown character set 'rot13'"),
-    (b"Content-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/plain\n\nACRO REFERRAL\n"
-     b"--zz\nContent-Type: text/plain\n\nmore\n--zz--\n", "more than one plain-text body"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"Content-Type: text/plain; charset=x-unknown-charset\n\nACRO REFERRAL\n", "unknown character set"),
+        (b"Content-Type: text/plain; charset=rot13\n\nACRO REFERRAL\n", "unknown character set 'rot13'"),
+        (
+            b"Content-Type: multipart/mixed; boundary=zz\n\n--zz\nContent-Type: text/plain\n\nACRO REFERRAL\n"
+            b"--zz\nContent-Type: text/plain\n\nmore\n--zz--\n",
+            "more than one plain-text body",
+        ),
+    ],
+)
 def test_messages_that_cannot_be_read(data, message):
     with pytest.raises(ReferralEmailError) as refused:
         parse(data)

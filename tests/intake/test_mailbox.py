@@ -1,6 +1,7 @@
 """``acro intake``: a Maildir of good and bad referral emails becomes one referral per good
 message and a quarantined copy, with its reason, of every bad one; reading again changes
 nothing."""
+
 import shutil
 from pathlib import Path
 
@@ -36,10 +37,14 @@ def state(app, root: Path, quarantine: Path) -> dict:
         return {
             "cases": db.session.scalar(select(func.count()).select_from(Case)),
             "certificates": db.session.scalar(select(func.count()).select_from(Certificate)),
-            "messages": sorted((m.message_id, m.status, m.case_id, m.attempts)
-                               for m in db.session.scalars(select(ReceivedMessage))),
-            "files": sorted(str(p.relative_to(root.parent)) for p in root.parent.rglob("*") if p.is_file()
-                            and (root in p.parents or quarantine in p.parents)),
+            "messages": sorted(
+                (m.message_id, m.status, m.case_id, m.attempts) for m in db.session.scalars(select(ReceivedMessage))
+            ),
+            "files": sorted(
+                str(p.relative_to(root.parent))
+                for p in root.parent.rglob("*")
+                if p.is_file() and (root in p.parents or quarantine in p.parents)
+            ),
         }
 
 
@@ -74,8 +79,10 @@ def test_a_mixed_batch_makes_one_referral_per_good_message_and_quarantines_every
     assert not list((inbox / "new").iterdir())
     assert len(list((inbox / "cur").iterdir())) == len(GOOD)
     with app.app_context():
-        kept_copies = {m.stored_path for m in db.session.scalars(select(ReceivedMessage)
-                                                                  .where(ReceivedMessage.status == "accepted"))}
+        kept_copies = {
+            m.stored_path
+            for m in db.session.scalars(select(ReceivedMessage).where(ReceivedMessage.status == "accepted"))
+        }
     assert kept_copies == {str(p) for p in (inbox / "cur").iterdir()}
     kept = sorted(p for p in (quarantine / "new").iterdir() if not p.name.endswith(".reason.txt"))
     assert len(kept) == len(BAD)
@@ -101,6 +108,7 @@ def test_a_message_moves_out_of_new_only_after_its_referral_is_committed(app, tm
 
         def broken(*args, **kwargs):
             raise StepFailed("the process could not continue: diagram error")
+
         monkeypatch.setattr(service, "submit_referral", broken)
         report = Intake(service).run(inbox)
         assert [o.status for o in report.outcomes] == ["failed"]

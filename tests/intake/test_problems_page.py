@@ -1,5 +1,6 @@
 """The "intake problems" page: the CC Workflow team sees every message intake could not take
 in, with why and where it is; nobody else does."""
+
 import shutil
 from pathlib import Path
 
@@ -19,9 +20,14 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 def people(app):
     with app.app_context():
         for username, role in (("wendy", "workflow"), ("carl", "caseworker"), ("alex", "admin")):
-            db.session.add(User(username=username, full_name=username.title(), roles=[role],
-                                password_hash=generate_password_hash(f"{username}-password",
-                                                                     method="pbkdf2:sha256:1000")))
+            db.session.add(
+                User(
+                    username=username,
+                    full_name=username.title(),
+                    roles=[role],
+                    password_hash=generate_password_hash(f"{username}-password", method="pbkdf2:sha256:1000"),
+                )
+            )
         db.session.commit()
 
 

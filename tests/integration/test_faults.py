@@ -1,5 +1,6 @@
 """Faults: a mail relay that is down and comes back, handlers that keep failing, two people
 completing the same task at once, and logs that must not be altered."""
+
 import threading
 from datetime import timedelta
 
@@ -58,6 +59,7 @@ def test_a_handler_that_keeps_failing_is_retried_with_backoff_then_left_to_an_op
         if topic == "pnc-bureau.request-check":
             raise TimeoutError("PNC Bureau gateway timed out")
         return real(topic, data, **adapters)
+
     real = service.registry.run
     monkeypatch.setattr(service.registry, "run", broken)
     service.complete_task(reference, world.task(service, reference, "check_certificate").id, CHECK, WORKFLOW)
@@ -101,6 +103,7 @@ def test_two_people_completing_the_same_task_at_once_one_wins(world, report):
                 outcomes[actor.username] = exc
             except OperationalError as exc:  # SQLite: the writer lock timed out
                 outcomes[actor.username] = exc
+
     threads = [threading.Thread(target=complete, args=(p,)) for p in people]
     for thread in threads:
         thread.start()
@@ -112,8 +115,9 @@ def test_two_people_completing_the_same_task_at_once_one_wins(world, report):
     assert isinstance(loser, Conflict), loser
     report(f"concurrent completion: {outcomes}")
     service = world.service()
-    completions = service.session.scalars(select(AuditEntry).where(AuditEntry.task_id == task_id,
-                                                                  AuditEntry.action == "task completed")).all()
+    completions = service.session.scalars(
+        select(AuditEntry).where(AuditEntry.task_id == task_id, AuditEntry.action == "task completed")
+    ).all()
     assert [c.actor for c in completions] == done
 
 
@@ -144,8 +148,12 @@ def test_the_audit_trail_and_access_log_refuse_update_and_delete(world, table, s
 def test_every_collection_change_disclosure_and_erasure_is_logged_with_who_and_why(world):
     service = world.service()
     reference = submit(service, "haddad").reference
-    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
-                          {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"}, WORKFLOW)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
     service.record_access(reference, CASEWORKER, "view", "Preparing the deportation decision")
     admin = Actor("alex", roles=frozenset({"admin"}))
     exported = service.export_log(reference, admin, "Subject access request 2026/17")

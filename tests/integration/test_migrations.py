@@ -1,4 +1,5 @@
 """The schema comes from Alembic migrations; they must make exactly what the models say."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,8 +15,9 @@ from webapp.db import db
 
 @pytest.fixture
 def app(tmp_path, empty_database_url):
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test",
-                                  "DATABASE_URL": empty_database_url})
+    settings = Settings.from_env(
+        {"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test", "DATABASE_URL": empty_database_url}
+    )
     app = create_app({"TESTING": True}, settings=settings)
     yield app
     with app.app_context():
@@ -27,10 +29,15 @@ def test_the_migrations_make_what_the_models_describe(app):
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={
-                "compare_type": True,
-                "include_object": lambda obj, name, type_, reflected, compare_to:
-                    not (type_ == "index" and is_trigram_index(name))})
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_object": lambda obj, name, type_, reflected, compare_to: (
+                        not (type_ == "index" and is_trigram_index(name))
+                    ),
+                },
+            )
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations disagree: run `acro db migrate`: {differences}"
 
@@ -38,8 +45,12 @@ def test_the_migrations_make_what_the_models_describe(app):
 def test_the_migrated_logs_are_append_only(app):
     with app.app_context():
         upgrade()
-        db.session.execute(text("INSERT INTO audit_entry (actor, action, at, details) "
-                                "VALUES ('system', 'test', CURRENT_TIMESTAMP, '{}')"))
+        db.session.execute(
+            text(
+                "INSERT INTO audit_entry (actor, action, at, details) "
+                "VALUES ('system', 'test', CURRENT_TIMESTAMP, '{}')"
+            )
+        )
         db.session.commit()
         for statement in ("UPDATE audit_entry SET actor = 'x'", "DELETE FROM audit_entry"):
             with pytest.raises(DatabaseError, match="append-only"):
@@ -59,20 +70,36 @@ def test_the_migrations_go_down_as_well_as_up(app):
 
 def test_cases_made_before_the_search_columns_can_be_found_after_the_upgrade(app):
     import json
+
     with app.app_context():
         upgrade(revision="87120c63e21f")
-        referral = {"subject": {"family_name": "Kowalski", "given_names": "Piotr", "aliases": ["Peter Kowal"],
-                                "date_of_birth": "1988-04-12", "pnc_id": "12/345678a"}}
-        db.session.execute(text("INSERT INTO process_version (digest, main_process, files, created_at) "
-                                "VALUES ('x', 'acro_referral', '{}', CURRENT_TIMESTAMP)"))
-        db.session.execute(text(
-            "INSERT INTO case_record (reference, referral, state, process_version_id, instance_state, revision, "
-            "created_at, updated_at) VALUES ('ACRO-2025-000001', :referral, 'open', "
-            "(SELECT id FROM process_version), '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-            {"referral": json.dumps(referral)})
+        referral = {
+            "subject": {
+                "family_name": "Kowalski",
+                "given_names": "Piotr",
+                "aliases": ["Peter Kowal"],
+                "date_of_birth": "1988-04-12",
+                "pnc_id": "12/345678a",
+            }
+        }
+        db.session.execute(
+            text(
+                "INSERT INTO process_version (digest, main_process, files, created_at) "
+                "VALUES ('x', 'acro_referral', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO case_record (reference, referral, state, process_version_id, instance_state, revision, "
+                "created_at, updated_at) VALUES ('ACRO-2025-000001', :referral, 'open', "
+                "(SELECT id FROM process_version), '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"referral": json.dumps(referral)},
+        )
         db.session.commit()
         upgrade()
         from casework.queries import cases as case_queries
+
         for criteria in ({"name": "kowal"}, {"pnc_id": "12/345678A"}, {"date_of_birth": "1988-04-12"}):
             assert [r["reference"] for r in case_queries.search(db.session, **criteria)] == ["ACRO-2025-000001"]
 
@@ -82,10 +109,13 @@ def test_on_postgresql_a_search_for_part_of_a_name_can_use_an_index(app):
         upgrade()
         if db.engine.dialect.name != "postgresql":
             pytest.skip("trigram indexes are PostgreSQL's")
-        names = {row[0] for row in db.session.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%_trgm'"))}
+        names = {
+            row[0] for row in db.session.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%_trgm'"))
+        }
         assert {"ix_case_record_search_names_trgm", "ix_alias_search_key_trgm"} <= names
         db.session.execute(text("SET enable_seqscan = off"))
-        plan = " ".join(r[0] for r in db.session.execute(text(
-            "EXPLAIN SELECT id FROM case_record WHERE search_names LIKE '%kowal%'")))
+        plan = " ".join(
+            r[0]
+            for r in db.session.execute(text("EXPLAIN SELECT id FROM case_record WHERE search_names LIKE '%kowal%'"))
+        )
         assert "ix_case_record_search_names_trgm" in plan

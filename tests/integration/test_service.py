@@ -1,5 +1,6 @@
 """The service layer on a real database: persistence at wait states, restarts, incidents,
 certificate destruction, the audit trail and the ready-task table."""
+
 import json
 from datetime import timedelta
 
@@ -19,7 +20,10 @@ def test_a_new_referral_waits_for_the_workflow_team(world):
     assert case.reference.startswith("ACRO-2026-")
     [task] = service.session.scalars(select(UserTask).where(UserTask.case_id == case.id)).all()
     assert (task.bpmn_id, task.group, task.due_at.replace(tzinfo=None)) == (
-        "check_certificate", "cc-workflow", (world.clock.now() + timedelta(days=2)).replace(tzinfo=None))
+        "check_certificate",
+        "cc-workflow",
+        (world.clock.now() + timedelta(days=2)).replace(tzinfo=None),
+    )
     assert [f["id"] for f in task.form["fields"]] == ["certificate_purpose", "offences_on_pnc"]
 
 
@@ -36,10 +40,15 @@ def test_each_process_version_is_stored_once_and_not_copied_into_instances(world
 def test_every_instance_continues_from_its_last_wait_state_after_a_restart(world):
     service = world.service()
     reference = submit(service).reference
-    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
-                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
-    service.complete_task(reference, world.task(service, reference, "establish_whereabouts").id,
-                          {"whereabouts_known": "no"}, CASEWORKER)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
+    service.complete_task(
+        reference, world.task(service, reference, "establish_whereabouts").id, {"whereabouts_known": "no"}, CASEWORKER
+    )
     service = world.restart()
     task = world.task(service, reference, "record_nbtc_result")
     service.complete_task(reference, task.id, {"left_uk": "yes", "offences_most_serious": "no"}, CASEWORKER)
@@ -55,11 +64,22 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
         ("establish_whereabouts", CASEWORKER, {"whereabouts_known": "yes"}),
         ("allocate_case_owner", CASEWORKER, {"case_owner": "carl"}),
         ("check_offending_history", CASEWORKER, {"history_on_pnc": "yes", "further_offending_overseas": "no"}),
-        ("record_police_response", CASEWORKER, {"officer_contacted_on": "2026-01-06", "pending_prosecution": "no",
-                                                "police_continue_prosecution": "no"}),
-        ("consider_detention", CASEWORKER, {"convictions_disclosable": "yes", "custody_status": "serving_sentence",
-                                            "sufficient_time": "yes", "suitable_for_detention": "yes",
-                                            "detention_reasons": "In prison."}),
+        (
+            "record_police_response",
+            CASEWORKER,
+            {"officer_contacted_on": "2026-01-06", "pending_prosecution": "no", "police_continue_prosecution": "no"},
+        ),
+        (
+            "consider_detention",
+            CASEWORKER,
+            {
+                "convictions_disclosable": "yes",
+                "custody_status": "serving_sentence",
+                "sufficient_time": "yes",
+                "suitable_for_detention": "yes",
+                "detention_reasons": "In prison.",
+            },
+        ),
     ]
     for bpmn_id, who, data in answers:
         service.complete_task(reference, world.task(service, reference, bpmn_id).id, data, who)
@@ -79,8 +99,9 @@ def test_invalid_answers_are_refused_field_by_field_and_nothing_moves(world):
     reference = submit(service).reference
     task = world.task(service, reference, "check_certificate")
     with pytest.raises(InvalidAnswers) as refused:
-        service.complete_task(reference, task.id, {"certificate_purpose": "because", "offences_on_pnc": "perhaps"},
-                              WORKFLOW)
+        service.complete_task(
+            reference, task.id, {"certificate_purpose": "because", "offences_on_pnc": "perhaps"}, WORKFLOW
+        )
     assert set(refused.value.messages) == {"certificate_purpose", "offences_on_pnc"}
     assert world.task(service, reference, "check_certificate").id == task.id
 
@@ -128,8 +149,12 @@ def test_destroying_a_non_disclosable_certificate_leaves_only_the_fact(world):
     instance.workflow.get_tasks()[-1].data["certificate_text"] = "Drug trafficking (France, 2012)"
     case.instance_state = service.engine.dump(instance)
     service.session.commit()
-    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
-                          {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"}, WORKFLOW)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
     [certificate] = service.session.scalars(select(Certificate)).all()
     assert (certificate.status, certificate.content, certificate.request_purpose) == ("destroyed", None, None)
     assert "Drug trafficking" not in json.dumps(service.case(reference).instance_state)
@@ -152,15 +177,21 @@ def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_r
             adapters["case_store"].add_note("half-done work that must not survive")
             raise ConnectionError("PNC Bureau mailbox unreachable")
         return real(topic, data, **adapters)
+
     monkeypatch.setattr(registry, "run", flaky)
-    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
-                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
     [incident] = service.session.scalars(select(Incident)).all()
     assert (incident.task_bpmn_id, incident.topic) == ("request_pnc_check", "pnc-bureau.request-check")
     assert "unreachable" in incident.error
     case = service.case(reference)
     assert service.session.scalars(select(UserTask).where(UserTask.case_id == case.id)).all() == []
     from casework.models import Note
+
     assert not [n for n in service.session.scalars(select(Note)) if "half-done" in n.text]
     # the earlier steps of the same transaction (the case record) were kept
     assert case.subject_id is not None
@@ -173,8 +204,12 @@ def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_r
 def test_the_audit_trail_names_who_did_each_step_and_what_changed(world):
     service = world.service()
     reference = submit(service).reference
-    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
-                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
     entries = service.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     done = next(e for e in entries if e.task_bpmn_id == "check_certificate" and e.action == "task completed")
     assert done.actor == "wendy"
@@ -187,8 +222,12 @@ def test_the_audit_trail_names_who_did_each_step_and_what_changed(world):
 def test_emails_leave_only_after_the_step_commits(world):
     service = world.service()
     reference = submit(service).reference
-    service.complete_task(reference, world.task(service, reference, "check_certificate").id,
-                          {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}, WORKFLOW)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
     emails = service.session.scalars(select(Email)).all()
     assert emails and all(e.sent_at is not None for e in emails)
     assert sorted(m["Message-ID"] for m in world.sender.sent) == sorted(e.message_id for e in emails)

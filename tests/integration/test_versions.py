@@ -1,5 +1,6 @@
 """When the diagrams change, new cases start on the new version, running cases stay on theirs,
 and `acro migrate` moves those that can move."""
+
 import shutil
 from pathlib import Path
 
@@ -36,14 +37,19 @@ def test_running_cases_stay_on_their_version_and_move_when_they_can(world):
     service = world.service()
     waiting_at_check = submit(service).reference
     waiting_at_whereabouts = submit(service, "haddad").reference
-    service.complete_task(waiting_at_whereabouts, world.task(service, waiting_at_whereabouts, "check_certificate").id,
-                          CHECK, WORKFLOW)
+    service.complete_task(
+        waiting_at_whereabouts, world.task(service, waiting_at_whereabouts, "check_certificate").id, CHECK, WORKFLOW
+    )
     # the analysts replace the first-actions process with a new one and re-word the certificate check
     edit(world, "first_actions.bpmn", '<bpmn:process id="first_actions"', '<bpmn:process id="first_steps"')
     edit(world, "first_actions.bpmn", 'bpmnElement="first_actions"', 'bpmnElement="first_steps"')
     edit(world, "acro_referral.bpmn", 'calledElement="first_actions"', 'calledElement="first_steps"')
-    edit(world, "certificate_check.bpmn", 'name="Check the certificate is disclosable"',
-         'name="Check whether the certificate can be used"')
+    edit(
+        world,
+        "certificate_check.bpmn",
+        'name="Check the certificate is disclosable"',
+        'name="Check whether the certificate can be used"',
+    )
     service = world.restart()
     new_case = submit(service, "ionescu").reference
     versions = service.session.scalar(select(func.count()).select_from(ProcessVersion))

@@ -1,6 +1,7 @@
 """The workbench's loop through its service functions, on a real database: a draft changes
 the Stage 1 period, the full scenario suite runs against it on a scratch database, it is
 published, new referrals start on it and running cases move to it."""
+
 from __future__ import annotations
 
 import shutil
@@ -39,17 +40,22 @@ def folders(app, tmp_path):
 
 def at_stage1(app, service, index=0) -> str:
     from casework.demo import DEMO_REFERRALS
+
     item = DEMO_REFERRALS[index]
     case = service.submit_referral(item["referral"], INTAKE, certificate=item["certificate"])
     for bpmn_id, role, answers in TO_STAGE1:
-        task = service.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                              UserTask.bpmn_id == bpmn_id)).one()
-        service.complete_task(case.reference, task.id, answers, actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups))
+        task = service.session.scalars(
+            select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
+        ).one()
+        service.complete_task(
+            case.reference, task.id, answers, actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups)
+        )
     return case.reference
 
 
 def test_a_draft_is_tested_published_and_running_cases_move_to_it(app, folders, report):
     from webapp.bootstrap import casework
+
     with app.app_context():
         add_users(db.session, DEMO)
         service = casework()
@@ -57,8 +63,9 @@ def test_a_draft_is_tested_published_and_running_cases_move_to_it(app, folders, 
         waiting = at_stage1(app, service)
         draft = drafts.create(db.session, folders, ANALYST, clock.now(), "Fifteen days")
         text = draft.files[DMN]
-        changed = text.replace("<text>20</text>", "<text>15</text>").replace('<text>"P20D"</text>',
-                                                                              '<text>"P15D"</text>')
+        changed = text.replace("<text>20</text>", "<text>15</text>").replace(
+            '<text>"P20D"</text>', '<text>"P15D"</text>'
+        )
         drafts.save_file(db.session, draft, DMN, changed, draft.revision, ANALYST, clock.now())
         assert drafts.problems(draft, folders) == []
 
@@ -110,6 +117,9 @@ def test_a_draft_is_tested_published_and_running_cases_move_to_it(app, folders, 
         assert service.case(waiting).process_version_id == publication.version_id
         move = db.session.scalars(select(CaseMove)).one()
         assert (move.from_version_id, move.to_version_id, move.moved_by) == (
-            publication.previous_version_id, publication.version_id, "analyst")
+            publication.previous_version_id,
+            publication.version_id,
+            "analyst",
+        )
         assert plan(service) == []
         assert db.session.scalars(select(ProcessPublication)).one().run_id == run.id

@@ -1,5 +1,6 @@
 """Production mode: service tasks, emails and timers run in the Celery worker over a real
 broker (Redis), not in the web request."""
+
 import os
 import time
 from datetime import timedelta
@@ -34,14 +35,27 @@ def production(tmp_path, database_url, smtp_server):
             raise
         pytest.skip(f"no Redis at {BROKER}")
     redis.Redis.from_url(BROKER).flushdb()
-    settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test", "DATABASE_URL": database_url,
-                                  "ACRO_BACKGROUND": "celery", "CELERY_BROKER_URL": BROKER})
+    settings = Settings.from_env(
+        {
+            "ACRO_INSTANCE_DIR": str(tmp_path),
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+            "ACRO_BACKGROUND": "celery",
+            "CELERY_BROKER_URL": BROKER,
+        }
+    )
     clock = FakeClock()
-    app = create_app({"TESTING": True, "ACRO_CLOCK": clock,
-                      "ACRO_SENDER": SmtpSender(smtp_server.host, smtp_server.port)}, settings=settings)
+    app = create_app(
+        {"TESTING": True, "ACRO_CLOCK": clock, "ACRO_SENDER": SmtpSender(smtp_server.host, smtp_server.port)},
+        settings=settings,
+    )
     worker.celery.conf.broker_url = BROKER
-    worker.configure(settings=settings, sessions=session_factory(database_url), clock=clock,
-                     sender=SmtpSender(smtp_server.host, smtp_server.port))
+    worker.configure(
+        settings=settings,
+        sessions=session_factory(database_url),
+        clock=clock,
+        sender=SmtpSender(smtp_server.host, smtp_server.port),
+    )
     yield app, clock
     worker.configure()
     with app.app_context():
@@ -77,11 +91,20 @@ def test_service_tasks_and_emails_run_in_the_worker_not_the_request(production, 
         wait_for(app, ready("check_certificate"))
         with app.app_context():
             task = db.session.scalars(select(UserTask)).one()
-            casework().complete_task(reference, task.id, {"certificate_purpose": "immigration_deportation",
-                                                          "offences_on_pnc": "no"}, WORKFLOW)
+            casework().complete_task(
+                reference,
+                task.id,
+                {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+                WORKFLOW,
+            )
         wait_for(app, ready("establish_whereabouts"))
-        wait_for(app, lambda: all(e.sent_at for e in db.session.scalars(select(Email))) and
-                 db.session.scalars(select(Email)).first() is not None)
+        wait_for(
+            app,
+            lambda: (
+                all(e.sent_at for e in db.session.scalars(select(Email)))
+                and db.session.scalars(select(Email)).first() is not None
+            ),
+        )
     with app.app_context():
         emails = db.session.scalars(select(Email)).all()
         case = casework().case(reference)

@@ -1,5 +1,6 @@
 """A world for service-layer tests: a database, a clock and a sender that outlive any one
 service (a "process"), so a test can stop and start the system in between."""
+
 from __future__ import annotations
 
 from sqlalchemy import create_engine, select
@@ -14,7 +15,6 @@ from tests.people import add_users
 
 
 class World:
-
     def __init__(self, tmp_path, database_url):
         self.settings = Settings.from_env({"ACRO_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "test"})
         self.engine = create_engine(database_url)
@@ -37,8 +37,9 @@ class World:
 
     def task(self, service, reference, bpmn_id):
         case = service.case(reference)
-        return service.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                             UserTask.bpmn_id == bpmn_id)).one()
+        return service.session.scalars(
+            select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
+        ).one()
 
     def close(self):
         if self.session is not None:

@@ -1,4 +1,5 @@
 """The rule catalogue, the rule map and the diagrams as a BPMN modeler sees them."""
+
 import json
 import os
 import shutil
@@ -38,8 +39,9 @@ def test_every_rule_is_modelled_by_some_element():
 def test_rule_map_is_up_to_date():
     result = CliRunner().invoke(main, ["rules"])
     assert result.exit_code == 0, result.output
-    assert (REPO / "docs" / "rule-map.md").read_text(encoding="utf-8") == result.output, \
+    assert (REPO / "docs" / "rule-map.md").read_text(encoding="utf-8") == result.output, (
         "docs/rule-map.md is stale: run `acro rules > docs/rule-map.md`"
+    )
 
 
 def _node_tools():
@@ -52,8 +54,13 @@ def _node_tools():
 def test_diagrams_pass_bpmnlint_recommended_rules():
     _node_tools()
     files = sorted(str(p) for p in (REPO / "processes").glob("*.bpmn"))
-    result = subprocess.run([str(REPO / "node_modules" / ".bin" / "bpmnlint"), *files], cwd=REPO,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(REPO / "node_modules" / ".bin" / "bpmnlint"), *files],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads((REPO / ".bpmnlintrc").read_text())["extends"] == "bpmnlint:recommended"
 
@@ -62,8 +69,14 @@ def test_diagrams_pass_bpmnlint_recommended_rules():
 def test_a_modeler_opens_every_diagram_as_drawn_and_its_save_still_validates(tmp_path):
     _node_tools()
     files = sorted(str(p) for p in (REPO / "processes").glob("*.bpmn"))
-    result = subprocess.run(["node", str(ROUNDTRIP), str(tmp_path), *files], cwd=REPO, capture_output=True,
-                            text=True, timeout=120, env={**os.environ, "NODE_DEPS": str(REPO)})
+    result = subprocess.run(
+        ["node", str(ROUNDTRIP), str(tmp_path), *files],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NODE_DEPS": str(REPO)},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     for dmn in (REPO / "processes").glob("*.dmn"):
         shutil.copy(dmn, tmp_path)

@@ -1,6 +1,7 @@
 """Every scenario in tests/scenarios runs through the service layer, with the emails going to
 a real SMTP server; together they must visit every flow node, every sequence flow and every
 rule of the catalogue."""
+
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,9 @@ SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*.yaml"))
 def runner(smtp_server, tmp_path_factory):
     # on the server database when the suite runs on one, else each scenario in memory
     with empty_database(tmp_path_factory.mktemp("scenarios")) as url:
-        runner = Runner(sender=SmtpSender(smtp_server.host, smtp_server.port),
-                        database_url=url if on_postgres() else "sqlite://")
+        runner = Runner(
+            sender=SmtpSender(smtp_server.host, smtp_server.port), database_url=url if on_postgres() else "sqlite://"
+        )
         runner.ran = set()
         yield runner
         runner.close()
@@ -42,6 +44,7 @@ def _inspect_documents_and_mail(smtp_server):
                 assert sorted(arrived[0]["to"]) == sorted(email.recipients)
                 attachments = [p for p in arrived[0]["message"].iter_attachments()]
                 assert len(attachments) == len(email.document_ids)
+
     return inspect
 
 
@@ -64,8 +67,11 @@ def test_scenarios_cover_every_node_flow_and_rule(runner, smtp_server):
         if path not in runner.ran:
             _run(runner, path, smtp_server)
     report = runner.coverage.report()
-    missing = {p: (row["missing_nodes"], row["missing_flows"]) for p, row in report["processes"].items()
-               if row["missing_nodes"] or row["missing_flows"]}
+    missing = {
+        p: (row["missing_nodes"], row["missing_flows"])
+        for p, row in report["processes"].items()
+        if row["missing_nodes"] or row["missing_flows"]
+    }
     assert not missing, f"not visited by any scenario: {missing}"
     rules = set(load_catalogue(REPO / "docs" / "acro-rules.md"))
     assert rules - runner.coverage.rules_exercised() == set()

@@ -1,4 +1,5 @@
 """`acro validate` on the real diagrams, and on broken copies of them."""
+
 import re
 import shutil
 from pathlib import Path
@@ -38,16 +39,19 @@ def test_a_condition_that_imports_a_module_is_refused(copy):
     edit(copy / "acro_referral.bpmn", "left_uk == True", "__import__('os').system('id') == 0")
     result = run(copy)
     assert result.exit_code == 1
-    assert re.search(r"acro_referral\.bpmn: flow_\w+ \(line \d+\): .*imports are not allowed",
-                     result.output), result.output
+    assert re.search(r"acro_referral\.bpmn: flow_\w+ \(line \d+\): .*imports are not allowed", result.output), (
+        result.output
+    )
 
 
 def test_a_topic_without_a_handler_is_refused(copy):
     edit(copy / "certificate_check.bpmn", 'camunda:topic="certificate.destroy"', 'camunda:topic="certificate.shred"')
     result = run(copy)
     assert result.exit_code == 1
-    assert "certificate_check.bpmn: destroy_certificate: no handler is registered for topic 'certificate.shred'" \
+    assert (
+        "certificate_check.bpmn: destroy_certificate: no handler is registered for topic 'certificate.shred'"
         in result.output
+    )
 
 
 def test_an_unknown_rule_id_is_refused(copy):
@@ -61,8 +65,9 @@ def test_a_missing_dmn_decision_is_refused(copy):
     (copy / "detention_power.dmn").unlink()
     result = run(copy)
     assert result.exit_code == 1
-    assert re.search(r"detention\.bpmn: decide_detention_power.*decision 'detention_power' is not in any DMN file",
-                     result.output), result.output
+    assert re.search(
+        r"detention\.bpmn: decide_detention_power.*decision 'detention_power' is not in any DMN file", result.output
+    ), result.output
 
 
 def test_a_script_task_is_refused(copy):
@@ -95,7 +100,7 @@ def test_a_user_task_without_a_group_is_refused(copy):
 
 
 def test_xsd_errors_name_the_file(copy):
-    edit(copy / "fno_located.bpmn", "<bpmn:process ", "<bpmn:process bogus=\"1\" ")
+    edit(copy / "fno_located.bpmn", "<bpmn:process ", '<bpmn:process bogus="1" ')
     result = run(copy)
     assert result.exit_code == 1
     assert "fno_located.bpmn" in result.output

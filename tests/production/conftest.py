@@ -1,4 +1,3 @@
-
 import pytest
 
 from tests.databases import on_postgres

@@ -1,5 +1,6 @@
 """Real servers for the production tests: gunicorn with several workers and a Celery worker
 with beat, each in its own process group so a test can SIGKILL all of it at once."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ class Server:
 
     def start(self):
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(self.command, cwd=REPO, env=self.env, start_new_session=True,
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.command, cwd=REPO, env=self.env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+            )
         return self
 
     def kill(self):
@@ -51,14 +53,45 @@ def environment(base: dict) -> dict:
 
 
 def gunicorn(env, port, log, workers=4) -> Server:
-    return Server("web", [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                          "--timeout", "60", "--graceful-timeout", "5", "webapp:create_app()"], env, log)
+    return Server(
+        "web",
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "webapp:create_app()",
+        ],
+        env,
+        log,
+    )
 
 
 def celery_worker(env, log, concurrency=2) -> Server:
-    return Server("worker", [str(BIN / "celery"), "-A", "casework.worker", "worker", "--beat", "--loglevel=INFO",
-                             "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
-                             "--schedule", str(log.with_suffix(".beat"))], env, log)
+    return Server(
+        "worker",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "casework.worker",
+            "worker",
+            "--beat",
+            "--loglevel=INFO",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--schedule",
+            str(log.with_suffix(".beat")),
+        ],
+        env,
+        log,
+    )
 
 
 def wait_until_up(url, timeout=30.0):

@@ -1,6 +1,7 @@
 """Many caseworkers at once: concurrent claims and completions over HTTP against gunicorn with
 several workers on PostgreSQL. Exactly one of two racing requests succeeds; nothing is lost
 and nothing is done twice."""
+
 import random
 import threading
 from collections import Counter
@@ -42,8 +43,14 @@ def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, dat
             item = persona(names[n % 4])
             service.submit_referral(item["referral"], Actor("acro-intake"), item["certificate"])
     port = free_port()
-    env = environment({"DATABASE_URL": database_url, "SECRET_KEY": "test", "ACRO_INSTANCE_DIR": str(tmp_path),
-                       "ACRO_SEND_EMAIL": "false"})
+    env = environment(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "ACRO_INSTANCE_DIR": str(tmp_path),
+            "ACRO_SEND_EMAIL": "false",
+        }
+    )
     web = gunicorn(env, port, tmp_path / "gunicorn.log", workers=4).start()
     results = Counter()
     lock = threading.Lock()
@@ -77,6 +84,7 @@ def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, dat
         def tally(key):
             with lock:
                 results[key] += 1
+
         threads = [threading.Thread(target=client, args=(name,)) for name in people]
         for thread in threads:
             thread.start()
@@ -88,8 +96,13 @@ def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, dat
     assert not [k for k in results if k.split()[1].startswith(("5", "404"))], results
     assert results["complete 200"] == CASES
     with Session(engine) as session:
-        per_case = Counter(session.scalars(select(AuditEntry.case_id).where(
-            AuditEntry.task_bpmn_id == "check_certificate", AuditEntry.action == "task completed")).all())
+        per_case = Counter(
+            session.scalars(
+                select(AuditEntry.case_id).where(
+                    AuditEntry.task_bpmn_id == "check_certificate", AuditEntry.action == "task completed"
+                )
+            ).all()
+        )
         assert sorted(per_case.values()) == [1] * CASES, per_case  # no lost and no repeated step
         ready = Counter(session.scalars(select(UserTask.bpmn_id)).all())
         assert ready == {"establish_whereabouts": CASES}

@@ -1,6 +1,7 @@
 """Crash test: SIGKILL the web server and the worker at random moments while a batch of
 referrals is worked; after restarts every case reaches its expected outcome with exactly the
 expected emails and documents."""
+
 import random
 import threading
 import time
@@ -45,11 +46,21 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
             secret[user] = tokens.create_token(session, user, "crash test", SystemClock().now())[1]
         session.commit()
     port = free_port()
-    env = environment({
-        "DATABASE_URL": database_url, "SECRET_KEY": "test", "ACRO_INSTANCE_DIR": str(tmp_path),
-        "ACRO_DOCUMENTS_DIR": str(tmp_path / "documents"), "ACRO_BACKGROUND": "celery",
-        "CELERY_BROKER_URL": BROKER, "SMTP_HOST": smtp_server.host, "SMTP_PORT": str(smtp_server.port),
-        "ACRO_BEAT_SECONDS": "1", "ACRO_REQUEUE_AFTER": "3", "ACRO_OUTBOX_LEASE": "5"})
+    env = environment(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "ACRO_INSTANCE_DIR": str(tmp_path),
+            "ACRO_DOCUMENTS_DIR": str(tmp_path / "documents"),
+            "ACRO_BACKGROUND": "celery",
+            "CELERY_BROKER_URL": BROKER,
+            "SMTP_HOST": smtp_server.host,
+            "SMTP_PORT": str(smtp_server.port),
+            "ACRO_BEAT_SECONDS": "1",
+            "ACRO_REQUEUE_AFTER": "3",
+            "ACRO_OUTBOX_LEASE": "5",
+        }
+    )
     web = gunicorn(env, port, tmp_path / "web.log", workers=2).start()
     work = celery_worker(env, tmp_path / "worker.log").start()
     base = f"http://127.0.0.1:{port}/api/v1"
@@ -59,8 +70,9 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
         """One request, retried through crashes until the server answers something other than 5xx."""
         for _ in range(400):
             try:
-                response = requests.request(method, f"{base}{path}", timeout=20,
-                                            headers={"Authorization": f"Bearer {secret[user]}"}, **kwargs)
+                response = requests.request(
+                    method, f"{base}{path}", timeout=20, headers={"Authorization": f"Bearer {secret[user]}"}, **kwargs
+                )
             except requests.RequestException:
                 counts["connection lost"] += 1
                 time.sleep(0.25)
@@ -95,6 +107,7 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
                 kills[victim.name] += 1
                 time.sleep(rng.uniform(0.1, 0.5))
                 victim.start()
+
         killer = threading.Thread(target=chaos)
         killer.start()
         try:
@@ -110,8 +123,9 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
                         time.sleep(0.3)
                     result = call("POST", f"/tasks/{items[0]['id']}/complete", user, json={"answers": answers})
                     # 409 'already done by <user>': our own earlier attempt landed before a crash
-                    assert result.status_code == 200 or (result.status_code == 409 and result.json()["by"] == user), \
+                    assert result.status_code == 200 or (result.status_code == 409 and result.json()["by"] == user), (
                         result.text
+                    )
         finally:
             done.set()
             killer.join()
@@ -123,8 +137,12 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
         def settled(session):
             cases = session.scalars(select(Case).where(Case.reference.in_(references))).all()
             emails = session.scalars(select(Email)).all()
-            return (all(c.state == "dormant" and c.pending_since is None for c in cases)
-                    and len(emails) == EMAILS_PER_CASE * CASES and all(e.sent_at for e in emails))
+            return (
+                all(c.state == "dormant" and c.pending_since is None for c in cases)
+                and len(emails) == EMAILS_PER_CASE * CASES
+                and all(e.sent_at for e in emails)
+            )
+
         deadline = time.monotonic() + 120
         while True:
             with Session(engine) as session:
@@ -133,8 +151,10 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
                 if time.monotonic() > deadline:
                     cases = session.scalars(select(Case).where(Case.reference.in_(references))).all()
                     emails = Counter((e.case_id, e.kind, bool(e.sent_at)) for e in session.scalars(select(Email)))
-                    raise AssertionError(f"the cases did not settle after the crashes: "
-                                         f"{[(c.reference, c.state, c.stage, c.pending_since) for c in cases]} {emails}")
+                    raise AssertionError(
+                        f"the cases did not settle after the crashes: "
+                        f"{[(c.reference, c.state, c.stage, c.pending_since) for c in cases]} {emails}"
+                    )
             time.sleep(0.5)
     finally:
         web.stop()
@@ -152,8 +172,10 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
         assert session.scalars(select(Incident).where(Incident.resolved_at.is_(None))).all() == []
         ours = {e.message_id for e in emails}
     received = Counter(m["message"]["Message-ID"] for m in smtp_server.messages if m["message"]["Message-ID"] in ours)
-    report(f"crash test: {CASES} cases, kills {dict(kills)}, requests {dict(counts)}, "
-          f"emails expected {len(ours)}, received {sum(received.values())} ({len(received)} distinct)")
+    report(
+        f"crash test: {CASES} cases, kills {dict(kills)}, requests {dict(counts)}, "
+        f"emails expected {len(ours)}, received {sum(received.values())} ({len(received)} distinct)"
+    )
     assert set(received) == ours, "some emails never arrived"
     assert max(received.values()) == 1, f"emails sent twice: {[m for m, n in received.items() if n > 1]}"
     engine.dispose()

@@ -1,5 +1,6 @@
 """Every route of the app, read from its URL map, as a URL a test can call: a new page or
 API endpoint is covered by the tests that walk these without anyone editing them."""
+
 from __future__ import annotations
 
 import re
@@ -81,9 +82,34 @@ HOSTILE = {
     "negative": "-1",
 }
 # fields many forms and queries share; each page's own fields are read from its forms
-COMMON_FIELDS = ("page", "q", "name", "purpose", "other", "details", "event", "assignee", "next", "username",
-                 "password", "action", "dob-day", "dob-month", "dob-year", "pnc_id", "reference", "sort", "task",
-                 "overdue", "state", "team", "case_owner", "page_size", "group", "assignee")
+COMMON_FIELDS = (
+    "page",
+    "q",
+    "name",
+    "purpose",
+    "other",
+    "details",
+    "event",
+    "assignee",
+    "next",
+    "username",
+    "password",
+    "action",
+    "dob-day",
+    "dob-month",
+    "dob-year",
+    "pnc_id",
+    "reference",
+    "sort",
+    "task",
+    "overdue",
+    "state",
+    "team",
+    "case_owner",
+    "page_size",
+    "group",
+    "assignee",
+)
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"', re.I)
 
 

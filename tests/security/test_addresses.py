@@ -1,5 +1,6 @@
 """Issue 12.3: the investigating officer's email is exactly one valid address on every
 channel, and the outbox never sends to an address the case did not give."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,16 @@ TWO = "jane.smith@kent.police.example, someone@else.example"
 MESSAGE = "Enter one email address for the officer, in the form name@example.com"
 
 
-@pytest.mark.parametrize("address", [TWO, "Jane Smith <jane.smith@kent.police.example>", "jane.smith@",
-                                     "jane smith@kent.police.example", "jane.smith@kent.police.example;x@y.example"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        TWO,
+        "Jane Smith <jane.smith@kent.police.example>",
+        "jane.smith@",
+        "jane smith@kent.police.example",
+        "jane.smith@kent.police.example;x@y.example",
+    ],
+)
 def test_the_service_refuses_anything_but_one_address(app, address):
     data = persona()
     data["referral"]["officer"]["email"] = address
@@ -34,8 +43,7 @@ def test_the_service_refuses_anything_but_one_address(app, address):
 
 
 def test_the_web_form_refuses_two_addresses(web):
-    response = web("workflow").post("/referrals/new", {"given_names": "Omar", "officer_email": TWO,
-                                                       "action": "submit"})
+    response = web("workflow").post("/referrals/new", {"given_names": "Omar", "officer_email": TWO, "action": "submit"})
     assert response.status_code == 400 and MESSAGE in text(response).replace("&#39;", "'")
 
 
@@ -53,8 +61,9 @@ def test_an_email_referral_with_two_addresses_is_quarantined_not_taken_in(app, t
     inbox = tmp_path / "inbox"
     for folder in ("new", "cur", "tmp"):
         (inbox / folder).mkdir(parents=True)
-    (inbox / "new" / "two").write_bytes(bytes(render(data["referral"], data["certificate"],
-                                                     message_id="<two@acro.police.example>")))
+    (inbox / "new" / "two").write_bytes(
+        bytes(render(data["referral"], data["certificate"], message_id="<two@acro.police.example>"))
+    )
     with app.app_context():
         [outcome] = Intake(casework()).run(inbox).outcomes
         assert outcome.status == "quarantined" and MESSAGE in outcome.reason
@@ -68,8 +77,11 @@ def test_the_police_notification_goes_only_to_the_referral_s_officer(app, make_c
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
         officer = case.referral["officer"]["email"]
-        notifications = [e.recipients for e in db.session.scalars(select(Email).where(Email.case_id == case.id))
-                         if officer in e.recipients]
+        notifications = [
+            e.recipients
+            for e in db.session.scalars(select(Email).where(Email.case_id == case.id))
+            if officer in e.recipients
+        ]
         assert notifications == [[officer]]
 
 
@@ -78,8 +90,9 @@ def test_the_outbox_refuses_an_address_neither_the_case_nor_the_configuration_ga
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
         before = db.session.scalars(select(Email)).all()
-        mailer = OutboxMailer(db.session, case, app.extensions["acro"]["clock"], "system",
-                              addresses=app.config["ACRO_SETTINGS"].addresses)
+        mailer = OutboxMailer(
+            db.session, case, app.extensions["acro"]["clock"], "system", addresses=app.config["ACRO_SETTINGS"].addresses
+        )
         with pytest.raises(ValueError, match="neither the case nor the configured parties"):
             mailer.send("someone@else.example", "Subject", "Body about the subject")
         assert db.session.scalars(select(Email)).all() == before

@@ -2,6 +2,7 @@
 reassigning a claimed task is for its holder, a supervisor of the team or an administrator; an
 administrator reassigns but never decides outside their own groups. The same policy answers
 the service, the pages, the API and the command line."""
+
 from __future__ import annotations
 
 import pytest
@@ -105,6 +106,7 @@ def test_the_command_line_asks_the_same_policy(app, make_case, runner):
     make_case(TO_DETENTION)
     # exporting a case's log and retrying an incident are an administrator's
     from casework.models import Case
+
     with app.app_context():
         reference = db.session.scalars(select(Case.reference)).first()
     refused = runner.invoke(args=["audit", "export", reference, "--as", "caseworker", "--purpose", "curiosity"])

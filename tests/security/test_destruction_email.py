@@ -2,6 +2,7 @@
 referral email it came in goes too: the copy intake kept in the Maildir's cur/, any copy in
 quarantine with its reason, and any later delivery of it. The received_message row keeps
 only the fact that the message came and was taken in."""
+
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,10 +27,12 @@ def maildir(root: Path) -> Path:
 def destroy_certificate(service, reference: str) -> None:
     """The CC Workflow team finds the certificate is not for immigration purposes: WF-2."""
     case = service.case(reference)
-    task = service.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                          UserTask.bpmn_id == "check_certificate")).one()
-    service.complete_task(reference, task.id, {"certificate_purpose": "criminal_proceedings",
-                                               "offences_on_pnc": "no"}, WORKFLOW)
+    task = service.session.scalars(
+        select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == "check_certificate")
+    ).one()
+    service.complete_task(
+        reference, task.id, {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"}, WORKFLOW
+    )
     [certificate] = service.session.scalars(select(Certificate).where(Certificate.case_id == case.id)).all()
     assert certificate.status == "destroyed"
 
@@ -44,8 +47,9 @@ def test_destroying_the_certificate_deletes_the_email_it_came_in_and_every_copy(
     inbox = maildir(tmp_path / "mail" / "acro")
     quarantine = tmp_path / "mail" / "quarantine"
     # first ACRO sent it broken (it was quarantined with its reason), then corrected, same Message-ID
-    (inbox / "new" / "1-broken").write_bytes(original.replace(b"Date of birth: 1988-04-12",
-                                                              b"Date of birth: 31/02/1988"))
+    (inbox / "new" / "1-broken").write_bytes(
+        original.replace(b"Date of birth: 1988-04-12", b"Date of birth: 31/02/1988")
+    )
     with app.app_context():
         assert [o.status for o in Intake(casework()).run(inbox).outcomes] == ["quarantined"]
     assert (quarantine / "new" / "1-broken.reason.txt").exists()

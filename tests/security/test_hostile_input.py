@@ -6,20 +6,30 @@ The first tests walk every route of the app's URL map with hostile values in the
 query string and the form or JSON body, signed in as different people: a new route is
 covered without editing them. The rest check that the pages and the API refuse the same
 input, and say why."""
+
 import json
 
 import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, UserTask
-from webapp.db import db
 from tests.security.routes import COMMON_FIELDS, HOSTILE, HUGE, concrete_routes, form_fields, hostile_path
-from tests.web.pages import CSRF, CERTIFICATE_OK, DETENTION, HISTORY, LOCATED, OWNER, TO_DETENTION, task_id, text
+from tests.web.pages import CERTIFICATE_OK, CSRF, DETENTION, HISTORY, LOCATED, OWNER, TO_DETENTION, task_id, text
+from webapp.db import db
 
 PAGE_PEOPLE = (None, "workflow", "caseworker", "admin")
 API_PEOPLE = ("wendy", "carl", "alex")
-REFUSAL_WORDS = ("cannot be used", "must be", "not valid", "Not a valid", "real date", "not allowed",
-                 "Control characters", "Enter", "Select")
+REFUSAL_WORDS = (
+    "cannot be used",
+    "must be",
+    "not valid",
+    "Not a valid",
+    "real date",
+    "not allowed",
+    "Control characters",
+    "Enter",
+    "Select",
+)
 
 
 def no_server_error(response, where: str) -> None:
@@ -77,8 +87,13 @@ def test_every_page_route_refuses_hostile_values_without_a_server_error(app, web
 
 def api_body(value):
     """A JSON body with the value wherever the API's endpoints read one."""
-    return {"message": value, "payload": {"details": value, value: 1}, "answers": {"x": value},
-            "referral": {"subject": {"family_name": value, "date_of_birth": value}}, "certificate": None}
+    return {
+        "message": value,
+        "payload": {"details": value, value: 1},
+        "answers": {"x": value},
+        "referral": {"subject": {"family_name": value, "date_of_birth": value}},
+        "certificate": None,
+    }
 
 
 @pytest.mark.parametrize("who", API_PEOPLE)
@@ -99,13 +114,17 @@ def test_every_api_route_refuses_hostile_values_without_a_server_error(app, api,
                     response = api.client.open(url, method=method, headers=headers, **kwargs)
                     no_server_error(response, f"{method} {where}")
                 if method != "GET":
-                    response = api.client.open(route.url, method=method, headers=headers,
-                                               data=json.dumps(api_body(value)), content_type="application/json")
+                    response = api.client.open(
+                        route.url,
+                        method=method,
+                        headers=headers,
+                        data=json.dumps(api_body(value)),
+                        content_type="application/json",
+                    )
                     no_server_error(response, f"{method} body {where}")
                 # the purpose header itself, with the value in it
                 if "\r" not in value and "\n" not in value:
-                    response = api.client.open(route.url, method=method,
-                                               headers={**headers, "X-Purpose": value})
+                    response = api.client.open(route.url, method=method, headers={**headers, "X-Purpose": value})
                     no_server_error(response, f"{method} X-Purpose {where}")
                 walked += 1
     assert walked > 80
@@ -136,22 +155,32 @@ def test_a_year_too_big_for_a_date_is_not_a_real_date(app, web, make_case, year)
     # a task's date answer: the police response form asks when the officer was contacted
     reference = make_case([CERTIFICATE_OK, LOCATED, OWNER, HISTORY])
     url = f"/cases/{reference}/tasks/{task_id(app, reference, 'record_police_response')}"
-    response = web("caseworker").post(url, {"officer_contacted_on-day": "6", "officer_contacted_on-month": "1",
-                                            "officer_contacted_on-year": year, "pending_prosecution": "no",
-                                            "police_continue_prosecution": "no"})
+    response = web("caseworker").post(
+        url,
+        {
+            "officer_contacted_on-day": "6",
+            "officer_contacted_on-month": "1",
+            "officer_contacted_on-year": year,
+            "pending_prosecution": "no",
+            "police_continue_prosecution": "no",
+        },
+    )
     assert response.status_code == 400 and "must be a real date" in text(response)
 
 
 @pytest.mark.parametrize("character", ["\x00", "\x1b", "\x07", "\x0c"], ids=["NUL", "ESC", "BEL", "form feed"])
-def test_a_task_answer_with_a_control_character_is_refused_by_both_and_kept_on_the_page(app, web, api, make_case,
-                                                                                        character):
+def test_a_task_answer_with_a_control_character_is_refused_by_both_and_kept_on_the_page(
+    app, web, api, make_case, character
+):
     reference = make_case(TO_DETENTION)
     task = task_id(app, reference, "consider_detention")
     answers = {**DETENTION[2], "detention_reasons": f"Serving a sentence{character} at HMP Wandsworth"}
     page = web("caseworker").post(f"/cases/{reference}/tasks/{task}", answers)
     assert page.status_code == 400
-    assert "The answer to “What are the reasons for the detention decision?” has a character that cannot be " \
-           "used" in text(page)
+    assert (
+        "The answer to “What are the reasons for the detention decision?” has a character that cannot be "
+        "used" in text(page)
+    )
     assert "at HMP Wandsworth" in text(page)  # what was typed is kept
     response = api.post(f"/tasks/{task}/complete", {"answers": answers}, user="carl")
     assert response.status_code == 422 and "answers.detention_reasons" in response.get_json()["errors"]
@@ -167,8 +196,11 @@ def test_event_details_with_a_control_character_are_refused_by_both_and_kept_on_
     assert page.status_code == 400
     assert "The details have a character that cannot be used" in text(page)
     assert "Letter from the solicitor" in text(page)  # what was typed is kept
-    response = api.post(f"/cases/{world['b']}/messages",
-                        {"message": "representations_received", "payload": {"details": typed}}, user="carl")
+    response = api.post(
+        f"/cases/{world['b']}/messages",
+        {"message": "representations_received", "payload": {"details": typed}},
+        user="carl",
+    )
     assert response.status_code == 422
     assert "Stage 1: awaiting response" in text(api.get(f"/cases/{world['b']}?purpose=Checking", user="carl"))
 
@@ -198,8 +230,9 @@ def test_sign_in_fields_with_a_nul_are_refused_not_a_server_error(web, users, fi
 
 
 def test_a_line_break_in_a_return_address_never_reaches_a_header(web, world):
-    response = web("workflow").post(f"/cases/{world['a']}/tasks/{world['a_task']}/claim",
-                                    {"next": "/tasks\r\nSet-Cookie: stolen=1"})
+    response = web("workflow").post(
+        f"/cases/{world['a']}/tasks/{world['a_task']}/claim", {"next": "/tasks\r\nSet-Cookie: stolen=1"}
+    )
     assert response.status_code == 302 and "stolen" not in response.headers.get("Location", "")
     assert "stolen" not in response.headers.get("Set-Cookie", "")
 

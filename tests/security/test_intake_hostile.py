@@ -1,6 +1,7 @@
 """Issue 12, point 2: no message stops ``acro intake``. A hostile message (parts nested 1,000
 deep, 70 MB, a header bomb, a reused Message-ID, a PDF that runs scripts or expands to
 gigabytes) is quarantined with a clear reason, and intake goes on with the next message."""
+
 import hashlib
 import html
 import shutil
@@ -53,14 +54,19 @@ def sha256_of(path: Path) -> str:
 @pytest.fixture
 def workflow_user(app):
     with app.app_context():
-        db.session.add(User(username="wendy", full_name="Wendy", roles=["workflow"],
-                            password_hash=generate_password_hash("wendy-password", method="pbkdf2:sha256:1000")))
+        db.session.add(
+            User(
+                username="wendy",
+                full_name="Wendy",
+                roles=["workflow"],
+                password_hash=generate_password_hash("wendy-password", method="pbkdf2:sha256:1000"),
+            )
+        )
         db.session.commit()
     return Client(app.test_client()).sign_in("wendy", "wendy-password")
 
 
-def test_one_run_quarantines_every_hostile_message_and_takes_in_every_good_one(app, runner, tmp_path,
-                                                                              workflow_user):
+def test_one_run_quarantines_every_hostile_message_and_takes_in_every_good_one(app, runner, tmp_path, workflow_user):
     inbox = maildir(tmp_path / "acro")
     quarantine = tmp_path / "quarantine"
     messages = hostile()
@@ -89,8 +95,9 @@ def test_one_run_quarantines_every_hostile_message_and_takes_in_every_good_one(a
     result = runner.invoke(args=["intake", str(inbox)])
 
     assert result.exit_code == 0, result.output
-    assert (f"{len(good)} referral(s) created, 1 already taken in, {len(expected)} quarantined"
-            in result.output), result.output
+    assert f"{len(good)} referral(s) created, 1 already taken in, {len(expected)} quarantined" in result.output, (
+        result.output
+    )
     for name, fragment in expected.items():
         reason = quarantined_reason(quarantine, name)
         assert fragment in reason, (name, reason)
@@ -103,8 +110,9 @@ def test_one_run_quarantines_every_hostile_message_and_takes_in_every_good_one(a
             assert rows[name].status == "accepted" and rows[name].case_id is not None, name
         assert db.session.scalar(select(func.count()).select_from(Case)) == len(good)
         # the referral that came first under the reused Message-ID is the one kept
-        kowalski = db.session.get(Case, rows["2" + f"{GOOD.index('good-plain-utf8.eml'):02d}" + ".good-plain-utf8.eml"]
-                                  .case_id)
+        kowalski = db.session.get(
+            Case, rows["2" + f"{GOOD.index('good-plain-utf8.eml'):02d}" + ".good-plain-utf8.eml"].case_id
+        )
         assert kowalski.referral["subject"]["family_name"] == "Kowalski"
         assert kowalski.reference in rows["900.reused-message-id"].reason
     assert (quarantine / "new" / "100.oversize-70mb").stat().st_size >= OVERSIZE_BYTES
@@ -117,8 +125,9 @@ def test_one_run_quarantines_every_hostile_message_and_takes_in_every_good_one(a
             assert row.reason in html.unescape(page)
 
     again = runner.invoke(args=["intake", str(inbox)])
-    assert again.exit_code == 0 and f"0 referral(s) created, {len(good)} already taken in, 0 quarantined" \
-        in again.output, again.output
+    assert (
+        again.exit_code == 0 and f"0 referral(s) created, {len(good)} already taken in, 0 quarantined" in again.output
+    ), again.output
 
 
 def test_a_70_mb_message_is_quarantined_without_being_read_into_memory(app, tmp_path):
@@ -127,6 +136,7 @@ def test_a_70_mb_message_is_quarantined_without_being_read_into_memory(app, tmp_
     write_oversize(big)
     digest = sha256_of(big)
     from casework.intake.mailbox import Intake
+
     with app.app_context():
         service = casework()
         tracemalloc.start()
@@ -147,6 +157,7 @@ def test_a_70_mb_message_is_quarantined_without_being_read_into_memory(app, tmp_
 def test_a_header_bomb_is_refused_before_any_of_it_is_decoded(app, tmp_path):
     """An otherwise good referral whose Subject is 20 KB of encoded words (5 MB took 38 s)."""
     from casework.intake.mailbox import Intake
+
     original = (CORPUS / "good-plain-utf8.eml").read_bytes()
     words = encoded_subject_bomb("x", 20 * 1024).split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0]
     inbox = maildir(tmp_path / "acro")
@@ -159,6 +170,7 @@ def test_a_header_bomb_is_refused_before_any_of_it_is_decoded(app, tmp_path):
 
 def test_a_reused_message_id_with_different_content_is_quarantined_not_dropped(app, tmp_path):
     from casework.intake.mailbox import Intake
+
     original = (CORPUS / "good-plain-utf8.eml").read_bytes()
     inbox = maildir(tmp_path / "acro")
     (inbox / "new" / "1-original").write_bytes(original)
@@ -168,11 +180,14 @@ def test_a_reused_message_id_with_different_content_is_quarantined_not_dropped(a
         outcomes = Intake(casework()).run(inbox).outcomes
         assert [o.status for o in outcomes] == ["accepted", "quarantined", "duplicate"]
         reference = outcomes[0].case_reference
-        assert f"its Message-ID <good-plain-utf8@acro.police.example> was taken in before as {reference} with " \
-               "different content" in outcomes[1].reason
+        assert (
+            f"its Message-ID <good-plain-utf8@acro.police.example> was taken in before as {reference} with "
+            "different content" in outcomes[1].reason
+        )
         assert db.session.scalar(select(func.count()).select_from(Case)) == 1
-        first = db.session.scalars(select(ReceivedMessage).where(
-            ReceivedMessage.message_id == "<good-plain-utf8@acro.police.example>")).one()
+        first = db.session.scalars(
+            select(ReceivedMessage).where(ReceivedMessage.message_id == "<good-plain-utf8@acro.police.example>")
+        ).one()
         assert first.status == "accepted" and first.case.reference == reference
     assert b"Impostor" in (tmp_path / "quarantine" / "new" / "2-impostor").read_bytes()
 
@@ -182,6 +197,7 @@ def test_whatever_goes_wrong_with_one_message_the_run_goes_on(app, tmp_path, mon
     for the next run; the messages after it are taken in either way."""
     from casework.intake import mailbox
     from casework.intake import parse as real_parse
+
     inbox = maildir(tmp_path / "acro")
     for index, name in enumerate(["good-plain-utf8.eml", "good-uk-dates-crlf.eml", "good-format-flowed.eml"]):
         shutil.copy(CORPUS / name, inbox / "new" / f"{index}.{name}")
@@ -190,6 +206,7 @@ def test_whatever_goes_wrong_with_one_message_the_run_goes_on(app, tmp_path, mon
         if b"good-plain-utf8@" in data:
             raise KeyError("a bug the parser never had before")
         return real_parse(data, **kwargs)
+
     monkeypatch.setattr(mailbox, "parse", parse)
     with app.app_context():
         service = casework()
@@ -199,6 +216,7 @@ def test_whatever_goes_wrong_with_one_message_the_run_goes_on(app, tmp_path, mon
             if referral["subject"]["family_name"] == "Okonkwo":
                 raise ValueError("not a CaseworkError")
             return real_submit(referral, *args, **kwargs)
+
         monkeypatch.setattr(service, "submit_referral", submit)
         outcomes = mailbox.Intake(service).run(inbox).outcomes
         assert [o.status for o in outcomes] == ["quarantined", "failed", "accepted"]
@@ -210,6 +228,7 @@ def test_whatever_goes_wrong_with_one_message_the_run_goes_on(app, tmp_path, mon
 @pytest.mark.parametrize("name", sorted(HOSTILE_PDFS))
 def test_a_hostile_certificate_pdf_is_refused(name):
     from casework.intake.pdf import CertificatePdfError, check_certificate
+
     data, fragment = HOSTILE_PDFS[name]
     with pytest.raises(CertificatePdfError) as refused:
         check_certificate(data, "certificate.pdf")
@@ -219,4 +238,5 @@ def test_a_hostile_certificate_pdf_is_refused(name):
 @pytest.mark.parametrize("name", sorted(good_extra()))
 def test_an_ordinary_certificate_pdf_passes(name):
     from casework.intake import parse
+
     assert parse(good_extra()[name]).certificate["file"].startswith(b"%PDF-")

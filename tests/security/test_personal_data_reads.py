@@ -3,15 +3,16 @@ searches needs a purpose and is logged with who searched for what; each view of 
 document is logged with the purpose of that view (a reason stated for a task, or an hour
 ago, does not carry over); a person can change their stated reason; an administrator sees no
 personal data on task pages or in queues without a purpose."""
+
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, Case
-from webapp.db import db
 from engine.clock import FakeClock
 from tests.web.pages import text
+from webapp.db import db
 
 KOWALSKI = "KOWALSKI"  # demo referral 0's family name, as pages show it
 
@@ -69,8 +70,9 @@ def test_the_search_page_asks_why_before_it_shows_anyone(app, web, world):
 
 def test_a_search_on_the_page_is_logged_with_who_searched_for_what_and_why(app, web, world):
     client = web("caseworker")
-    page = client.get("/search", query_string={"name": "kowalski", "purpose": "other",
-                                               "other": "Call from West Midlands Police"})
+    page = client.get(
+        "/search", query_string={"name": "kowalski", "purpose": "other", "other": "Call from West Midlands Police"}
+    )
     assert page.status_code == 200 and KOWALSKI in text(page)
     client.get("/search?name=zzz&purpose=enquiry")
     found, nothing = log(app, action="search")
@@ -114,10 +116,16 @@ def test_a_task_s_purpose_is_not_carried_to_the_case_s_documents(app, web, world
     from casework.models import UserTask
     from tests.people import actor_of_role
     from webapp.bootstrap import casework
+
     reference, document = world["b"], world["b_document"]
     with app.app_context():
         # the representations arrive: the deportation decision is the casework team's task now
-        casework().deliver_message(reference, "representations_received", {}, actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups))
+        casework().deliver_message(
+            reference,
+            "representations_received",
+            {},
+            actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups),
+        )
         task = db.session.scalars(select(UserTask.id).where(UserTask.case_id == case_id(app, reference))).first()
     assert task is not None
     client = web("caseworker")
@@ -149,10 +157,16 @@ def test_each_view_and_download_is_logged_with_the_purpose_in_force_and_it_lapse
         assert response.status_code == 302 and "/purpose" in response.location, path
     client.post(f"{case}/purpose", {"purpose": "other", "other": "Subject access request SAR-17"})
     assert client.get(document).status_code == 200
-    logged = [(e.action, e.purpose, e.details.get("what")) for e in log(app, actor="caseworker")
-              if e.action in ("view", "export")]
-    assert logged == [("view", "Working on this case", "case"), ("export", "Working on this case", "document"),
-                      ("export", "Subject access request SAR-17", "document")]
+    logged = [
+        (e.action, e.purpose, e.details.get("what"))
+        for e in log(app, actor="caseworker")
+        if e.action in ("view", "export")
+    ]
+    assert logged == [
+        ("view", "Working on this case", "case"),
+        ("export", "Working on this case", "document"),
+        ("export", "Subject access request SAR-17", "document"),
+    ]
 
 
 def test_a_person_can_change_their_stated_reason(app, web, world, wall_clock):
@@ -168,4 +182,6 @@ def test_a_person_can_change_their_stated_reason(app, web, world, wall_clock):
     assert client.post(change, {"purpose": "enquiry"}).location == case
     assert "Answering an enquiry about this case" in text(client.get(case))
     assert [e.purpose for e in log(app, actor="director", action="view")] == [
-        "Quality assurance or audit", "Answering an enquiry about this case"]
+        "Quality assurance or audit",
+        "Answering an enquiry about this case",
+    ]

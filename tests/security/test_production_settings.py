@@ -1,22 +1,27 @@
 """Issue 12, point 10: production refuses a weak session key, and OPTIONS answers with the
 methods a route has: no more (the API's catch-all route once added every method to every
 API path), on the pages and on the API alike."""
+
 import pytest
 
 from casework.config import ConfigError, Settings
 from tests.security.routes import concrete_routes
 
 REAL_ADDRESSES = {
-    "ACRO_EMAIL": "referrals@acro.police.uk", "PNC_BUREAU_EMAIL": "pnc@police.uk",
-    "NBTC_EMAIL": "nbtc@homeoffice.gov.uk", "ICE_EMAIL": "ice@homeoffice.gov.uk",
-    "REMOVALS_EMAIL": "removals@homeoffice.gov.uk", "CC_DIRECTOR_EMAIL": "cc-director@homeoffice.gov.uk",
+    "ACRO_EMAIL": "referrals@acro.police.uk",
+    "PNC_BUREAU_EMAIL": "pnc@police.uk",
+    "NBTC_EMAIL": "nbtc@homeoffice.gov.uk",
+    "ICE_EMAIL": "ice@homeoffice.gov.uk",
+    "REMOVALS_EMAIL": "removals@homeoffice.gov.uk",
+    "CC_DIRECTOR_EMAIL": "cc-director@homeoffice.gov.uk",
     "POST_DEPORTATION_EMAILS": "post-deportation@homeoffice.gov.uk",
 }
 
 
 def production(tmp_path, secret_key):
-    return Settings.from_env({"ACRO_ENV": "production", "SECRET_KEY": secret_key,
-                              "ACRO_INSTANCE_DIR": str(tmp_path), **REAL_ADDRESSES})
+    return Settings.from_env(
+        {"ACRO_ENV": "production", "SECRET_KEY": secret_key, "ACRO_INSTANCE_DIR": str(tmp_path), **REAL_ADDRESSES}
+    )
 
 
 @pytest.mark.parametrize("key", ["short", "x" * 31, "é" * 15 + "x"])  # the last is 31 bytes in 16 characters
@@ -44,8 +49,9 @@ def test_options_lists_only_the_methods_each_route_has(app, world):
         response = client.open(route.url, method="OPTIONS")
         assert response.status_code == 200, f"OPTIONS {route.url}: {response.status_code}"
         allowed = {m.strip() for m in response.headers["Allow"].split(",")}
-        assert allowed == set(route.rule.methods), f"OPTIONS {route.url}: {sorted(allowed)}, " \
-                                                   f"the route has {sorted(route.rule.methods)}"
+        assert allowed == set(route.rule.methods), (
+            f"OPTIONS {route.url}: {sorted(allowed)}, the route has {sorted(route.rule.methods)}"
+        )
         checked += 1
     assert checked >= 40
 

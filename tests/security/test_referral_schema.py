@@ -1,6 +1,9 @@
 """Issue 12.11: the web form, the API and email intake validate a referral by one schema: the
 same input is refused the same way, and every channel's referral knows when it was received."""
+
 from __future__ import annotations
+
+from datetime import UTC
 
 import pytest
 from sqlalchemy import select
@@ -50,8 +53,9 @@ def test_email_intake_quarantines_the_same_with_the_same_words(app, tmp_path, ch
     inbox = tmp_path / "inbox"
     for folder in ("new", "cur", "tmp"):
         (inbox / folder).mkdir(parents=True)
-    (inbox / "new" / "m").write_bytes(bytes(render(data["referral"], data["certificate"],
-                                                   message_id="<refused@acro.police.example>")))
+    (inbox / "new" / "m").write_bytes(
+        bytes(render(data["referral"], data["certificate"], message_id="<refused@acro.police.example>"))
+    )
     with app.app_context():
         [outcome] = Intake(casework()).run(inbox).outcomes
         assert outcome.status == "quarantined" and message in outcome.reason
@@ -62,8 +66,11 @@ def _acknowledgement(app, reference):
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
         assert case.referral["received_at"], "the referral does not say when it was received"
-        bodies = [e.body for e in db.session.scalars(select(Email).where(Email.case_id == case.id))
-                  if "Your referral received" in e.body]
+        bodies = [
+            e.body
+            for e in db.session.scalars(select(Email).where(Email.case_id == case.id))
+            if "Your referral received" in e.body
+        ]
     assert bodies, "no email tells ACRO when its referral was received"
     assert all("Not provided" not in b.split("Your referral received", 1)[1].splitlines()[0] for b in bodies)
 
@@ -78,14 +85,16 @@ def test_an_api_referral_says_when_it_was_received(app, api):
 
 
 def test_an_email_referral_says_when_it_was_received_by_its_date_header(app, tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
+
     data = {"referral": referral(), "certificate": certificate()}
     inbox = tmp_path / "inbox"
     for folder in ("new", "cur", "tmp"):
         (inbox / folder).mkdir(parents=True)
-    sent = datetime(2026, 1, 2, 10, 15, tzinfo=timezone.utc)
-    (inbox / "new" / "m").write_bytes(bytes(render(data["referral"], data["certificate"], date=sent,
-                                                   message_id="<dated@acro.police.example>")))
+    sent = datetime(2026, 1, 2, 10, 15, tzinfo=UTC)
+    (inbox / "new" / "m").write_bytes(
+        bytes(render(data["referral"], data["certificate"], date=sent, message_id="<dated@acro.police.example>"))
+    )
     with app.app_context():
         [outcome] = Intake(casework()).run(inbox).outcomes
         assert outcome.status == "accepted"
@@ -95,7 +104,9 @@ def test_an_email_referral_says_when_it_was_received_by_its_date_header(app, tmp
     # the certificate cannot be used: ACRO is asked for another, and told when its referral was received
     from tests.people import actor_of_role
     from tests.web.pages import task_id
+
     with app.app_context():
-        casework().complete_task(reference, task_id(app, reference, "check_certificate"), CERTIFICATE_NOT_OK[2],
-                                 actor_of_role("workflow"))
+        casework().complete_task(
+            reference, task_id(app, reference, "check_certificate"), CERTIFICATE_NOT_OK[2], actor_of_role("workflow")
+        )
     _acknowledgement(app, reference)

@@ -1,6 +1,7 @@
 """Issue 12, point 5: a session cookie copied before sign-out still worked after it. A sign-in
 is now kept on the server; signing out, deactivation and a new password end it, so a copy
 of the cookie taken before any of them opens nothing afterwards."""
+
 from datetime import timedelta
 
 import pytest
@@ -8,9 +9,9 @@ from sqlalchemy import select
 
 from casework import models
 from casework.models import User
-from webapp.db import db
 from engine.clock import FakeClock
 from tests.web.pages import Client
+from webapp.db import db
 
 
 def copy_of_cookie(app, signed_in: Client) -> Client:
@@ -46,6 +47,7 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(a
     thief = copy_of_cookie(app, browser)
     with app.app_context():
         from casework.users import deactivate
+
         deactivate(db.session, "director", app.extensions["acro"]["session_clock"].now())
         db.session.commit()
         # reactivated before the copy is next used: the ended session stays ended
@@ -60,6 +62,7 @@ def test_a_new_password_ends_every_session_signed_in_with_the_old_one(app, web):
     thief = copy_of_cookie(app, browser)
     with app.app_context():
         from casework.users import set_password
+
         set_password(db.session, "senior", "a brand new password", app.extensions["acro"]["session_clock"].now())
         db.session.commit()
     assert signed_out(thief.get("/tasks"))
@@ -90,16 +93,20 @@ def test_the_cookie_carries_a_random_token_and_the_server_keeps_only_its_hash(ap
         rows = db.session.scalars(select(models.SignInSession)).all()
     assert len(rows) == 1 and len(rows[0].token_hash) == 64
     from flask.sessions import SecureCookieSessionInterface
+
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
     cookie = browser.client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     token = serializer.loads(cookie.value)["sign_in"]
     assert token not in rows[0].token_hash and len(token) >= 43
 
 
-@pytest.mark.parametrize("command, args, because", [
-    ("deactivate", ["caseworker"], "deactivated"),
-    ("set-password", ["caseworker", "--password", "another long password"], "password changed"),
-])
+@pytest.mark.parametrize(
+    "command, args, because",
+    [
+        ("deactivate", ["caseworker"], "deactivated"),
+        ("set-password", ["caseworker", "--password", "another long password"], "password changed"),
+    ],
+)
 def test_the_acro_users_commands_end_the_sessions(app, web, runner, command, args, because):
     browser = web("caseworker")
     result = runner.invoke(args=["users", command, *args])

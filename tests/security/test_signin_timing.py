@@ -2,6 +2,7 @@
 does 240 ms, so the answer's time told which names exist. The work is now the same: one
 password hash checked, of the algorithm and cost real passwords are stored with. Counted,
 never timed."""
+
 import pytest
 from sqlalchemy import select
 
@@ -19,6 +20,7 @@ def hashes_checked(monkeypatch):
     def counting(pwhash, password):
         checked.append(pwhash)
         return real(pwhash, password)
+
     monkeypatch.setattr(users, "check_password_hash", counting)
     return checked
 
@@ -39,13 +41,16 @@ def method_of(pwhash: str) -> str:
     return pwhash.split("$", 1)[0]
 
 
-@pytest.mark.parametrize("username, password, signs_in", [
-    ("priya", "a long enough password", True),
-    ("priya", "the wrong password", False),
-    ("gone", "a long enough password", False),  # deactivated
-    ("nobody", "a long enough password", False),  # no such user
-    ("", "anything", False),
-])
+@pytest.mark.parametrize(
+    "username, password, signs_in",
+    [
+        ("priya", "a long enough password", True),
+        ("priya", "the wrong password", False),
+        ("gone", "a long enough password", False),  # deactivated
+        ("nobody", "a long enough password", False),  # no such user
+        ("", "anything", False),
+    ],
+)
 def test_one_password_hash_is_checked_whoever_signs_in(app, person, hashes_checked, username, password, signs_in):
     with app.app_context():
         user = users.authenticate(db.session, username, password)

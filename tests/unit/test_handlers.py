@@ -21,8 +21,7 @@ REG_24 = "regulation 24(1) of the Immigration (European Economic Area) Regulatio
 class Case:
     """One case with fake adapters; ``run`` goes through the registry, as the engine does."""
 
-    def __init__(self, referral=None, settings=None, certificate=None, subjects=None, render=False,
-                 task_data=None):
+    def __init__(self, referral=None, settings=None, certificate=None, subjects=None, render=False, task_data=None):
         self.clock = FakeClock(NOW)
         self.store = FakeCaseStore(referral, reference=REFERENCE, certificate=certificate, subjects=subjects)
         self.mailer = FakeMailer()
@@ -31,9 +30,16 @@ class Case:
         self.process_data = FakeProcessData(task_data)
 
     def run(self, topic, data=None):
-        return load_all().run(topic, dict(data or {}), case_store=self.store, mailer=self.mailer,
-                              documents=self.documents, clock=self.clock, settings=self.settings,
-                              process_data=self.process_data)
+        return load_all().run(
+            topic,
+            dict(data or {}),
+            case_store=self.store,
+            mailer=self.mailer,
+            documents=self.documents,
+            clock=self.clock,
+            settings=self.settings,
+            process_data=self.process_data,
+        )
 
     @property
     def email(self):
@@ -50,14 +56,28 @@ def _pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-DETAINABLE = {"custody_status": "at_liberty", "may_detain": True, "suitable_for_detention": True,
-              "detention_power": REG_24, "detention_reasons": "Risk of absconding."}
-DEP5 = {"deportation_decision": "deport", "custody_status": "not_detained", "address_known": True,
-        "in_country_right_of_appeal": False, "may_detain": True, "detention_power": REG_24,
-        "current_address": "22 Tonbridge Road, Maidstone"}
-LOC8 = {"foreign_convictions_considered": "Robbery (Poland, 2015).", "uk_convictions": "None.",
-        "outstanding_law_enforcement": "None known.",
-        "decision_reasons": "Convictions are old and the person has lived lawfully since."}
+DETAINABLE = {
+    "custody_status": "at_liberty",
+    "may_detain": True,
+    "suitable_for_detention": True,
+    "detention_power": REG_24,
+    "detention_reasons": "Risk of absconding.",
+}
+DEP5 = {
+    "deportation_decision": "deport",
+    "custody_status": "not_detained",
+    "address_known": True,
+    "in_country_right_of_appeal": False,
+    "may_detain": True,
+    "detention_power": REG_24,
+    "current_address": "22 Tonbridge Road, Maidstone",
+}
+LOC8 = {
+    "foreign_convictions_considered": "Robbery (Poland, 2015).",
+    "uk_convictions": "None.",
+    "outstanding_law_enforcement": "None known.",
+    "decision_reasons": "Convictions are old and the person has lived lawfully since.",
+}
 
 # each topic that emails, with data that lets it, and the party it must reach
 EMAILS = [
@@ -90,11 +110,14 @@ def test_every_email_names_the_case_the_subject_and_the_purpose(topic, data, rec
     assert email["kind"]
 
 
-@pytest.mark.parametrize("topic, data, party", [
-    ("pnc-bureau.request-check", {}, "pnc_bureau"),
-    ("acro.advise-not-pursued", {}, "acro"),
-    ("notices.post-deportation", {}, "post_deportation"),
-])
+@pytest.mark.parametrize(
+    "topic, data, party",
+    [
+        ("pnc-bureau.request-check", {}, "pnc_bureau"),
+        ("acro.advise-not-pursued", {}, "acro"),
+        ("notices.post-deportation", {}, "post_deportation"),
+    ],
+)
 def test_a_missing_address_is_an_error_naming_the_party(topic, data, party):
     settings = make_settings()
     del settings["addresses"][party]
@@ -106,18 +129,35 @@ def test_a_missing_address_is_an_error_naming_the_party(topic, data, party):
 
 # -- intake and the CC Workflow team ----------------------------------------------------
 
+
 def test_record_referral_sets_the_defaults_and_notes_the_email_intake(case):
     result = case.run("case-record.record-referral")
-    assert result == {"case_reference": REFERENCE, "eea_national": True, "left_uk": False,
-                      "wanted_marker": False, "further_offending_overseas": False,
-                      "pending_prosecution": False, "police_continue_prosecution": False}
+    assert result == {
+        "case_reference": REFERENCE,
+        "eea_national": True,
+        "left_uk": False,
+        "wanted_marker": False,
+        "further_offending_overseas": False,
+        "pending_prosecution": False,
+        "police_continue_prosecution": False,
+    }
     assert case.store.notes == ["ACRO referral received by email; actioned by CC Workflow"]
 
 
-@pytest.mark.parametrize("nationality, eea", [("Poland", True), ("POLAND", True), ("polish", True),
-                                              ("Czech Republic", True), ("Switzerland", True),
-                                              ("Norway", True), ("Albania", False), ("Nigeria", False),
-                                              ("United Kingdom", False)])
+@pytest.mark.parametrize(
+    "nationality, eea",
+    [
+        ("Poland", True),
+        ("POLAND", True),
+        ("polish", True),
+        ("Czech Republic", True),
+        ("Switzerland", True),
+        ("Norway", True),
+        ("Albania", False),
+        ("Nigeria", False),
+        ("United Kingdom", False),
+    ],
+)
 def test_eea_nationality_is_read_without_regard_to_case(nationality, eea):
     case = Case(referral=make_referral(subject={"nationality": nationality}))
     assert case.run("case-record.record-referral")["eea_national"] is eea
@@ -130,8 +170,9 @@ def test_the_eea_list_has_the_eu_27_the_eea_3_and_switzerland():
 
 
 def test_settings_can_replace_the_eea_list():
-    case = Case(referral=make_referral(subject={"nationality": "Narnia"}),
-                settings=make_settings(eea_countries={"Narnia"}))
+    case = Case(
+        referral=make_referral(subject={"nationality": "Narnia"}), settings=make_settings(eea_countries={"Narnia"})
+    )
     assert case.run("case-record.record-referral")["eea_national"] is True
     assert is_eea_national("Poland", {"Narnia"}) is False
 
@@ -152,8 +193,10 @@ def test_absent_referral_details_are_noted_as_absent_not_invented():
 
 def test_note_non_disclosable_says_no_further_action_and_waits(case):
     case.run("case-record.note-non-disclosable", {"certificate_disclosable": False})
-    assert case.store.notes == ["Non-disclosable ACRO certificate received: no further action can be "
-                                "taken until a disclosable certificate is obtained."]
+    assert case.store.notes == [
+        "Non-disclosable ACRO certificate received: no further action can be "
+        "taken until a disclosable certificate is obtained."
+    ]
     assert case.store.status["stage"] == "Awaiting disclosable certificate"
 
 
@@ -166,16 +209,27 @@ def test_a_new_immigration_referral_is_asked_of_acro_with_the_purpose_it_must_ca
 
 
 def test_destroying_the_certificate_removes_its_content_everywhere():
-    task_data = [{"certificate": "full text", "certificate_text": "x", "case_reference": REFERENCE},
-                 {"certificate_content": "y", "left_uk": False}]
-    case = Case(certificate={"request_purpose": "criminal proceedings", "received_at": "2026-01-02T10:00:00+00:00",
-                             "status": "held", "content": "Polish court record ..."}, task_data=task_data)
+    task_data = [
+        {"certificate": "full text", "certificate_text": "x", "case_reference": REFERENCE},
+        {"certificate_content": "y", "left_uk": False},
+    ]
+    case = Case(
+        certificate={
+            "request_purpose": "criminal proceedings",
+            "received_at": "2026-01-02T10:00:00+00:00",
+            "status": "held",
+            "content": "Polish court record ...",
+        },
+        task_data=task_data,
+    )
     case.run("certificate.destroy")
     assert case.store.certificate()["status"] == "destroyed"
     assert case.store.certificate_content() is None
     assert task_data == [{"case_reference": REFERENCE}, {"left_uk": False}]
-    assert case.store.notes == ["Non-disclosable ACRO certificate destroyed: its content has been removed "
-                                "from the case record, its documents and the workflow data."]
+    assert case.store.notes == [
+        "Non-disclosable ACRO certificate destroyed: its content has been removed "
+        "from the case record, its documents and the workflow data."
+    ]
 
 
 def test_destroy_without_a_held_certificate_does_not_claim_a_destruction(case):
@@ -195,10 +249,15 @@ def test_create_records_a_new_subject_convictions_and_the_calendar_event(case):
 def test_the_same_person_referred_twice_is_one_subject():
     subjects = []
     Case(subjects=subjects).run("case-record.create", {"certificate_disclosable": True})
-    second = Case(referral=make_referral(convictions=[
-        {"country": "Poland", "offence": "Robbery", "date": "2015-06-01", "sentence": "4 years"},
-        {"country": "France", "offence": "Burglary", "date": "2021-09-30", "sentence": "2 years"}]),
-        subjects=subjects)
+    second = Case(
+        referral=make_referral(
+            convictions=[
+                {"country": "Poland", "offence": "Robbery", "date": "2015-06-01", "sentence": "4 years"},
+                {"country": "France", "offence": "Burglary", "date": "2021-09-30", "sentence": "2 years"},
+            ]
+        ),
+        subjects=subjects,
+    )
     result = second.run("case-record.create", {"certificate_disclosable": True})
     assert result == {"subject_id": 1, "subject_existing": True}
     assert len(subjects) == 1
@@ -216,8 +275,13 @@ def test_create_refuses_without_a_disclosable_certificate(case):
 def test_pnc_check_sends_identifiers_only(case):
     case.run("pnc-bureau.request-check")
     body = case.email["body"]
-    for expected in ("PNC ID: 12/345678A", "Date of birth: 1990-03-12", "Nationality: Poland",
-                     "Aliases: Lukas Zolc", "PNC print"):
+    for expected in (
+        "PNC ID: 12/345678A",
+        "Date of birth: 1990-03-12",
+        "Nationality: Poland",
+        "Aliases: Lukas Zolc",
+        "PNC print",
+    ):
         assert expected in body
     for withheld in ("Robbery", "EA1234567", "High Street", "Kent Police"):
         assert withheld not in body
@@ -246,6 +310,7 @@ def test_refer_to_team_says_when_no_restricted_steps_are_configured(case):
 
 # -- first actions ----------------------------------------------------------------------
 
+
 def test_nbtc_check_sends_identity_documents_and_waits(case):
     case.run("nbtc.request-check")
     assert "Passport EA1234567 issued by Poland" in case.email["body"]
@@ -254,9 +319,15 @@ def test_nbtc_check_sends_identity_documents_and_waits(case):
 
 
 def test_close_left_uk_records_the_outcome_and_the_exclusion_decision(case):
-    case.run("case-record.close-left-uk", {"left_uk": True, "departure_date": "2025-12-20",
-                                            "exclusion_decision": "exclusion_order",
-                                            "exclusion_reasons": "Convicted of robbery."})
+    case.run(
+        "case-record.close-left-uk",
+        {
+            "left_uk": True,
+            "departure_date": "2025-12-20",
+            "exclusion_decision": "exclusion_order",
+            "exclusion_reasons": "Convicted of robbery.",
+        },
+    )
     assert case.store.status == {"stage": None, "outcome": OUTCOME_LEFT_UK, "state": "closed"}
     assert OUTCOME_LEFT_UK == "ACRO overseas conviction – left UK before deport action"
     note = case.store.notes[0]
@@ -277,8 +348,15 @@ def test_icd5079_asks_for_the_marker_with_the_subjects_details():
     [form] = case.documents.created
     assert form["kind"] == "ICD.5079"
     subject = case.documents.section(0, "Subject")
-    for expected in (NAME, "Lukas Zolc", "Date of birth: Not provided", "Nationality: Poland",
-                     "PNC ID: 12/345678A", "1 High Street, Maidstone", "EA1234567"):
+    for expected in (
+        NAME,
+        "Lukas Zolc",
+        "Date of birth: Not provided",
+        "Nationality: Poland",
+        "PNC ID: 12/345678A",
+        "1 High Street, Maidstone",
+        "EA1234567",
+    ):
         assert expected in subject
     assert "Wanted/missing" == case.documents.section(0, "Marker requested")
     assert "liable to deportation" in case.documents.section(0, "Reason").lower()
@@ -298,12 +376,16 @@ def test_ice_tasking_refers_the_case_and_carries_the_local_restricted_steps():
 
 def test_wanted_missing_makes_the_case_dormant(case):
     case.run("case-record.record-wanted-missing", {"ice_outcome": "not_located"})
-    assert case.store.status == {"stage": "Dormant: wanted/missing", "outcome": OUTCOME_WANTED_MISSING,
-                                 "state": "dormant"}
+    assert case.store.status == {
+        "stage": "Dormant: wanted/missing",
+        "outcome": OUTCOME_WANTED_MISSING,
+        "state": "dormant",
+    }
     assert OUTCOME_WANTED_MISSING == "ACRO: liable to deport – PNC updated 'wanted/missing'"
 
 
 # -- FNO located ------------------------------------------------------------------------
+
 
 def test_icd5080_asks_for_the_marker_to_be_removed(case):
     assert case.run("pnc-bureau.remove-marker", {"wanted_marker": True}) == {"wanted_marker": False}
@@ -329,8 +411,11 @@ def test_police_are_told_of_our_interest_by_email(case):
 
 
 def test_without_an_officer_email_the_case_owner_is_told_to_phone():
-    case = Case(referral=make_referral(officer={"name": "DC Jane Smith", "force": "Kent Police",
-                                                "email": None, "phone": "01622 000000"}))
+    case = Case(
+        referral=make_referral(
+            officer={"name": "DC Jane Smith", "force": "Kent Police", "email": None, "phone": "01622 000000"}
+        )
+    )
     assert case.run("police.notify-interest") == {}
     assert case.mailer.sent == []
     assert "by phone on 01622 000000" in case.store.notes[0]
@@ -347,6 +432,7 @@ def test_without_any_officer_details_nothing_is_invented():
 
 # -- detention --------------------------------------------------------------------------
 
+
 def test_detention_is_requested_under_the_decided_power(case):
     assert case.run("ice.request-detention", DETAINABLE) == {"custody_status": "detained"}
     assert case.store.custody == "detained"
@@ -355,9 +441,15 @@ def test_detention_is_requested_under_the_decided_power(case):
     assert "Detention power: " + REG_24 in case.email["body"]
 
 
-@pytest.mark.parametrize("change, rule", [({"may_detain": False}, "DET-1"), ({"may_detain": None}, "DET-1"),
-                                          ({"suitable_for_detention": False}, "DET-4"),
-                                          ({"detention_power": None}, "DET-2")])
+@pytest.mark.parametrize(
+    "change, rule",
+    [
+        ({"may_detain": False}, "DET-1"),
+        ({"may_detain": None}, "DET-1"),
+        ({"suitable_for_detention": False}, "DET-4"),
+        ({"detention_power": None}, "DET-2"),
+    ],
+)
 def test_detention_is_never_requested_without_its_conditions(case, change, rule):
     with pytest.raises(ValueError, match=rule):
         case.run("ice.request-detention", {**DETAINABLE, **change})
@@ -366,8 +458,10 @@ def test_detention_is_never_requested_without_its_conditions(case, change, rule)
 
 
 def test_non_detained_records_custody_and_why(case):
-    result = case.run("case-record.record-non-detained",
-                      {**DETAINABLE, "suitable_for_detention": False, "detention_reasons": "Serious illness."})
+    result = case.run(
+        "case-record.record-non-detained",
+        {**DETAINABLE, "suitable_for_detention": False, "detention_reasons": "Serious illness."},
+    )
     assert result == {"custody_status": "not_detained"}
     assert case.store.custody == "not_detained"
     assert "not suitable for detention" in case.store.notes[0] and "Serious illness." in case.store.notes[0]
@@ -379,6 +473,7 @@ def test_non_detained_because_convictions_cannot_be_disclosed(case):
 
 
 # -- deportation ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("eea, notice, days", [(True, LIABILITY, 20), (False, DECISION, 10)])
 def test_stage1_notice_states_the_deadline_and_sets_it_on_the_case(eea, notice, days):
@@ -403,12 +498,15 @@ def test_stage1_deadline_is_ten_days_on(case):
     assert "Thursday 15 January 2026" in case.documents.section(0, "Response deadline")
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"eea_national": True, "notice_type": DECISION, "response_days": 20}, "DEP-2"),
-    ({"eea_national": False, "notice_type": None, "response_days": 20}, "DEP-2"),
-    ({"eea_national": False, "notice_type": DECISION, "response_days": 0}, "DEP-3"),
-    ({"eea_national": False, "notice_type": DECISION}, "DEP-3"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"eea_national": True, "notice_type": DECISION, "response_days": 20}, "DEP-2"),
+        ({"eea_national": False, "notice_type": None, "response_days": 20}, "DEP-2"),
+        ({"eea_national": False, "notice_type": DECISION, "response_days": 0}, "DEP-3"),
+        ({"eea_national": False, "notice_type": DECISION}, "DEP-3"),
+    ],
+)
 def test_a_wrong_notice_or_period_is_refused(case, data, message):
     with pytest.raises(ValueError, match=message):
         case.run("notices.serve-stage1", data)
@@ -426,8 +524,7 @@ def test_dep5_asks_the_local_ice_team_to_detain_without_changing_custody(case):
 
 
 def test_dep5_after_the_director_disagrees_counts_as_a_decision_to_deport(case):
-    result = case.run("ice.request-detention", {**DEP5, "deportation_decision": "not_pursue",
-                                                "director_agrees": False})
+    result = case.run("ice.request-detention", {**DEP5, "deportation_decision": "not_pursue", "director_agrees": False})
     assert result == {"detention_requested": True}
     assert "The CC Director has decided that deportation of the subject is to be pursued" in case.email["body"]
 
@@ -446,8 +543,10 @@ def test_dep5_without_its_conditions_is_a_wiring_fault(case):
 
 def test_post_deportation_informs_each_department_separately_and_closes(case):
     case.run("notices.post-deportation")
-    assert [m["to"] for m in case.mailer.sent] == [["post-deportation@homeoffice.example"],
-                                                    ["acro-updates@acro.police.example"]]
+    assert [m["to"] for m in case.mailer.sent] == [
+        ["post-deportation@homeoffice.example"],
+        ["acro-updates@acro.police.example"],
+    ]
     assert all("Deportation reported: Monday 5 January 2026" in m["body"] for m in case.mailer.sent)
     assert case.store.status["outcome"] == "Deported" and case.store.status["state"] == "closed"
 
@@ -462,6 +561,7 @@ def test_post_deportation_with_no_departments_configured_is_an_error():
 
 
 # -- deportation not pursued ------------------------------------------------------------
+
 
 def test_director_submission_records_reasons_and_the_three_loc8_considerations(case):
     case.run("director.submit", {**LOC8, "deportation_decision": "not_pursue"})

@@ -14,17 +14,29 @@ def _text(content: bytes) -> str:
 
 
 def _render(subject="Łukasz ŻÓŁĆ", sections=None, **kwargs):
-    return pdf.render("Stage 1 Decision Notice", "ACRO-2026-000012", subject,
-                      sections if sections is not None else [("Response deadline", "Thursday 15 January 2026")],
-                      GENERATED, **kwargs)
+    return pdf.render(
+        "Stage 1 Decision Notice",
+        "ACRO-2026-000012",
+        subject,
+        sections if sections is not None else [("Response deadline", "Thursday 15 January 2026")],
+        GENERATED,
+        **kwargs,
+    )
 
 
 def test_the_pdf_has_the_marking_reference_subject_and_sections():
     content = _render()
     assert content.startswith(b"%PDF-")
     text = _text(content)
-    for expected in ("OFFICIAL - SENSITIVE", "Stage 1 Decision Notice", "Case reference: ACRO-2026-000012",
-                     "Subject: Łukasz ŻÓŁĆ", "Response deadline", "Thursday 15 January 2026", "Page 1 of 1"):
+    for expected in (
+        "OFFICIAL - SENSITIVE",
+        "Stage 1 Decision Notice",
+        "Case reference: ACRO-2026-000012",
+        "Subject: Łukasz ŻÓŁĆ",
+        "Response deadline",
+        "Thursday 15 January 2026",
+        "Page 1 of 1",
+    ):
         assert expected in text
 
 

@@ -23,8 +23,9 @@ def test_run_passes_only_the_adapters_the_handler_declares(reg):
         seen.update(data=data, case_store=case_store, clock=clock)
         return {"done": True}
 
-    result = reg.run("case-record.example", {"a": 1}, case_store="store", clock="clock",
-                     mailer="mailer", documents="documents")
+    result = reg.run(
+        "case-record.example", {"a": 1}, case_store="store", clock="clock", mailer="mailer", documents="documents"
+    )
     assert result == {"done": True}
     assert seen == {"data": {"a": 1}, "case_store": "store", "clock": "clock"}
     assert reg.adapters_for("case-record.example") == ("case_store", "clock")
@@ -67,11 +68,14 @@ def test_an_adapter_not_offered_is_a_clear_error(reg):
         reg.run("x.mail", {}, case_store="store")
 
 
-@pytest.mark.parametrize("source, message", [
-    ("def handler(data, *, mailbox): pass", "unknown adapter 'mailbox'"),
-    ("def handler(data, mailer): pass", "must be keyword-only"),
-    ("def handler(*, mailer): pass", "process data as its first parameter"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("def handler(data, *, mailbox): pass", "unknown adapter 'mailbox'"),
+        ("def handler(data, mailer): pass", "must be keyword-only"),
+        ("def handler(*, mailer): pass", "process data as its first parameter"),
+    ],
+)
 def test_bad_signatures_are_refused_at_registration(reg, source, message):
     namespace = {}
     exec(source, namespace)
@@ -89,7 +93,8 @@ def test_a_result_that_is_not_a_dict_is_refused(reg):
 def _documented_topics() -> set[str]:
     text = (REPO / "docs" / "process.md").read_text(encoding="utf-8")
     return set(re.findall(r"\(`([a-z][a-z0-9-]*\.[a-z][a-z0-9-]*)`\)", text)) | set(
-        re.findall(r"topic `([a-z][a-z0-9-]*\.[a-z][a-z0-9-]*)`", text))
+        re.findall(r"topic `([a-z][a-z0-9-]*\.[a-z][a-z0-9-]*)`", text)
+    )
 
 
 def _modelled_topics() -> set[str]:
@@ -114,7 +119,9 @@ def test_load_all_can_be_called_again():
 
 
 def test_importing_handlers_imports_no_flask():
-    code = ("import sys, handlers; handlers.load_all(); "
-            "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if 'flask' in m)")
+    code = (
+        "import sys, handlers; handlers.load_all(); "
+        "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if 'flask' in m)"
+    )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     assert completed.returncode == 0, completed.stderr

@@ -19,10 +19,14 @@ def server():
 
 
 def _message(to):
-    return build_message("acro-casework@homeoffice.example", to, "ACRO-2026-000012: ICD.5079 request",
-                         "Dear PNC Bureau,\n\nŁukasz ŻÓŁĆ\n", [("ACRO-2026-000012-1-icd-5079.pdf", PDF_BYTES,
-                                                                "application/pdf")],
-                         message_id=MESSAGE_ID)
+    return build_message(
+        "acro-casework@homeoffice.example",
+        to,
+        "ACRO-2026-000012: ICD.5079 request",
+        "Dear PNC Bureau,\n\nŁukasz ŻÓŁĆ\n",
+        [("ACRO-2026-000012-1-icd-5079.pdf", PDF_BYTES, "application/pdf")],
+        message_id=MESSAGE_ID,
+    )
 
 
 def test_a_message_with_a_pdf_arrives_as_sent(server):

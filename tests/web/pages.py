@@ -1,5 +1,6 @@
 """What the page tests share: a client that signs in and sends CSRF tokens, the demo users,
 and the steps that bring a case to a given point."""
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,11 @@ class Client:
 def task_id(app, reference, bpmn_id):
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
-        return db.session.scalars(select(UserTask).where(UserTask.case_id == case.id,
-                                                         UserTask.bpmn_id == bpmn_id)).one().id
+        return (
+            db.session.scalars(select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id))
+            .one()
+            .id
+        )
 
 
 def text(response) -> str:
@@ -53,18 +57,35 @@ def text(response) -> str:
 
 
 # the steps that bring a case to a given point: (task, role, answers)
-CERTIFICATE_OK = ("check_certificate", "workflow", {"certificate_purpose": "immigration_deportation",
-                                                    "offences_on_pnc": "no"})
-CERTIFICATE_NOT_OK = ("check_certificate", "workflow", {"certificate_purpose": "criminal_proceedings",
-                                                        "offences_on_pnc": "no"})
+CERTIFICATE_OK = (
+    "check_certificate",
+    "workflow",
+    {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+)
+CERTIFICATE_NOT_OK = (
+    "check_certificate",
+    "workflow",
+    {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"},
+)
 LOCATED = ("establish_whereabouts", "caseworker", {"whereabouts_known": "yes", "current_address": "HMP Wandsworth"})
 OWNER = ("allocate_case_owner", "caseworker", {"case_owner": "caseworker"})
 HISTORY = ("check_offending_history", "caseworker", {"history_on_pnc": "yes", "further_offending_overseas": "no"})
-POLICE = ("record_police_response", "caseworker", {"officer_contacted_on": "2026-01-06", "pending_prosecution": "no",
-                                                   "police_continue_prosecution": "no"})
-DETENTION = ("consider_detention", "caseworker", {"convictions_disclosable": "yes", "custody_status": "serving_sentence",
-                                                  "sufficient_time": "yes", "suitable_for_detention": "yes",
-                                                  "detention_reasons": "In prison"})
+POLICE = (
+    "record_police_response",
+    "caseworker",
+    {"officer_contacted_on": "2026-01-06", "pending_prosecution": "no", "police_continue_prosecution": "no"},
+)
+DETENTION = (
+    "consider_detention",
+    "caseworker",
+    {
+        "convictions_disclosable": "yes",
+        "custody_status": "serving_sentence",
+        "sufficient_time": "yes",
+        "suitable_for_detention": "yes",
+        "detention_reasons": "In prison",
+    },
+)
 NOT_FOUND = ("establish_whereabouts", "caseworker", {"whereabouts_known": "no"})
 TO_DETENTION = [CERTIFICATE_OK, LOCATED, OWNER, HISTORY, POLICE]
 TO_STAGE1 = TO_DETENTION + [DETENTION]
@@ -74,6 +95,7 @@ def html(response):
     """The page as an element tree, to find things by what they are, not by how the
     template happens to lay out its whitespace."""
     from lxml import html as lxml_html
+
     return lxml_html.fromstring(response.get_data(as_text=True))
 
 

@@ -1,4 +1,5 @@
 """The `acro` commands an operator runs, through Flask's CLI runner."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,8 +17,14 @@ REPO = Path(__file__).resolve().parents[2]
 def test_demo_loads_a_user_per_role_and_referrals(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    for role in ("CC Workflow team", "CC casework team / case owner", "Senior caseworker", "CC Director",
-                 "Administrator", "Process analyst"):
+    for role in (
+        "CC Workflow team",
+        "CC casework team / case owner",
+        "Senior caseworker",
+        "CC Director",
+        "Administrator",
+        "Process analyst",
+    ):
         assert role in result.output
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == 6
@@ -34,8 +41,19 @@ def test_demo_is_refused_in_production(app, runner):
 
 
 def test_users_create_hashes_the_password_and_refuses_duplicates(app, runner):
-    args = ["users", "create", "Jo.Bloggs", "--name", "Jo Bloggs", "--role", "caseworker",
-            "--role", "senior_caseworker", "--password", "correct horse battery"]
+    args = [
+        "users",
+        "create",
+        "Jo.Bloggs",
+        "--name",
+        "Jo Bloggs",
+        "--role",
+        "caseworker",
+        "--role",
+        "senior_caseworker",
+        "--password",
+        "correct horse battery",
+    ]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -55,23 +73,46 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
     with app.app_context():
         from casework.demo import DEMO_REFERRALS
         from casework.permissions import Actor
+
         service = casework()
         db.session.add(User(username="carl", full_name="Carl", roles=["caseworker"], password_hash="!"))
         db.session.commit()
-        case = service.submit_referral(DEMO_REFERRALS[0]["referral"], Actor("acro-intake"),
-                                       certificate=DEMO_REFERRALS[0]["certificate"])
+        case = service.submit_referral(
+            DEMO_REFERRALS[0]["referral"], Actor("acro-intake"), certificate=DEMO_REFERRALS[0]["certificate"]
+        )
         reference = case.reference
         workflow = Actor("w", frozenset({"cc-workflow"}))
         casework_ = Actor("carl", frozenset({"cc-casework"}))
-        steps = [("check_certificate", workflow, {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}),
-                 ("establish_whereabouts", casework_, {"whereabouts_known": "yes"}),
-                 ("allocate_case_owner", casework_, {"case_owner": "carl"}),
-                 ("check_offending_history", casework_, {"history_on_pnc": "yes", "further_offending_overseas": "no"}),
-                 ("record_police_response", casework_, {"officer_contacted_on": "2026-01-06",
-                                                        "pending_prosecution": "no", "police_continue_prosecution": "no"}),
-                 ("consider_detention", casework_, {"convictions_disclosable": "yes", "custody_status": "serving_sentence",
-                                                    "sufficient_time": "no", "suitable_for_detention": "yes",
-                                                    "detention_reasons": "In prison"})]
+        steps = [
+            (
+                "check_certificate",
+                workflow,
+                {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+            ),
+            ("establish_whereabouts", casework_, {"whereabouts_known": "yes"}),
+            ("allocate_case_owner", casework_, {"case_owner": "carl"}),
+            ("check_offending_history", casework_, {"history_on_pnc": "yes", "further_offending_overseas": "no"}),
+            (
+                "record_police_response",
+                casework_,
+                {
+                    "officer_contacted_on": "2026-01-06",
+                    "pending_prosecution": "no",
+                    "police_continue_prosecution": "no",
+                },
+            ),
+            (
+                "consider_detention",
+                casework_,
+                {
+                    "convictions_disclosable": "yes",
+                    "custody_status": "serving_sentence",
+                    "sufficient_time": "no",
+                    "suitable_for_detention": "yes",
+                    "detention_reasons": "In prison",
+                },
+            ),
+        ]
         for bpmn_id, actor, answers in steps:
             task = db.session.scalars(select(UserTask).where(UserTask.bpmn_id == bpmn_id)).one()
             service.complete_task(reference, task.id, answers, actor)

@@ -1,5 +1,6 @@
 """Every page, for every role and for nobody signed in: allowed, refused (403), or sent to
 sign in first. What a role may see follows from its candidate groups (ROLE_GROUPS)."""
+
 import pytest
 from sqlalchemy import select
 
@@ -164,6 +165,7 @@ def test_a_case_that_does_not_exist_is_a_404(web, world):
 
 def test_a_deactivated_user_is_signed_out_at_the_next_request(app, web, users):
     from casework.models import User
+
     client = web("caseworker")
     assert client.get("/tasks").status_code == 200
     with app.app_context():
@@ -177,11 +179,11 @@ def test_a_password_change_ends_other_sessions(app, web, users):
     from werkzeug.security import generate_password_hash
 
     from casework.models import User
+
     client = web("director")
     with app.app_context():
-        db.session.scalars(select(User).where(User.username == "director")).one().password_hash = \
-            generate_password_hash("a brand new password")
+        db.session.scalars(
+            select(User).where(User.username == "director")
+        ).one().password_hash = generate_password_hash("a brand new password")
         db.session.commit()
     assert "/sign-in" in client.get("/tasks").location
-
-

@@ -1,4 +1,5 @@
 """The operators' pages: incidents to retry, and exporting a case's data-protection log."""
+
 import json
 
 import pytest
@@ -11,12 +12,14 @@ from webapp.db import db
 
 def _failing_pnc_bureau(app, monkeypatch):
     from handlers import registry
+
     real = registry.run
 
     def broken(topic, data, **adapters):
         if topic == "pnc-bureau.request-check":
             raise ConnectionError("PNC Bureau mailbox unreachable")
         return real(topic, data, **adapters)
+
     monkeypatch.setattr(registry, "run", broken)
     return real
 
@@ -42,6 +45,7 @@ def test_an_incident_is_listed_and_retried_from_the_page(app, web, make_case, mo
     still = admin.post(f"/admin/incidents/{incident_id}/retry", follow_redirects=True)
     assert "it failed again" in text(still)
     from handlers import registry
+
     monkeypatch.setattr(registry, "run", real)
     done = admin.post(f"/admin/incidents/{incident_id}/retry", follow_redirects=True)
     assert f"{reference} has moved on" in text(done) and "No open incidents" in text(done)

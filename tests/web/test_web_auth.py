@@ -1,4 +1,5 @@
 """Signing in and out: errors, safe redirects, the session cookie and the rate limit."""
+
 import pytest
 
 from tests.web.pages import text
@@ -16,12 +17,15 @@ def test_sign_in_page(web):
     assert "Sign in to ACRO Casework" in page and 'autocomplete="current-password"' in page
 
 
-@pytest.mark.parametrize("form, messages", [
-    ({}, ["Enter your user name", "Enter your password"]),
-    ({"username": "caseworker"}, ["Enter your password"]),
-    ({"username": "caseworker", "password": "wrong password"}, ["The user name or password is not right"]),
-    ({"username": "nobody", "password": "demo-nobody-pass"}, ["The user name or password is not right"]),
-])
+@pytest.mark.parametrize(
+    "form, messages",
+    [
+        ({}, ["Enter your user name", "Enter your password"]),
+        ({"username": "caseworker"}, ["Enter your password"]),
+        ({"username": "caseworker", "password": "wrong password"}, ["The user name or password is not right"]),
+        ({"username": "nobody", "password": "demo-nobody-pass"}, ["The user name or password is not right"]),
+    ],
+)
 def test_sign_in_errors_use_the_error_summary(web, form, messages):
     response = web().post("/sign-in", form)
     page = text(response)
@@ -36,13 +40,16 @@ def test_sign_in_goes_on_to_the_page_asked_for_but_never_to_another_site(web):
     response = client.get("/dashboard")
     assert response.location.endswith("/sign-in?next=/dashboard")
     token = client.csrf()
-    ok = client.client.post("/sign-in?next=/dashboard", data={"csrf_token": token, "username": "director",
-                                                             "password": "demo-director-pass"})
+    ok = client.client.post(
+        "/sign-in?next=/dashboard", data={"csrf_token": token, "username": "director", "password": "demo-director-pass"}
+    )
     assert ok.location == "/dashboard"
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         other = web()
-        response = other.client.post(f"/sign-in?next={target}", data={
-            "csrf_token": other.csrf(), "username": "director", "password": "demo-director-pass"})
+        response = other.client.post(
+            f"/sign-in?next={target}",
+            data={"csrf_token": other.csrf(), "username": "director", "password": "demo-director-pass"},
+        )
         assert response.status_code == 302 and "evil" not in response.location, target
 
 
@@ -85,15 +92,19 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(web):
     assert "Secure" not in cookie  # the tests run on plain http, like the embedded mode
 
 
-@pytest.mark.parametrize("production, environ, secure", [
-    (True, {}, True),
-    (False, {}, False),
-    (False, {"SESSION_COOKIE_SECURE": "true"}, True),
-    (True, {"SESSION_COOKIE_SECURE": "false"}, False),
-])
+@pytest.mark.parametrize(
+    "production, environ, secure",
+    [
+        (True, {}, True),
+        (False, {}, False),
+        (False, {"SESSION_COOKIE_SECURE": "true"}, True),
+        (True, {"SESSION_COOKIE_SECURE": "false"}, False),
+    ],
+)
 def test_the_session_cookie_is_secure_in_production_unless_configured_otherwise(production, environ, secure):
     from casework.config import Settings
     from webapp.views import config_defaults
+
     config = config_defaults(Settings(production=production), environ)
     assert config["SESSION_COOKIE_SECURE"] is secure
     assert config["SESSION_COOKIE_HTTPONLY"] is True and config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -102,6 +113,7 @@ def test_the_session_cookie_is_secure_in_production_unless_configured_otherwise(
 def test_the_rate_limit_storage_comes_from_the_environment():
     from casework.config import Settings
     from webapp.views import config_defaults
+
     assert config_defaults(Settings(), {})["RATELIMIT_STORAGE_URI"] == "memory://"
     environ = {"RATELIMIT_STORAGE_URI": "redis://cache:6379/0", "SIGNIN_RATE_LIMIT": "3 per minute"}
     config = config_defaults(Settings(), environ)
@@ -113,7 +125,11 @@ def test_a_secure_cookie_is_sent_over_https(app, users):
     client = app.test_client()
     page = client.get("/sign-in", base_url="https://localhost")
     token = text(page).split('name="csrf_token" value="')[1].split('"')[0]
-    response = client.post("/sign-in", base_url="https://localhost", headers={"Referer": "https://localhost/sign-in"},
-                           data={"csrf_token": token, "username": "caseworker", "password": "demo-caseworker-pass"})
+    response = client.post(
+        "/sign-in",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/sign-in"},
+        data={"csrf_token": token, "username": "caseworker", "password": "demo-caseworker-pass"},
+    )
     assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -1,5 +1,6 @@
 """The case page (after the purpose is given), its diagram and progress, recording an
 event, and case search."""
+
 import io
 import json
 
@@ -16,11 +17,14 @@ def opened(client, reference, purpose="casework", other=""):
     return client
 
 
-@pytest.mark.parametrize("form, message", [
-    ({}, "Select why you need to see this case"),
-    ({"purpose": "other"}, "Enter why you need to see this case"),
-    ({"purpose": "gossip"}, "Select why you need to see this case"),
-])
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({}, "Select why you need to see this case"),
+        ({"purpose": "other"}, "Enter why you need to see this case"),
+        ({"purpose": "gossip"}, "Select why you need to see this case"),
+    ],
+)
 def test_the_purpose_is_required(web, make_case, form, message):
     reference = make_case()
     response = web("caseworker").post(f"/cases/{reference}/purpose", form)
@@ -33,8 +37,10 @@ def test_the_purpose_holds_for_a_while_and_each_view_is_logged_with_it(app, web,
     reference = make_case()
     client = web("director")
     assert "/purpose" in client.get(f"/cases/{reference}").location
-    response = client.post(f"/cases/{reference}/purpose?next=/cases/{reference}",
-                           {"purpose": "other", "other": "Preparing the monthly return"})
+    response = client.post(
+        f"/cases/{reference}/purpose?next=/cases/{reference}",
+        {"purpose": "other", "other": "Preparing the monthly return"},
+    )
     assert response.location == f"/cases/{reference}"
     assert client.get(f"/cases/{reference}").status_code == 200
     assert client.get(f"/cases/{reference}").status_code == 200
@@ -56,12 +62,28 @@ def test_next_after_the_purpose_stays_on_the_case(web, make_case):
 def test_the_case_page_shows_every_referral_detail_and_not_provided_for_absent_ones(web, make_case):
     haddad = make_case(index=1)
     page = text(opened(web("workflow"), haddad).get(f"/cases/{haddad}"))
-    for shown in ("Omar HADDAD", "30 November 1979", "Lebanon", "Drug trafficking", "France", "19 September 2012",
-                  "6 years&#39; imprisonment", "PC Tom Reid", "West Midlands Police", "0121 496 0002", "Arrest"):
+    for shown in (
+        "Omar HADDAD",
+        "30 November 1979",
+        "Lebanon",
+        "Drug trafficking",
+        "France",
+        "19 September 2012",
+        "6 years&#39; imprisonment",
+        "PC Tom Reid",
+        "West Midlands Police",
+        "0121 496 0002",
+        "Arrest",
+    ):
         assert shown in page, shown
     # INT-1: absent details are said to be absent
-    for label in ("PNC identity check (PNC ID)", "i24/7 (Interpol) check outcome", "Officer’s email",
-                  "Last known UK address", "ID or passport details"):
+    for label in (
+        "PNC identity check (PNC ID)",
+        "i24/7 (Interpol) check outcome",
+        "Officer’s email",
+        "Last known UK address",
+        "ID or passport details",
+    ):
         row = page.split(label, 1)[1].split("</div>", 1)[0]
         assert "Not provided" in row, label
     assert "held, not yet checked" in page and "No marker requested" in page and "Not considered yet" in page
@@ -76,8 +98,8 @@ def test_the_case_page_at_stage1_shows_documents_deadlines_emails_timeline_and_d
     assert "Stage 1 response" in page and "Timer: " in page  # deadlines
     assert "PNC check request" in page and "pnc-bureau@police.example" in page  # emails
     assert "Task completed" in page and "Consider detention" in page  # timeline
-    assert 'data-diagram-url="/cases/%s/diagrams/acro_referral.bpmn"' % reference in page
-    assert 'data-diagram-url="/cases/%s/diagrams/deportation.bpmn"' % reference in page
+    assert f'data-diagram-url="/cases/{reference}/diagrams/acro_referral.bpmn"' in page
+    assert f'data-diagram-url="/cases/{reference}/diagrams/deportation.bpmn"' in page
     assert f'data-progress-url="/cases/{reference}/progress.json"' in page
     assert "representations received" in page  # what it waits for
     assert "Record an event" in page
@@ -89,8 +111,10 @@ def test_progress_and_the_diagram_of_the_case_s_own_version(web, make_case):
     progress = client.get(f"/cases/{reference}/progress.json").get_json()
     main = progress["processes"]["acro_referral"]
     assert "deportation" in main["current"] and "check_certificate" in main["done"]
-    assert progress["processes"]["deportation"]["current"] == ["representations_received", "response_period_ended"] \
-        or set(progress["processes"]["deportation"]["current"]) >= {"representations_received"}
+    assert progress["processes"]["deportation"]["current"] == [
+        "representations_received",
+        "response_period_ended",
+    ] or set(progress["processes"]["deportation"]["current"]) >= {"representations_received"}
     assert main["flows"] and not progress["completed"]
     xml = client.get(f"/cases/{reference}/diagrams/deportation.bpmn")
     assert xml.mimetype == "application/xml" and b'<bpmn:process id="deportation"' in xml.data
@@ -101,8 +125,9 @@ def test_recording_representations_moves_the_case_on(app, web, make_case):
     client = opened(web("caseworker"), reference)
     page = text(client.get(f"/cases/{reference}/events"))
     assert "Representations received" in page and "Deportation enforced" not in page
-    response = client.post(f"/cases/{reference}/events", {"event": "representations_received",
-                                                          "details": "From the FNO's solicitors"})
+    response = client.post(
+        f"/cases/{reference}/events", {"event": "representations_received", "details": "From the FNO's solicitors"}
+    )
     assert response.status_code == 302
     assert "Event recorded" in text(client.get(f"/cases/{reference}"))
     assert "Consider deportation" in text(client.get("/tasks"))
@@ -130,19 +155,31 @@ def test_the_workflow_team_records_a_certificate_with_its_pdf(app, web, make_cas
     missing = client.post(f"/cases/{reference}/events", {"event": "certificate_received"})
     assert missing.status_code == 400
     assert "Select the request purpose" in text(missing) and "Enter the certificate" in text(missing)
-    not_pdf = client.post(f"/cases/{reference}/events", {
-        "event": "certificate_received", "certificate_purpose": "immigration",
-        "certificate_file": (io.BytesIO(b"MZ not a pdf"), "cert.pdf")}, content_type="multipart/form-data")
+    not_pdf = client.post(
+        f"/cases/{reference}/events",
+        {
+            "event": "certificate_received",
+            "certificate_purpose": "immigration",
+            "certificate_file": (io.BytesIO(b"MZ not a pdf"), "cert.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert not_pdf.status_code == 400 and "must be a PDF" in text(not_pdf)
-    response = client.post(f"/cases/{reference}/events", {
-        "event": "certificate_received", "certificate_purpose": "immigration",
-        "certificate_file": (io.BytesIO(b"%PDF-1.4 certificate"), "ACRO-26-0099.pdf")},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/cases/{reference}/events",
+        {
+            "event": "certificate_received",
+            "certificate_purpose": "immigration",
+            "certificate_file": (io.BytesIO(b"%PDF-1.4 certificate"), "ACRO-26-0099.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
-        held = db.session.scalars(select(Certificate).where(Certificate.case_id == case.id,
-                                                            Certificate.status == "held")).one()
+        held = db.session.scalars(
+            select(Certificate).where(Certificate.case_id == case.id, Certificate.status == "held")
+        ).one()
         assert held.file == b"%PDF-1.4 certificate" and held.filename == "ACRO-26-0099.pdf"
         assert held.request_purpose == "Request for administrative purpose immigration/deportation"
     assert "Check the certificate is disclosable" in text(client.get(f"/cases/{reference}"))
@@ -151,30 +188,37 @@ def test_the_workflow_team_records_a_certificate_with_its_pdf(app, web, make_cas
 def test_a_dormant_case_records_that_the_fno_is_located(app, web, make_case):
     reference = make_case([CERTIFICATE_OK, NOT_FOUND])
     from tests.web.pages import task_id
+
     client = web("caseworker")
-    client.post(f"/cases/{reference}/tasks/{task_id(app, reference, 'record_nbtc_result')}",
-                {"left_uk": "no", "offences_most_serious": "no"})
-    client.post(f"/cases/{reference}/tasks/{task_id(app, reference, 'record_ice_outcome')}",
-                {"ice_outcome": "not_located"})
+    client.post(
+        f"/cases/{reference}/tasks/{task_id(app, reference, 'record_nbtc_result')}",
+        {"left_uk": "no", "offences_most_serious": "no"},
+    )
+    client.post(
+        f"/cases/{reference}/tasks/{task_id(app, reference, 'record_ice_outcome')}", {"ice_outcome": "not_located"}
+    )
     page = text(opened(client, reference).get(f"/cases/{reference}"))
     assert "Dormant" in page and "Wanted/missing marker requested" in page
     client.post(f"/cases/{reference}/events", {"event": "fno_located"})
     assert "Allocate a case owner" in text(client.get(f"/cases/{reference}"))
 
 
-@pytest.mark.parametrize("query, found", [
-    ("name=kowalski", [0]),
-    ("name=Peter+Kowal", [0]),           # an alias
-    ("name=PIOTR", [0]),
-    ("name=ionesco", [2]),               # alias of Maria Ionescu
-    ("name=maria+ionescu", [2]),
-    ("name=zzz", []),
-    ("dob-day=12&dob-month=4&dob-year=1988", [0]),
-    ("pnc_id=19%2F112233c", [2]),
-    ("reference={1}", [1]),
-    ("name=haddad&dob-day=30&dob-month=11&dob-year=1979", [1]),
-    ("name=haddad&pnc_id=12%2F345678A", []),
-])
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("name=kowalski", [0]),
+        ("name=Peter+Kowal", [0]),  # an alias
+        ("name=PIOTR", [0]),
+        ("name=ionesco", [2]),  # alias of Maria Ionescu
+        ("name=maria+ionescu", [2]),
+        ("name=zzz", []),
+        ("dob-day=12&dob-month=4&dob-year=1988", [0]),
+        ("pnc_id=19%2F112233c", [2]),
+        ("reference={1}", [1]),
+        ("name=haddad&dob-day=30&dob-month=11&dob-year=1979", [1]),
+        ("name=haddad&pnc_id=12%2F345678A", []),
+    ],
+)
 def test_search_by_name_alias_date_of_birth_pnc_id_and_reference(web, make_case, query, found):
     references = [make_case([CERTIFICATE_OK]), make_case(index=1), make_case([CERTIFICATE_OK], index=2)]
     page = text(web("caseworker").get("/search?purpose=casework&" + query.format(*references))).split("</form>", 1)[1]

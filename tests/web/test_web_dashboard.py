@@ -1,4 +1,5 @@
 """The dashboard: cases per stage, overdue deadlines and tasks, dormant wanted/missing cases."""
+
 from datetime import timedelta
 
 from tests.web.pages import CERTIFICATE_OK, NOT_FOUND, TO_STAGE1, task_id, text
@@ -29,10 +30,13 @@ def test_overdue_deadlines_and_tasks(app, web, make_case):
 def test_dormant_wanted_missing_cases(app, web, make_case):
     reference = make_case([CERTIFICATE_OK, NOT_FOUND])
     client = web("caseworker")
-    client.post(f"/cases/{reference}/tasks/{task_id(app, reference, 'record_nbtc_result')}",
-                {"left_uk": "no", "offences_most_serious": "no"})
-    client.post(f"/cases/{reference}/tasks/{task_id(app, reference, 'record_ice_outcome')}",
-                {"ice_outcome": "not_located"})
+    client.post(
+        f"/cases/{reference}/tasks/{task_id(app, reference, 'record_nbtc_result')}",
+        {"left_uk": "no", "offences_most_serious": "no"},
+    )
+    client.post(
+        f"/cases/{reference}/tasks/{task_id(app, reference, 'record_ice_outcome')}", {"ice_outcome": "not_located"}
+    )
     page = text(client.get("/dashboard"))
     dormant = page.split("Dormant cases: wanted/missing", 1)[1]
     # the case, not the person: the dashboard asks no purpose (FD-1), the case page does

@@ -1,5 +1,6 @@
 """The new-referral page: every INT-1 detail, repeating rows added without script, server
 validation, and the certificate as text or PDF."""
+
 import io
 
 import pytest
@@ -10,38 +11,90 @@ from tests.web.pages import text
 from webapp.db import db
 
 FULL = {
-    "family_name": "Nowak", "given_names": "Anna Maria", "dob-day": "3", "dob-month": "2", "dob-year": "1991",
-    "nationality": "Poland", "pnc_id": "21/998877k", "alias_rows": "2", "alias-0": "Ania Nowak", "alias-1": "A. Novak",
-    "doc_rows": "1", "doc-0-type": "passport", "doc-0-number": "EB7654321", "doc-0-country": "Poland",
-    "conv_rows": "2", "conv-0-country": "Poland", "conv-0-offence": "Burglary", "conv-0-date-day": "1",
-    "conv-0-date-month": "6", "conv-0-date-year": "2016", "conv-0-sentence": "2 years",
-    "conv-1-country": "", "conv-1-offence": "", "conv-1-sentence": "",
-    "interpol_check_outcome": "No trace", "request_reason": "witness", "last_known_address": "1 High St\nLeeds",
-    "received-day": "5", "received-month": "1", "received-year": "2026",
-    "officer_name": "DC Jo Bloggs", "officer_force": "West Yorkshire Police", "officer_email": "jo.bloggs@wyp.example",
-    "officer_phone": "0113 496 0000", "certificate_purpose": "immigration", "certificate_text": "Certificate 26/1",
+    "family_name": "Nowak",
+    "given_names": "Anna Maria",
+    "dob-day": "3",
+    "dob-month": "2",
+    "dob-year": "1991",
+    "nationality": "Poland",
+    "pnc_id": "21/998877k",
+    "alias_rows": "2",
+    "alias-0": "Ania Nowak",
+    "alias-1": "A. Novak",
+    "doc_rows": "1",
+    "doc-0-type": "passport",
+    "doc-0-number": "EB7654321",
+    "doc-0-country": "Poland",
+    "conv_rows": "2",
+    "conv-0-country": "Poland",
+    "conv-0-offence": "Burglary",
+    "conv-0-date-day": "1",
+    "conv-0-date-month": "6",
+    "conv-0-date-year": "2016",
+    "conv-0-sentence": "2 years",
+    "conv-1-country": "",
+    "conv-1-offence": "",
+    "conv-1-sentence": "",
+    "interpol_check_outcome": "No trace",
+    "request_reason": "witness",
+    "last_known_address": "1 High St\nLeeds",
+    "received-day": "5",
+    "received-month": "1",
+    "received-year": "2026",
+    "officer_name": "DC Jo Bloggs",
+    "officer_force": "West Yorkshire Police",
+    "officer_email": "jo.bloggs@wyp.example",
+    "officer_phone": "0113 496 0000",
+    "certificate_purpose": "immigration",
+    "certificate_text": "Certificate 26/1",
     "action": "submit",
 }
 
 
 def test_the_page_asks_for_every_int1_detail(web):
     page = text(web("workflow").get("/referrals/new"))
-    for label in ("Family name", "Given names", "Date of birth", "Nationality", "PNC ID", "Alias 1",
-                  "Type of document", "Document number", "Issuing country", "Conviction 1", "Offence",
-                  "Date of conviction", "Sentence", "Outcome of the i24/7 (Interpol) check", "Victim", "Witness",
-                  "Arrest", "Last known UK address", "The requesting police officer", "Email address", "Telephone",
-                  "Request purpose on the certificate", "Certificate PDF"):
+    for label in (
+        "Family name",
+        "Given names",
+        "Date of birth",
+        "Nationality",
+        "PNC ID",
+        "Alias 1",
+        "Type of document",
+        "Document number",
+        "Issuing country",
+        "Conviction 1",
+        "Offence",
+        "Date of conviction",
+        "Sentence",
+        "Outcome of the i24/7 (Interpol) check",
+        "Victim",
+        "Witness",
+        "Arrest",
+        "Last known UK address",
+        "The requesting police officer",
+        "Email address",
+        "Telephone",
+        "Request purpose on the certificate",
+        "Certificate PDF",
+    ):
         assert label in page, label
     assert 'enctype="multipart/form-data"' in page
 
 
-@pytest.mark.parametrize("action, field, rows", [
-    ("add-alias", "alias", 2), ("add-document", "doc", 2), ("add-conviction", "conv", 2),
-])
+@pytest.mark.parametrize(
+    "action, field, rows",
+    [
+        ("add-alias", "alias", 2),
+        ("add-document", "doc", 2),
+        ("add-conviction", "conv", 2),
+    ],
+)
 def test_add_another_posts_back_with_one_more_row_and_keeps_what_was_typed(web, action, field, rows):
     client = web("workflow")
-    response = client.post("/referrals/new", {"family_name": "Nowak", "alias-0": "Ania", "conv-0-offence": "Theft",
-                                              "action": action})
+    response = client.post(
+        "/referrals/new", {"family_name": "Nowak", "alias-0": "Ania", "conv-0-offence": "Theft", "action": action}
+    )
     page = text(response)
     assert response.status_code == 200 and "govuk-error-summary" not in page
     assert f'name="{field}_rows" value="{rows}"' in page
@@ -60,21 +113,33 @@ def test_a_full_referral_is_recorded_as_given(app, web):
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
         assert case.referral == {
-            "subject": {"family_name": "Nowak", "given_names": "Anna Maria", "aliases": ["Ania Nowak", "A. Novak"],
-                        "date_of_birth": "1991-02-03", "nationality": "Poland",
-                        "identity_documents": [{"type": "passport", "number": "EB7654321", "issuing_country": "Poland"}],
-                        "pnc_id": "21/998877K"},
+            "subject": {
+                "family_name": "Nowak",
+                "given_names": "Anna Maria",
+                "aliases": ["Ania Nowak", "A. Novak"],
+                "date_of_birth": "1991-02-03",
+                "nationality": "Poland",
+                "identity_documents": [{"type": "passport", "number": "EB7654321", "issuing_country": "Poland"}],
+                "pnc_id": "21/998877K",
+            },
             "convictions": [{"country": "Poland", "offence": "Burglary", "date": "2016-06-01", "sentence": "2 years"}],
             "interpol_check_outcome": "No trace",
-            "officer": {"name": "DC Jo Bloggs", "force": "West Yorkshire Police", "email": "jo.bloggs@wyp.example",
-                        "phone": "0113 496 0000"},
-            "request_reason": "witness", "last_known_address": "1 High St\nLeeds", "received_at": "2026-01-05",
+            "officer": {
+                "name": "DC Jo Bloggs",
+                "force": "West Yorkshire Police",
+                "email": "jo.bloggs@wyp.example",
+                "phone": "0113 496 0000",
+            },
+            "request_reason": "witness",
+            "last_known_address": "1 High St\nLeeds",
+            "received_at": "2026-01-05",
         }
         certificate = db.session.scalars(select(Certificate).where(Certificate.case_id == case.id)).one()
         assert certificate.request_purpose == "Request for administrative purpose immigration/deportation"
         assert certificate.content == "Certificate 26/1" and certificate.file is None
-        assert db.session.scalars(select(UserTask.bpmn_id).where(UserTask.case_id == case.id)).all() == \
-            ["check_certificate"]
+        assert db.session.scalars(select(UserTask.bpmn_id).where(UserTask.case_id == case.id)).all() == [
+            "check_certificate"
+        ]
 
 
 def test_absent_details_stay_absent(app, web):
@@ -83,18 +148,33 @@ def test_absent_details_stay_absent(app, web):
     with app.app_context():
         case = db.session.scalars(select(Case)).one()
         referral = case.referral
-    assert referral["subject"] == {"family_name": None, "given_names": "Omar", "aliases": [], "date_of_birth": None,
-                                   "nationality": None, "identity_documents": [], "pnc_id": None}
-    assert referral["convictions"] == [] and referral["officer"] == {"name": None, "force": None, "email": None,
-                                                                        "phone": None}
+    assert referral["subject"] == {
+        "family_name": None,
+        "given_names": "Omar",
+        "aliases": [],
+        "date_of_birth": None,
+        "nationality": None,
+        "identity_documents": [],
+        "pnc_id": None,
+    }
+    assert referral["convictions"] == [] and referral["officer"] == {
+        "name": None,
+        "force": None,
+        "email": None,
+        "phone": None,
+    }
     with app.app_context():
         assert db.session.scalars(select(Certificate)).all() == []
 
 
 def test_the_certificate_as_a_pdf(app, web):
-    data = {**FULL, "certificate_text": "", "certificate_purpose": "other",
-            "certificate_purpose_other": "Immigration enquiry",
-            "certificate_file": (io.BytesIO(b"%PDF-1.7 the certificate"), "cert.pdf")}
+    data = {
+        **FULL,
+        "certificate_text": "",
+        "certificate_purpose": "other",
+        "certificate_purpose_other": "Immigration enquiry",
+        "certificate_file": (io.BytesIO(b"%PDF-1.7 the certificate"), "cert.pdf"),
+    }
     response = web("workflow").post("/referrals/new", data, content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():
@@ -103,21 +183,27 @@ def test_the_certificate_as_a_pdf(app, web):
         assert certificate.request_purpose == "Immigration enquiry"
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"family_name": "", "given_names": "", "pnc_id": ""}, "family_name",
-     "Enter the subject&#39;s family name, given names or PNC ID"),
-    ({"dob-day": "31", "dob-month": "2"}, "dob-day", "Date of birth must be a real date"),
-    ({"dob-year": "2999"}, "dob-day", "Date of birth must be in the past"),
-    ({"pnc_id": "not a pnc id"}, "pnc_id", "Enter the PNC ID in the form 12/345678A"),
-    ({"officer_email": "jo at wyp"}, "officer_email", "Enter one email address for the officer"),
-    ({"officer_email": "a@x.example, b@y.example"}, "officer_email", "Enter one email address for the officer"),
-    ({"officer_phone": "call me"}, "officer_phone", "Enter a telephone number"),
-    ({"request_reason": "curiosity"}, "request_reason", "Select the reason for the request"),
-    ({"conv-0-date-month": "13"}, "conv-0-date-day", "The conviction date must be a real date"),
-    ({"certificate_purpose": ""}, "certificate_purpose", "Select the request purpose stated on the certificate"),
-    ({"certificate_purpose": "other"}, "certificate_purpose_other", "Enter the request purpose"),
-    ({"certificate_text": ""}, "certificate_text", "Enter the certificate&#39;s text or attach a PDF of it"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        (
+            {"family_name": "", "given_names": "", "pnc_id": ""},
+            "family_name",
+            "Enter the subject&#39;s family name, given names or PNC ID",
+        ),
+        ({"dob-day": "31", "dob-month": "2"}, "dob-day", "Date of birth must be a real date"),
+        ({"dob-year": "2999"}, "dob-day", "Date of birth must be in the past"),
+        ({"pnc_id": "not a pnc id"}, "pnc_id", "Enter the PNC ID in the form 12/345678A"),
+        ({"officer_email": "jo at wyp"}, "officer_email", "Enter one email address for the officer"),
+        ({"officer_email": "a@x.example, b@y.example"}, "officer_email", "Enter one email address for the officer"),
+        ({"officer_phone": "call me"}, "officer_phone", "Enter a telephone number"),
+        ({"request_reason": "curiosity"}, "request_reason", "Select the reason for the request"),
+        ({"conv-0-date-month": "13"}, "conv-0-date-day", "The conviction date must be a real date"),
+        ({"certificate_purpose": ""}, "certificate_purpose", "Select the request purpose stated on the certificate"),
+        ({"certificate_purpose": "other"}, "certificate_purpose_other", "Enter the request purpose"),
+        ({"certificate_text": ""}, "certificate_text", "Enter the certificate&#39;s text or attach a PDF of it"),
+    ],
+)
 def test_invalid_referrals_show_the_error_summary(app, web, changes, field, message):
     response = web("workflow").post("/referrals/new", {**FULL, **changes})
     page = text(response)

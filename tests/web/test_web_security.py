@@ -1,5 +1,6 @@
 """What every page shares: a Content Security Policy with no inline script, nothing loaded
 from another host, CSRF tokens on every form, and no caching of personal data."""
+
 import re
 
 import pytest
@@ -8,8 +9,16 @@ from tests.web.pages import text
 
 PAGES = {
     None: ["/sign-in"],
-    "workflow": ["/tasks", "/tasks/queues/cc-workflow", "/cases/{a}/tasks/{a_task}", "/referrals/new",
-                 "/referrals/{a}/recorded", "/search?name=kowalski", "/dashboard", "/cases/{a}/purpose"],
+    "workflow": [
+        "/tasks",
+        "/tasks/queues/cc-workflow",
+        "/cases/{a}/tasks/{a_task}",
+        "/referrals/new",
+        "/referrals/{a}/recorded",
+        "/search?name=kowalski",
+        "/dashboard",
+        "/cases/{a}/purpose",
+    ],
     "caseworker": ["/cases/{b}", "/cases/{b}/events", "/tasks/queues/cc-casework"],
     "admin": ["/tasks", "/dashboard", "/cases/{a}"],
 }
@@ -68,14 +77,25 @@ def test_the_front_end_packages_are_served_by_the_app(web):
     client = web()
     status, css = _fetch(client, "/vendor/govuk-frontend/govuk-frontend.min.css")
     assert status == 200 and b".govuk-template" in css
-    for url in ("/vendor/govuk-frontend/govuk-frontend.min.js", "/assets/fonts/bold-b542beb274-v2.woff2",
-                "/assets/images/favicon.svg", "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
-                "/vendor/bpmn-js/assets/bpmn-js.css", "/vendor/bpmn-js/assets/bpmn-font/css/bpmn.css",
-                "/static/js/govuk-init.js", "/static/js/case-diagram.js", "/static/css/app.css"):
+    for url in (
+        "/vendor/govuk-frontend/govuk-frontend.min.js",
+        "/assets/fonts/bold-b542beb274-v2.woff2",
+        "/assets/images/favicon.svg",
+        "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
+        "/vendor/bpmn-js/assets/bpmn-js.css",
+        "/vendor/bpmn-js/assets/bpmn-font/css/bpmn.css",
+        "/static/js/govuk-init.js",
+        "/static/js/case-diagram.js",
+        "/static/css/app.css",
+    ):
         assert _fetch(client, url)[0] == 200, url
     # only what the pages use, not the whole of node_modules
-    for url in ("/vendor/bpmn-js/bpmn-modeler.production.min.js", "/vendor/left-pad/index.js",
-                "/vendor/govuk-frontend/../../package.json", "/assets/../../package.json"):
+    for url in (
+        "/vendor/bpmn-js/bpmn-modeler.production.min.js",
+        "/vendor/left-pad/index.js",
+        "/vendor/govuk-frontend/../../package.json",
+        "/assets/../../package.json",
+    ):
         assert _fetch(client, url)[0] == 404, url
 
 
@@ -84,6 +104,7 @@ def test_the_govuk_frontend_versions_match(app):
     import json
     from importlib.metadata import version
     from pathlib import Path
+
     repo = Path(app.root_path).parent
     package = json.loads((repo / "package.json").read_text())
     assert package["dependencies"]["govuk-frontend"] == "6.3.0"

@@ -1,5 +1,6 @@
 """Task queues and task pages: counts, sorting, filters, paging, claim, release, assign, the
 generated form, server validation, the guidance panel and the check-your-answers page."""
+
 from datetime import timedelta
 
 import pytest
@@ -46,9 +47,11 @@ def test_sorting_filtering_and_overdue_tasks(app, web, make_case):
     assert by_due.index(first) < by_due.index(second)
     by_age = text(client.get("/tasks/queues/cc-workflow?sort=age"))
     assert by_age.index(first) < by_age.index(second)
-    assert text(client.get("/tasks/queues/cc-workflow?sort=priority")).count("Check the certificate is disclosable</a>") == 2
-    assert "There are no tasks here that match the filters" in text(
-        client.get("/tasks/queues/cc-workflow?overdue=yes"))
+    assert (
+        text(client.get("/tasks/queues/cc-workflow?sort=priority")).count("Check the certificate is disclosable</a>")
+        == 2
+    )
+    assert "There are no tasks here that match the filters" in text(client.get("/tasks/queues/cc-workflow?overdue=yes"))
     clock.advance(timedelta(days=1, hours=1))  # the first is due 2 days after it arrived (P2D)
     response = client.get("/tasks/queues/cc-workflow?overdue=yes")
     overdue = text(response)
@@ -115,7 +118,7 @@ def test_claim_release_and_assign_to_a_colleague(app, web, make_case):
 def test_the_task_page_form_guidance_and_case_summary(app, web, make_case):
     reference = make_case()
     page = text(web("workflow").get(f"/cases/{reference}/tasks/{task_id(app, reference, 'check_certificate')}"))
-    assert "<h1 class=\"govuk-heading-l\">Check the certificate is disclosable</h1>" in page
+    assert '<h1 class="govuk-heading-l">Check the certificate is disclosable</h1>' in page
     assert 'type="radio"' in page and 'name="certificate_purpose"' in page and 'value="criminal_proceedings"' in page
     assert "govuk-radios--inline" in page  # yes/no
     assert "What the guidance says" in page and "WF-1" in page and "WF-3" in page
@@ -157,9 +160,16 @@ def test_invalid_answers_show_the_error_summary_and_messages(app, web, make_case
 def test_an_impossible_date_is_refused(app, web, make_case):
     reference = make_case(TO_DETENTION[:4])
     url = f"/cases/{reference}/tasks/{task_id(app, reference, 'record_police_response')}"
-    response = web("caseworker").post(url, {"officer_contacted_on-day": "31", "officer_contacted_on-month": "2",
-                                            "officer_contacted_on-year": "2026", "pending_prosecution": "no",
-                                            "police_continue_prosecution": "no"})
+    response = web("caseworker").post(
+        url,
+        {
+            "officer_contacted_on-day": "31",
+            "officer_contacted_on-month": "2",
+            "officer_contacted_on-year": "2026",
+            "pending_prosecution": "no",
+            "police_continue_prosecution": "no",
+        },
+    )
     page = text(response)
     assert response.status_code == 400 and 'href="#officer_contacted_on-day"' in page
     assert "must be a real date" in page and 'value="31"' in page
@@ -172,8 +182,13 @@ def test_a_decision_with_legal_effect_goes_through_the_check_page(app, web, make
     url = f"/cases/{reference}/tasks/{task}"
     client = web("caseworker")
     assert texts(client.get(url), "//form//button[@type='submit' or not(@type)]")[-1] == "Continue"
-    answers = {"convictions_disclosable": "yes", "custody_status": "serving_sentence", "sufficient_time": "yes",
-               "suitable_for_detention": "yes", "detention_reasons": "Serving 30 months."}
+    answers = {
+        "convictions_disclosable": "yes",
+        "custody_status": "serving_sentence",
+        "sufficient_time": "yes",
+        "suitable_for_detention": "yes",
+        "detention_reasons": "Serving 30 months.",
+    }
     check = client.post(url, answers)
     page = text(check)
     assert check.status_code == 200 and "Check your answers before you decide" in page
@@ -195,8 +210,9 @@ def test_a_decision_with_legal_effect_goes_through_the_check_page(app, web, make
 def test_other_tasks_complete_at_once_and_offer_the_next_task(app, web, make_case):
     reference = make_case([CERTIFICATE_OK])
     client = web("caseworker")
-    response = client.post(f"/cases/{reference}/tasks/{task_id(app, reference, 'establish_whereabouts')}",
-                           {"whereabouts_known": "yes"})
+    response = client.post(
+        f"/cases/{reference}/tasks/{task_id(app, reference, 'establish_whereabouts')}", {"whereabouts_known": "yes"}
+    )
     assert response.status_code == 302
     page = text(client.get("/tasks"))
     assert "is done" in page and "Allocate a case owner</a>" in page
@@ -226,6 +242,7 @@ def test_a_task_done_already_says_who_did_it(app, web, make_case):
 
 def test_the_task_page_records_each_view_with_the_task_as_its_purpose(app, web, make_case):
     from casework.models import AccessLog
+
     reference = make_case()
     client = web("workflow")
     url = f"/cases/{reference}/tasks/{task_id(app, reference, 'check_certificate')}"
@@ -234,6 +251,7 @@ def test_the_task_page_records_each_view_with_the_task_as_its_purpose(app, web, 
     with app.app_context():
         logged = db.session.scalars(select(AccessLog)).all()
     assert [(e.actor, e.action, e.purpose) for e in logged if e.actor == "workflow"] == [
-        ("workflow", "view", "Working on the task: Check the certificate is disclosable")] * 2
+        ("workflow", "view", "Working on the task: Check the certificate is disclosable")
+    ] * 2
     # the task's purpose is for the task page only: the case page asks its own
     assert "/purpose" in client.get(f"/cases/{reference}").location

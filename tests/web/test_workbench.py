@@ -1,6 +1,7 @@
 """The analysts' workbench through the test client: who may use it, drafts saved and
 validated, scenarios kept with a draft, the publishing gate, the publish and move logs,
 comparing versions, a scenario made from a case, and the catalogue the modeler offers."""
+
 from __future__ import annotations
 
 import io
@@ -54,9 +55,11 @@ def new_draft(client) -> int:
 
 
 def put(client, draft_id, name, xml, revision=None, headers=None):
-    return client.client.put(f"/processes/drafts/{draft_id}/xml/{name}",
-                             json={"xml": xml, "revision": revision},
-                             headers=headers if headers is not None else csrf_header(client))
+    return client.client.put(
+        f"/processes/drafts/{draft_id}/xml/{name}",
+        json={"xml": xml, "revision": revision},
+        headers=headers if headers is not None else csrf_header(client),
+    )
 
 
 def fifteen_days(xml: str) -> str:
@@ -69,10 +72,16 @@ def passed_run(app, draft_id):
     full coverage (the real runs are in tests/integration/test_workbench.py and the browser test)."""
     with app.app_context():
         draft = db.session.get(ProcessDraft, draft_id)
-        run = ScenarioRun(draft_id=draft.id, digest=drafts.digest(draft), state="passed", requested_by="analyst",
-                          started_at=draft.updated_at, finished_at=draft.updated_at,
-                          results=[{"file": "a.yaml", "name": "A", "passed": True, "failures": []}],
-                          coverage={"complete": True, "nodes": [1, 1], "flows": [1, 1], "rules": [], "processes": {}})
+        run = ScenarioRun(
+            draft_id=draft.id,
+            digest=drafts.digest(draft),
+            state="passed",
+            requested_by="analyst",
+            started_at=draft.updated_at,
+            finished_at=draft.updated_at,
+            results=[{"file": "a.yaml", "name": "A", "passed": True, "failures": []}],
+            coverage={"complete": True, "nodes": [1, 1], "flows": [1, 1], "rules": [], "processes": {}},
+        )
         db.session.add(run)
         db.session.commit()
 
@@ -141,7 +150,7 @@ def test_saving_needs_the_csrf_token_the_latest_revision_and_a_file_of_the_draft
 def test_scenarios_kept_with_a_draft_are_checked_and_can_be_withdrawn(app, analyst):
     draft_id = new_draft(analyst)
     url = f"/processes/drafts/{draft_id}/scenarios/located_at_once_stage1_deported.yaml"
-    original = re.search(r'<textarea[^>]*>(.*?)</textarea>', text(analyst.get(url)), re.S).group(1)
+    original = re.search(r"<textarea[^>]*>(.*?)</textarea>", text(analyst.get(url)), re.S).group(1)
     assert "wait: 19d" in original
     bad = analyst.post(url, {"text": "name: [unclosed"})
     assert bad.status_code == 400 and "not valid YAML" in text(bad)
@@ -151,15 +160,18 @@ def test_scenarios_kept_with_a_draft_are_checked_and_can_be_withdrawn(app, analy
     assert analyst.post(url, {"text": changed}).status_code == 302
     bad_name = analyst.post(f"/processes/drafts/{draft_id}/scenarios/new", {"name": "../x.yaml", "text": changed})
     assert bad_name.status_code == 400 and "ending .yaml" in text(bad_name)
-    assert analyst.post(f"/processes/drafts/{draft_id}/scenarios/new",
-                        {"name": "extra.yaml", "text": changed}).status_code == 302
+    assert (
+        analyst.post(f"/processes/drafts/{draft_id}/scenarios/new", {"name": "extra.yaml", "text": changed}).status_code
+        == 302
+    )
     assert analyst.post(f"/processes/drafts/{draft_id}/scenarios/detention_eea.yaml/withdraw").status_code == 302
     with app.app_context():
         kept = db.session.get(ProcessDraft, draft_id).scenarios
-        rows = {row["file"]: row["origin"] for row in drafts.scenarios(db.session.get(ProcessDraft, draft_id),
-                                                                        app.config["ACRO_SETTINGS"])}
-    assert kept == {"located_at_once_stage1_deported.yaml": changed, "extra.yaml": changed,
-                    "detention_eea.yaml": None}
+        rows = {
+            row["file"]: row["origin"]
+            for row in drafts.scenarios(db.session.get(ProcessDraft, draft_id), app.config["ACRO_SETTINGS"])
+        }
+    assert kept == {"located_at_once_stage1_deported.yaml": changed, "extra.yaml": changed, "detention_eea.yaml": None}
     assert rows["located_at_once_stage1_deported.yaml"] == "changed" and rows["extra.yaml"] == "draft"
     assert rows["detention_eea.yaml"] == "withdrawn" and rows["pending_prosecution_dropped.yaml"] == "suite"
 
@@ -208,6 +220,7 @@ def test_publishing_needs_a_current_passing_run_and_a_reason(app, analyst, folde
 
 def web_post(client, role, app, path):
     from tests.web.pages import Client
+
     other = Client(app.test_client()).sign_in(role)
     return other.post(path, {"reason": "x"}).status_code
 
@@ -248,8 +261,9 @@ def test_open_cases_move_to_the_published_version_and_each_move_is_logged(app, a
         case = db.session.scalars(select(Case).where(Case.reference == waiting)).one()
         [move] = db.session.scalars(select(CaseMove)).all()
         assert move.case_id == case.id and move.moved_by == "analyst" and move.to_version_id == case.process_version_id
-        assert db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id,
-                                                           AuditEntry.action == "process version migrated")).one()
+        assert db.session.scalars(
+            select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action == "process version migrated")
+        ).one()
         # the publish and move logs are append-only, like the audit trail
         for statement in ("UPDATE case_move SET moved_by = 'x'", "DELETE FROM process_publication"):
             with pytest.raises(DatabaseError, match="append-only"):
@@ -288,11 +302,13 @@ def test_a_scenario_made_from_a_case_replays_it_without_its_personal_data(app, a
     draft_id = new_draft(analyst)
     missing = analyst.post(f"/processes/drafts/{draft_id}/from-case", {"reference": reference})
     assert missing.status_code == 400 and "Enter why you are using this case" in text(missing)
-    unknown = analyst.post(f"/processes/drafts/{draft_id}/from-case",
-                           {"reference": "ACRO-1999-000001", "purpose": "Pin the Stage 1 route"})
+    unknown = analyst.post(
+        f"/processes/drafts/{draft_id}/from-case", {"reference": "ACRO-1999-000001", "purpose": "Pin the Stage 1 route"}
+    )
     assert unknown.status_code == 400 and "There is no case ACRO-1999-000001" in text(unknown)
-    response = analyst.post(f"/processes/drafts/{draft_id}/from-case",
-                            {"reference": reference.lower(), "purpose": "Pin the Stage 1 route"})
+    response = analyst.post(
+        f"/processes/drafts/{draft_id}/from-case", {"reference": reference.lower(), "purpose": "Pin the Stage 1 route"}
+    )
     assert response.status_code == 302
     name = response.location.rsplit("/", 1)[1]
     with app.app_context():
@@ -318,6 +334,7 @@ def test_a_scenario_made_from_a_case_replays_it_without_its_personal_data(app, a
 def test_the_catalogue_offers_every_topic_and_the_form_properties_the_code_reads(analyst, folders):
     from casework.workbench.catalogue import FORM_FIELD_PROPERTIES
     from handlers import load_all
+
     body = analyst.get("/processes/catalogue.json").get_json()
     [template] = body["elementTemplates"]
     topic = next(p for p in template["properties"] if p.get("label") == "Topic")
@@ -347,13 +364,20 @@ def test_a_run_is_refused_twice_at_once_and_reports_its_outcome(app, analyst, fo
 def test_a_run_of_a_draft_that_changed_before_it_began_answers_for_nothing(app, folders):
     from casework.permissions import Actor
     from engine.clock import FakeClock
+
     with app.app_context():
         clock = FakeClock()
         draft = drafts.create(db.session, folders, Actor("analyst"), clock.now())
         run, _ = runs.start(db.session, draft, Actor("analyst"), folders, clock.now())
-        drafts.save_scenario(db.session, draft, "extra.yaml",
-                             "name: x\nreferral: referrals/kowalski.yaml\nsteps: []\nexpect: {}\n",
-                             Actor("analyst"), clock.now(), folders)
+        drafts.save_scenario(
+            db.session,
+            draft,
+            "extra.yaml",
+            "name: x\nreferral: referrals/kowalski.yaml\nsteps: []\nexpect: {}\n",
+            Actor("analyst"),
+            clock.now(),
+            folders,
+        )
         runs.finish(db.session, run.id, folders, clock)
         run = db.session.get(ScenarioRun, run.id)
         assert run.state == "error" and "changed before the run began" in run.error and run.results == []
@@ -363,6 +387,7 @@ def test_the_run_records_results_and_coverage(app, folders):
     """finish() on a recorded run, with a suite of one scenario: stored, and not complete."""
     from casework.permissions import Actor
     from engine.clock import FakeClock
+
     suite = folders.scenarios_dir
     for path in suite.glob("*.yaml"):
         if path.name != "stage1_10_days_serving_without_sufficient_time.yaml":
@@ -381,4 +406,6 @@ def test_the_run_records_results_and_coverage(app, folders):
         assert deportation["file"] == "deportation.bpmn" and "response_period_ended" in deportation["visited_nodes"]
         assert any(not r["covered"] for r in run.coverage["rules"])
         assert publishing.blockers(db.session, draft, folders) == [
-            "the scenarios do not cover every step, flow and rule", "it is the same as the version cases start on now"]
+            "the scenarios do not cover every step, flow and rule",
+            "it is the same as the version cases start on now",
+        ]

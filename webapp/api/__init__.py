@@ -5,6 +5,7 @@ them and served at /api/v1/openapi.json. Callers sign in with a bearer token
 (``acro tokens create``) and act as that token's user, with the same group checks as the
 browser. Errors are ``application/problem+json``.
 """
+
 from __future__ import annotations
 
 import http
@@ -21,12 +22,14 @@ API_CONFIG = {
     "OPENAPI_URL_PREFIX": PREFIX,
     "OPENAPI_JSON_PATH": "openapi.json",
     "API_SPEC_OPTIONS": {
-        "info": {"description": "Referrals, cases, tasks, messages, documents and the audit trail of ACRO "
-                                "Casework. Every call needs `Authorization: Bearer <token>` (made with "
-                                "`acro tokens create USERNAME`). Reading a case, and listing or searching "
-                                "cases, needs a purpose (an `X-Purpose` header or a `purpose` parameter), "
-                                "which is logged with what was asked and the cases shown (FD-1). Errors are "
-                                "`application/problem+json` with messages per field."},
+        "info": {
+            "description": "Referrals, cases, tasks, messages, documents and the audit trail of ACRO "
+            "Casework. Every call needs `Authorization: Bearer <token>` (made with "
+            "`acro tokens create USERNAME`). Reading a case, and listing or searching "
+            "cases, needs a purpose (an `X-Purpose` header or a `purpose` parameter), "
+            "which is logged with what was asked and the cases shown (FD-1). Errors are "
+            "`application/problem+json` with messages per field."
+        },
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     },
@@ -35,6 +38,7 @@ API_CONFIG = {
 
 class ProblemApi(Api):
     """flask-smorest's Api, with problem+json errors and no app-wide error handler."""
+
     ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self):
@@ -58,6 +62,7 @@ def init_app(app) -> None:
         app.config.setdefault(key, value)
     api = ProblemApi(app)
     from . import views  # noqa: F401  (registers the endpoints on bp)
+
     api.register_blueprint(bp)
     # a bearer token is not sent by a browser on its own, so the API needs no CSRF token
     csrf = app.extensions.get("csrf")

@@ -1,4 +1,5 @@
 """``acro tokens``: bearer tokens for the JSON API."""
+
 from __future__ import annotations
 
 import click
@@ -17,16 +18,23 @@ def tokens():
 @with_appcontext
 @click.argument("username")
 @click.option("--name", "label", default="API token", show_default=True, help="What the token is for.")
-@click.option("--service-account", is_flag=True,
-              help="Create USERNAME as a service account first (a user nobody signs in as).")
+@click.option(
+    "--service-account", is_flag=True, help="Create USERNAME as a service account first (a user nobody signs in as)."
+)
 @click.option("--full-name", default=None, help="The service account's name (with --service-account).")
-@click.option("--role", "roles", multiple=True, type=click.Choice(sorted(ROLE_NAMES)),
-              help="The service account's roles (with --service-account).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(sorted(ROLE_NAMES)),
+    help="The service account's roles (with --service-account).",
+)
 def tokens_create(username, label, service_account, full_name, roles):
     """Make a token for USERNAME and print it, once: only its hash is kept."""
     from casework import tokens as api_tokens
     from casework.users import UserExists
     from webapp.db import db
+
     now = current_app.extensions["acro"]["clock"].now()
     try:
         if service_account:
@@ -49,11 +57,14 @@ def tokens_list(username):
     """List tokens (never the tokens themselves): id, user, name, made, last used, revoked."""
     from casework import tokens as api_tokens
     from webapp.db import db
+
     for row in api_tokens.tokens(db.session, username):
         state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
-        click.echo(f"{row.id:>4}  {row.user.username:<20} {row.prefix}...  {row.name:<30} "
-                   f"made {row.created_at:%Y-%m-%d}  used {used}  {state}")
+        click.echo(
+            f"{row.id:>4}  {row.user.username:<20} {row.prefix}...  {row.name:<30} "
+            f"made {row.created_at:%Y-%m-%d}  used {used}  {state}"
+        )
 
 
 @tokens.command("revoke")
@@ -63,6 +74,7 @@ def tokens_revoke(token_id):
     """Revoke a token by its id (from ``acro tokens list``)."""
     from casework import tokens as api_tokens
     from webapp.db import db
+
     try:
         row = api_tokens.revoke(db.session, token_id, current_app.extensions["acro"]["clock"].now())
     except api_tokens.TokenError as exc:

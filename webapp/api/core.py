@@ -3,6 +3,7 @@
 
 Error handlers are registered on this blueprint only: the browser pages keep their own.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,19 +27,29 @@ PREFIX = "/api/v1"
 PROBLEM_TYPE = "urn:acro-casework:problem:"
 MAX_PURPOSE = 500
 
-bp = Blueprint("api", __name__, url_prefix=PREFIX,
-               description="ACRO Casework JSON API: referrals, cases, tasks, messages, documents and audit.")
+bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix=PREFIX,
+    description="ACRO Casework JSON API: referrals, cases, tasks, messages, documents and audit.",
+)
 
 
 class ProblemSchema(Schema):
     """An error, as RFC 9457 problem details, with a message list per field where a field is wrong."""
+
     type = fields.String(required=True, metadata={"description": "what kind of problem (a URN, or about:blank)"})
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "messages per field; nested fields as dotted paths "
-                                                  "(referral.subject.date_of_birth, answers.offences_on_pnc)"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "messages per field; nested fields as dotted paths "
+            "(referral.subject.date_of_birth, answers.offences_on_pnc)"
+        },
+    )
     by = fields.String(metadata={"description": "409: who did it or holds it"})
     at = fields.DateTime(metadata={"description": "409: when"})
 
@@ -46,17 +57,25 @@ class ProblemSchema(Schema):
 class ApiProblem(Exception):
     """A refusal the API gives in its own words."""
 
-    def __init__(self, status: int, slug: str, title: str, detail: str, errors: dict | None = None,
-                 headers: dict | None = None):
+    def __init__(
+        self, status: int, slug: str, title: str, detail: str, errors: dict | None = None, headers: dict | None = None
+    ):
         super().__init__(detail)
         self.status, self.slug, self.title, self.detail = status, slug, title, detail
         self.errors, self.headers = errors, headers or {}
 
 
-def problem(status: int, title: str, detail: str, *, slug: str | None = None, errors: dict | None = None,
-            headers: dict | None = None, extra: dict | None = None):
-    body = {"type": PROBLEM_TYPE + slug if slug else "about:blank", "title": title, "status": status,
-            "detail": detail}
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    extra: dict | None = None,
+):
+    body = {"type": PROBLEM_TYPE + slug if slug else "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
     body.update({k: v for k, v in (extra or {}).items() if v is not None})
@@ -73,8 +92,11 @@ def flatten(messages, prefix: str = "") -> dict:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = "body" if key == "_schema" and not prefix else (prefix if key == "_schema" else
-                                                                   f"{prefix}.{key}" if prefix else str(key))
+            name = (
+                "body"
+                if key == "_schema" and not prefix
+                else (prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key))
+            )
             for k, v in flatten(value, name).items():
                 out.setdefault(k, []).extend(v)
     elif isinstance(messages, (list, tuple)):
@@ -94,7 +116,7 @@ def _webargs_errors(data: dict) -> dict:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         # webargs files messages under their location (json, query, headers): the field is what matters
-        for location, inner in messages.items():
+        for inner in messages.values():
             for k, v in flatten(inner).items():
                 out.setdefault(k, []).extend(v)
     return out
@@ -122,9 +144,13 @@ def http_problem(exc: HTTPException):
     return problem(status, exc.name, detail, errors=errors, headers=headers)
 
 
-STATUS_OF = [(NotFound, 404, "not-found", "Not found"), (Forbidden, 403, "forbidden", "Forbidden"),
-             (Conflict, 409, "conflict", "Conflict"), (InvalidAnswers, 422, "invalid", "Unprocessable content"),
-             (StepFailed, 500, "step-failed", "The process could not continue")]
+STATUS_OF = [
+    (NotFound, 404, "not-found", "Not found"),
+    (Forbidden, 403, "forbidden", "Forbidden"),
+    (Conflict, 409, "conflict", "Conflict"),
+    (InvalidAnswers, 422, "invalid", "Unprocessable content"),
+    (StepFailed, 500, "step-failed", "The process could not continue"),
+]
 
 
 @bp.errorhandler(CaseworkError)
@@ -149,20 +175,26 @@ def unknown(rest):
     """Any other path under /api/v1: 404, or 405 where the path exists for other methods."""
     allowed = allowed_methods()
     if allowed:
-        return problem(405, "Method Not Allowed", f"{request.path} allows {', '.join(allowed)}.",
-                       headers={"Allow": ", ".join(allowed)})
+        return problem(
+            405,
+            "Method Not Allowed",
+            f"{request.path} allows {', '.join(allowed)}.",
+            headers={"Allow": ", ".join(allowed)},
+        )
     return problem(404, "Not Found", f"There is no {request.path} in this API (see {PREFIX}/openapi.json).")
 
 
 # registered on the Flask blueprint itself, so it stays out of the OpenAPI document
-FlaskBlueprint.add_url_rule(bp, "/<path:rest>", "unknown", unknown,
-                            methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+FlaskBlueprint.add_url_rule(
+    bp, "/<path:rest>", "unknown", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+)
 
 
 # -- who is calling ---------------------------------------------------------------------
 def _unauthorized(detail: str) -> ApiProblem:
-    return ApiProblem(401, "unauthorized", "Unauthorized", detail,
-                      headers={"WWW-Authenticate": 'Bearer realm="acro-casework"'})
+    return ApiProblem(
+        401, "unauthorized", "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="acro-casework"'}
+    )
 
 
 @bp.before_request
@@ -223,22 +255,30 @@ def refuse_control_characters():
         if BAD_TEXT.search(request.headers.get(header, "")):
             where[header] = [BAD_TEXT_MESSAGE]
     if where:
-        raise ApiProblem(400, "control-characters", "Bad request", "The request has control characters.",
-                         errors=where)
+        raise ApiProblem(400, "control-characters", "Bad request", "The request has control characters.", errors=where)
     if request.is_json:
         try:
             body = request.get_json(silent=True)
         except RecursionError:
-            raise ApiProblem(400, "too-deep", "Bad request", "The JSON body is nested too deeply.",
-                             errors={"body": ["Nested too deeply."]}) from None
+            raise ApiProblem(
+                400,
+                "too-deep",
+                "Bad request",
+                "The JSON body is nested too deeply.",
+                errors={"body": ["Nested too deeply."]},
+            ) from None
         found = _bad_values(body)
         if request.endpoint == "api.create_referral":
             # the one referral schema refuses these itself, naming the field as every channel does
             found = {k: v for k, v in found.items() if v != [BAD_TEXT_MESSAGE]}
         if found:
-            raise ApiProblem(422, "invalid-values", "Unprocessable content",
-                             "The request has control characters or numbers that are not numbers: see errors.",
-                             errors=found)
+            raise ApiProblem(
+                422,
+                "invalid-values",
+                "Unprocessable content",
+                "The request has control characters or numbers that are not numbers: see errors.",
+                errors=found,
+            )
 
 
 @bp.after_request
@@ -256,14 +296,22 @@ def purpose(what: str = "this case") -> str:
     """Why the caller reads personal data (FD-1): the X-Purpose header or the purpose parameter."""
     text = (request.headers.get("X-Purpose") or request.args.get("purpose") or "").strip()
     if not text:
-        raise ApiProblem(400, "purpose-required", "Purpose required",
-                         f"Say why you need {what}: an X-Purpose header or a purpose query parameter "
-                         "(every use of a subject's data is attributable to a person and a purpose, FD-1).",
-                         errors={"X-Purpose": [f"Enter why you need to see {what}."]})
+        raise ApiProblem(
+            400,
+            "purpose-required",
+            "Purpose required",
+            f"Say why you need {what}: an X-Purpose header or a purpose query parameter "
+            "(every use of a subject's data is attributable to a person and a purpose, FD-1).",
+            errors={"X-Purpose": [f"Enter why you need to see {what}."]},
+        )
     if len(text) > MAX_PURPOSE:
-        raise ApiProblem(400, "purpose-too-long", "Purpose too long",
-                         f"The purpose has {len(text)} characters; at most {MAX_PURPOSE}.",
-                         errors={"X-Purpose": [f"At most {MAX_PURPOSE} characters."]})
+        raise ApiProblem(
+            400,
+            "purpose-too-long",
+            "Purpose too long",
+            f"The purpose has {len(text)} characters; at most {MAX_PURPOSE}.",
+            errors={"X-Purpose": [f"At most {MAX_PURPOSE} characters."]},
+        )
     return text
 
 
@@ -271,15 +319,21 @@ def refuse(detail: str):
     raise ApiProblem(403, "forbidden", "Forbidden", detail)
 
 
-PURPOSE_HEADER = {"in": "header", "name": "X-Purpose", "required": False,
-                  "schema": {"type": "string", "maxLength": MAX_PURPOSE},
-                  "description": "Why you read this personal data (FD-1). Either this header or the purpose "
-                                 "query parameter is required; 400 without both."}
+PURPOSE_HEADER = {
+    "in": "header",
+    "name": "X-Purpose",
+    "required": False,
+    "schema": {"type": "string", "maxLength": MAX_PURPOSE},
+    "description": "Why you read this personal data (FD-1). Either this header or the purpose "
+    "query parameter is required; 400 without both.",
+}
 
 
 class PurposeQuery(Schema):
-    purpose = fields.String(validate=validate.Length(max=MAX_PURPOSE),
-                            metadata={"description": "Why you read this case (FD-1), if not in X-Purpose."})
+    purpose = fields.String(
+        validate=validate.Length(max=MAX_PURPOSE),
+        metadata={"description": "Why you read this case (FD-1), if not in X-Purpose."},
+    )
 
 
 class PageQuery(Schema):
@@ -289,14 +343,21 @@ class PageQuery(Schema):
 
 def errors(*codes):
     """Document the problem responses an endpoint can give."""
-    descriptions = {400: "The request could not be read (or a purpose is missing).",
-                    401: "No valid bearer token.", 403: "The caller's groups do not allow this.",
-                    404: "No such case, task or document.", 409: "The case is not in a state for this.",
-                    422: "The data is not valid: messages per field.", 413: "The request is too large."}
+    descriptions = {
+        400: "The request could not be read (or a purpose is missing).",
+        401: "No valid bearer token.",
+        403: "The caller's groups do not allow this.",
+        404: "No such case, task or document.",
+        409: "The case is not in a state for this.",
+        422: "The data is not valid: messages per field.",
+        413: "The request is too large.",
+    }
 
     def decorate(view):
         for code in reversed(codes):
-            view = bp.alt_response(code, schema=ProblemSchema, content_type=PROBLEM,
-                                   description=descriptions.get(code))(view)
+            view = bp.alt_response(
+                code, schema=ProblemSchema, content_type=PROBLEM, description=descriptions.get(code)
+            )(view)
         return view
+
     return decorate

@@ -1,5 +1,6 @@
 """The API's marshmallow schemas: what each endpoint takes and gives. The OpenAPI document
 is generated from these, so they are the contract."""
+
 from __future__ import annotations
 
 import base64
@@ -13,8 +14,13 @@ from casework.referral import DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, CertificateS
 from .core import PageQuery
 
 # the messages a case can wait for (docs/process.md, "Messages")
-MESSAGES = ("certificate_received", "fno_located", "prosecution_concluded", "representations_received",
-            "deportation_enforced")
+MESSAGES = (
+    "certificate_received",
+    "fno_located",
+    "prosecution_concluded",
+    "representations_received",
+    "deportation_enforced",
+)
 MAX_PAYLOAD_CHARS = 20000
 
 
@@ -25,10 +31,12 @@ def _text(limit: str | int, **kwargs):
 
 class Base64Pdf(fields.String):
     """A PDF file, base64-encoded."""
-    default_error_messages = {"base64": "The certificate file must be base64-encoded",
-                              "pdf": "The certificate file must be a PDF",
-                              "size": f"The certificate file must be smaller than "
-                                      f"{DEFAULT_MAX_ATTACHMENT_BYTES // (1024 * 1024)}MB"}
+
+    default_error_messages = {
+        "base64": "The certificate file must be base64-encoded",
+        "pdf": "The certificate file must be a PDF",
+        "size": f"The certificate file must be smaller than {DEFAULT_MAX_ATTACHMENT_BYTES // (1024 * 1024)}MB",
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -46,8 +54,12 @@ class Base64Pdf(fields.String):
 # -- referrals: the one referral schema, whichever channel (casework/referral.py) ------------
 class CertificateInSchema(CertificateSchema):
     """The certificate as the API takes it: the one certificate schema, with the PDF in base64."""
-    file = Base64Pdf(allow_none=True, load_default=None,
-                     metadata={"format": "byte", "description": "The PDF, base64 (at most 10 MB)."})
+
+    file = Base64Pdf(
+        allow_none=True,
+        load_default=None,
+        metadata={"format": "byte", "description": "The PDF, base64 (at most 10 MB)."},
+    )
 
 
 class CreateReferralSchema(Schema):
@@ -188,8 +200,9 @@ class TaskPageSchema(PageSchema):
 
 class StepResultSchema(Schema):
     case = fields.Nested(CaseSummarySchema, required=True)
-    tasks = fields.List(fields.Nested(TaskSchema), required=True,
-                        metadata={"description": "the case's ready tasks after the step"})
+    tasks = fields.List(
+        fields.Nested(TaskSchema), required=True, metadata={"description": "the case's ready tasks after the step"}
+    )
 
 
 class DocumentSchema(Schema):
@@ -223,19 +236,31 @@ class AuditPageSchema(PageSchema):
 
 # -- actions ------------------------------------------------------------------------------
 class CompleteTaskSchema(Schema):
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                          values=fields.Raw(allow_none=True), required=True,
-                          metadata={"description": "the task's form fields by id (GET /tasks/{id} shows the form)"})
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        metadata={"description": "the task's form fields by id (GET /tasks/{id} shows the form)"},
+    )
 
 
 class MessageSchema(Schema):
     message = fields.String(required=True, validate=validate.OneOf(MESSAGES))
-    payload = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                          values=fields.Raw(allow_none=True), load_default=dict,
-                          metadata={"description": "details of the event, kept with the case's process "
-                                                   "(e.g. {\"location\": \"Arrested in Salford\"})"})
-    certificate = fields.Nested(CertificateInSchema, allow_none=True, load_default=None,
-                                metadata={"description": "with certificate_received: the new certificate"})
+    payload = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        values=fields.Raw(allow_none=True),
+        load_default=dict,
+        metadata={
+            "description": "details of the event, kept with the case's process "
+            '(e.g. {"location": "Arrested in Salford"})'
+        },
+    )
+    certificate = fields.Nested(
+        CertificateInSchema,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "with certificate_received: the new certificate"},
+    )
 
     @validates_schema
     def consistent(self, data, **kwargs):
@@ -250,13 +275,17 @@ class MessageSchema(Schema):
 
 # -- query parameters ---------------------------------------------------------------------
 class CaseQuery(PageQuery):
-    q = fields.String(validate=validate.Length(max=200),
-                      metadata={"description": "search: case reference, PNC ID, or any name or alias"})
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "search: case reference, PNC ID, or any name or alias"},
+    )
     state = fields.String(validate=validate.OneOf(("open", "dormant", "closed")))
     team = fields.String(validate=validate.Length(max=100))
     case_owner = fields.String(validate=validate.Length(max=100))
-    purpose = fields.String(validate=validate.Length(max=500),
-                            metadata={"description": "Why you list or search cases (FD-1), if not in X-Purpose."})
+    purpose = fields.String(
+        validate=validate.Length(max=500),
+        metadata={"description": "Why you list or search cases (FD-1), if not in X-Purpose."},
+    )
 
 
 class TaskQuery(PageQuery):
@@ -274,5 +303,7 @@ class AuditQuery(PageQuery):
 
 
 class ReadQuery(Schema):
-    purpose = fields.String(validate=validate.Length(max=500),
-                            metadata={"description": "Why you read this case (FD-1), if not in X-Purpose."})
+    purpose = fields.String(
+        validate=validate.Length(max=500),
+        metadata={"description": "Why you read this case (FD-1), if not in X-Purpose."},
+    )

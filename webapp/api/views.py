@@ -1,5 +1,6 @@
 """The endpoints: thin views that read the request, call one service function and turn its
 answer (or its refusal) into JSON."""
+
 from __future__ import annotations
 
 import re
@@ -34,15 +35,29 @@ from .schemas import (
     TaskSchema,
 )
 
-IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
-                      "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-                      "description": "Send the same key again (a retry) and get the case the first call made, "
-                                     "with 200, instead of a second referral."}
-REFERENCE = {"in": "path", "name": "reference", "required": True, "schema": {"type": "string", "maxLength": 40},
-             "description": "a case reference, e.g. ACRO-2026-000001"}
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Send the same key again (a retry) and get the case the first call made, "
+    "with 200, instead of a second referral.",
+}
+REFERENCE = {
+    "in": "path",
+    "name": "reference",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 40},
+    "description": "a case reference, e.g. ACRO-2026-000001",
+}
 TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "string", "maxLength": 36}}
-DOCUMENT_ID = {"in": "path", "name": "document_id", "required": True,
-               "schema": {"type": "string", "maxLength": 40}, "description": "document-N or certificate-N"}
+DOCUMENT_ID = {
+    "in": "path",
+    "name": "document_id",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 40},
+    "description": "document-N or certificate-N",
+}
 
 
 # -- shapes -------------------------------------------------------------------------------
@@ -51,16 +66,28 @@ def case_summary(case: Case) -> dict:
 
 
 def task_dict(task: UserTask, reference: str | None = None) -> dict:
-    return {"id": task.id, "case_reference": reference or task.case.reference, "bpmn_id": task.bpmn_id,
-            "name": task.name, "process": task.process, "group": task.group,
-            "candidate_groups": list(task.candidate_groups or []), "assignee": task.assignee,
-            "due_at": task.due_at, "priority": task.priority, "created_at": task.created_at,
-            "documentation": task.documentation, "form": task.form}
+    return {
+        "id": task.id,
+        "case_reference": reference or task.case.reference,
+        "bpmn_id": task.bpmn_id,
+        "name": task.name,
+        "process": task.process,
+        "group": task.group,
+        "candidate_groups": list(task.candidate_groups or []),
+        "assignee": task.assignee,
+        "due_at": task.due_at,
+        "priority": task.priority,
+        "created_at": task.created_at,
+        "documentation": task.documentation,
+        "form": task.form,
+    }
 
 
 def step_result(case: Case) -> dict:
-    return {"case": case_summary(case),
-            "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)]}
+    return {
+        "case": case_summary(case),
+        "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)],
+    }
 
 
 def _may_view():
@@ -71,11 +98,15 @@ def _may_view():
 # -- referrals ----------------------------------------------------------------------------
 @bp.route("/referrals", methods=["POST"], tags=["referrals"], parameters=[IDEMPOTENCY_HEADER])
 @bp.arguments(CreateReferralSchema, error_status_code=422)
-@bp.response(201, CaseSummarySchema, description="The referral is recorded; its case waits for the "
-                                                 "CC Workflow team's certificate check.",
-             headers={"Location": {"description": "the new case", "schema": {"type": "string"}}})
-@bp.alt_response(200, schema=CaseSummarySchema, description="This Idempotency-Key was used before: the case "
-                                                            "that call created.")
+@bp.response(
+    201,
+    CaseSummarySchema,
+    description="The referral is recorded; its case waits for the CC Workflow team's certificate check.",
+    headers={"Location": {"description": "the new case", "schema": {"type": "string"}}},
+)
+@bp.alt_response(
+    200, schema=CaseSummarySchema, description="This Idempotency-Key was used before: the case that call created."
+)
 @errors(400, 401, 403, 409, 413, 422)
 def create_referral(body):
     """Record an ACRO referral (INT-1) and start its case.
@@ -89,19 +120,31 @@ def create_referral(body):
     key = request.headers.get("Idempotency-Key")
     key = key.strip() if key is not None else None
     if key is not None and not re.fullmatch(r"[\x21-\x7e]{1,200}", key):
-        raise ApiProblem(400, "idempotency-key", "Bad Idempotency-Key",
-                         "The Idempotency-Key must be 1 to 200 visible ASCII characters.",
-                         errors={"Idempotency-Key": ["1 to 200 visible ASCII characters."]})
+        raise ApiProblem(
+            400,
+            "idempotency-key",
+            "Bad Idempotency-Key",
+            "The Idempotency-Key must be 1 to 200 visible ASCII characters.",
+            errors={"Idempotency-Key": ["1 to 200 visible ASCII characters."]},
+        )
     try:
-        case = casework().submit_referral(body["referral"], who, certificate=body.get("certificate"), channel="api",
-                                          message_key=f"api:{who.username}:{key}" if key else None)
+        case = casework().submit_referral(
+            body["referral"],
+            who,
+            certificate=body.get("certificate"),
+            channel="api",
+            message_key=f"api:{who.username}:{key}" if key else None,
+        )
     except AlreadyReceived as exc:
         return case_summary(exc.case), 200
     except InvalidAnswers as exc:
-        raise ApiProblem(422, "invalid-referral", "Unprocessable content",
-                         "The referral is not valid: see errors for each field.",
-                         errors={(k if k.startswith("certificate") else f"referral.{k}"): v
-                                 for k, v in exc.messages.items()}) from None
+        raise ApiProblem(
+            422,
+            "invalid-referral",
+            "Unprocessable content",
+            "The referral is not valid: see errors for each field.",
+            errors={(k if k.startswith("certificate") else f"referral.{k}"): v for k, v in exc.messages.items()},
+        ) from None
     return case_summary(case), 201, {"Location": url_for("api.get_case", reference=case.reference)}
 
 
@@ -118,13 +161,28 @@ def list_cases(args):
     """
     _may_view()
     why = purpose(what="these cases")
-    page = case_queries.listing(db.session, q=args.get("q"), state=args.get("state"), team=args.get("team"),
-                                case_owner=args.get("case_owner"), page=args["page"], size=args["page_size"])
+    page = case_queries.listing(
+        db.session,
+        q=args.get("q"),
+        state=args.get("state"),
+        team=args.get("team"),
+        case_owner=args.get("case_owner"),
+        page=args["page"],
+        size=args["page_size"],
+    )
     criteria = {k: args[k] for k in ("q", "state", "team", "case_owner", "page", "page_size") if args.get(k)}
-    casework().record_list_access(actor(), why, {"via": "api", "what": "search" if args.get("q") else "case list",
-                                                 "criteria": criteria}, [c.reference for c in page.items])
-    return {"items": [case_summary(c) for c in page.items], "page": page.number, "page_size": page.size,
-            "total": page.total}
+    casework().record_list_access(
+        actor(),
+        why,
+        {"via": "api", "what": "search" if args.get("q") else "case list", "criteria": criteria},
+        [c.reference for c in page.items],
+    )
+    return {
+        "items": [case_summary(c) for c in page.items],
+        "page": page.number,
+        "page_size": page.size,
+        "total": page.total,
+    }
 
 
 @bp.route("/cases/<reference>", methods=["GET"], tags=["cases"], parameters=[REFERENCE, PURPOSE_HEADER])
@@ -142,15 +200,28 @@ def get_case(args, reference):
     service.record_access(reference, actor(), "view", why, {"via": "api", "what": "case"})
     case = service.case(reference)
     detail = case_summary(case)
-    detail.update({
-        "referral": case.referral, "custody_status": case.custody_status, "marker_status": case.marker_status,
-        "detention_power": case.detention_power, "paper_file_reference": case.paper_file_reference,
-        "certificates": [{"id": f"certificate-{c.id}", "status": c.status, "request_purpose": c.request_purpose,
-                          "filename": c.filename, "received_at": c.received_at, "destroyed_at": c.destroyed_at}
-                         for c in case_queries.certificates(db.session, case)],
-        "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)],
-        "waiting_for": case_queries.waiting_for(service, case),
-    })
+    detail.update(
+        {
+            "referral": case.referral,
+            "custody_status": case.custody_status,
+            "marker_status": case.marker_status,
+            "detention_power": case.detention_power,
+            "paper_file_reference": case.paper_file_reference,
+            "certificates": [
+                {
+                    "id": f"certificate-{c.id}",
+                    "status": c.status,
+                    "request_purpose": c.request_purpose,
+                    "filename": c.filename,
+                    "received_at": c.received_at,
+                    "destroyed_at": c.destroyed_at,
+                }
+                for c in case_queries.certificates(db.session, case)
+            ],
+            "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)],
+            "waiting_for": case_queries.waiting_for(service, case),
+        }
+    )
     return detail
 
 
@@ -172,8 +243,7 @@ def deliver_message(body, reference):
     return step_result(case)
 
 
-@bp.route("/cases/<reference>/documents", methods=["GET"], tags=["documents"],
-          parameters=[REFERENCE, PURPOSE_HEADER])
+@bp.route("/cases/<reference>/documents", methods=["GET"], tags=["documents"], parameters=[REFERENCE, PURPOSE_HEADER])
 @bp.arguments(ReadQuery, location="query", error_status_code=400, unknown=None)
 @bp.response(200, DocumentListSchema)
 @errors(400, 401, 403, 404)
@@ -187,11 +257,21 @@ def list_documents(args, reference):
     return {"items": case_queries.documents(db.session, service.case(reference))}
 
 
-@bp.route("/cases/<reference>/documents/<document_id>", methods=["GET"], tags=["documents"],
-          parameters=[REFERENCE, DOCUMENT_ID, PURPOSE_HEADER])
+@bp.route(
+    "/cases/<reference>/documents/<document_id>",
+    methods=["GET"],
+    tags=["documents"],
+    parameters=[REFERENCE, DOCUMENT_ID, PURPOSE_HEADER],
+)
 @bp.arguments(ReadQuery, location="query", error_status_code=400, unknown=None)
-@bp.doc(responses={200: {"description": "The PDF.",
-                         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+@bp.doc(
+    responses={
+        200: {
+            "description": "The PDF.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
 @errors(400, 401, 403, 404)
 def download_document(args, reference, document_id):
     """Download one document as a PDF. Logged with its purpose."""
@@ -201,11 +281,16 @@ def download_document(args, reference, document_id):
     case = service.case(reference)
     found = case_queries.document_content(db.session, case, document_id)
     if found is None:
-        raise ApiProblem(404, "not-found", "Not found", f"case {reference} has no document {document_id} to download "
-                                                        "(a destroyed certificate has no content)")
+        raise ApiProblem(
+            404,
+            "not-found",
+            "Not found",
+            f"case {reference} has no document {document_id} to download (a destroyed certificate has no content)",
+        )
     # as the browser logs a download: an export of the subject's data, with its purpose
-    service.record_access(reference, actor(), "export", why, {"via": "api", "what": "document",
-                                                              "document": document_id})
+    service.record_access(
+        reference, actor(), "export", why, {"via": "api", "what": "document", "document": document_id}
+    )
     content, filename = found
     response = current_app.response_class(content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = _attachment(filename)
@@ -214,6 +299,7 @@ def download_document(args, reference, document_id):
 
 def _attachment(filename: str) -> str:
     from urllib.parse import quote
+
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename or "document.pdf")[:150] or "document.pdf"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename or 'document.pdf')}"
 
@@ -229,8 +315,18 @@ def case_audit(args, reference):
     service = casework()
     service.record_access(reference, actor(), "view", why, {"via": "api", "what": "audit"})
     page = case_queries.audit(db.session, service.case(reference), page=args["page"], size=args["page_size"])
-    items = [{"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "task_bpmn_id": e.task_bpmn_id,
-              "task_name": e.task_name, "details": e.details} for e in page.items]
+    items = [
+        {
+            "id": e.id,
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "task_bpmn_id": e.task_bpmn_id,
+            "task_name": e.task_name,
+            "details": e.details,
+        }
+        for e in page.items
+    ]
     return {"items": items, "page": page.number, "page_size": page.size, "total": page.total}
 
 
@@ -246,13 +342,26 @@ def list_tasks(args):
     if not policy().may_list_tasks(who):
         refuse(f"{who.username} works in no candidate group")
     assignee = args.get("assignee")
-    page = task_queries.visible(db.session, actor=who, now=casework().clock.now(), group=args.get("group"),
-                             assignee=who.username if assignee == "me" else assignee,
-                             unassigned=args["unassigned"], case_reference=args.get("case"), task=args.get("task"),
-                             overdue=args["overdue"], sort=args["sort"], page=args["page"],
-                             size=args["page_size"])
-    return {"items": [task_dict(t) for t in page.items], "page": page.number, "page_size": page.size,
-            "total": page.total}
+    page = task_queries.visible(
+        db.session,
+        actor=who,
+        now=casework().clock.now(),
+        group=args.get("group"),
+        assignee=who.username if assignee == "me" else assignee,
+        unassigned=args["unassigned"],
+        case_reference=args.get("case"),
+        task=args.get("task"),
+        overdue=args["overdue"],
+        sort=args["sort"],
+        page=args["page"],
+        size=args["page_size"],
+    )
+    return {
+        "items": [task_dict(t) for t in page.items],
+        "page": page.number,
+        "page_size": page.size,
+        "total": page.total,
+    }
 
 
 def _task(task_id: str) -> UserTask:
@@ -302,8 +411,11 @@ def complete_task(body, task_id):
     try:
         case = casework().complete_task(reference, task_id, body["answers"], actor())
     except InvalidAnswers as exc:
-        raise ApiProblem(422, "invalid-answers", "Unprocessable content",
-                         "The answers do not fit the task's form: see errors for each field.",
-                         errors=flatten(exc.messages, "answers")) from None
+        raise ApiProblem(
+            422,
+            "invalid-answers",
+            "Unprocessable content",
+            "The answers do not fit the task's form: see errors for each field.",
+            errors=flatten(exc.messages, "answers"),
+        ) from None
     return step_result(case)
-

@@ -4,6 +4,7 @@ One blueprint per area (``auth``, ``tasks``, ``cases``, ``referrals``, ``dashboa
 templates under ``webapp/templates/<area>/``, the GOV.UK Frontend assets served by the app
 itself (``assets``), and the security every page shares (``security``).
 """
+
 from __future__ import annotations
 
 import os
@@ -41,21 +42,28 @@ def config_defaults(settings, environ=None) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # decisions with legal effect: a check-your-answers page comes before they are made
         "ACRO_CHECK_ANSWERS_TASKS": ["consider_detention", "consider_deportation", "director_decision"],
-        "ACRO_GROUP_NAMES": {"cc-workflow": "CC Workflow team", "cc-casework": "CC casework team",
-                             "senior-caseworker": "Senior caseworkers", "cc-director": "CC Director",
-                             "process-analysts": "Process analysts"},
+        "ACRO_GROUP_NAMES": {
+            "cc-workflow": "CC Workflow team",
+            "cc-casework": "CC casework team",
+            "senior-caseworker": "Senior caseworkers",
+            "cc-director": "CC Director",
+            "process-analysts": "Process analysts",
+        },
     }
 
 
 def init_app(app) -> None:
     """Wire the pages into the app: templates, assets, security, blueprints, error pages."""
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(os.path.join(app.root_path, "templates")),
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(os.path.join(app.root_path, "templates")),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from . import admin, assets, auth, cases, dashboard, errors, filters, referrals, security, tasks, workbench
+
     filters.init_app(app)
     # <id:...> in a path, for the blueprints below
     app.url_map.converters["id"] = security.IdConverter

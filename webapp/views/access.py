@@ -10,6 +10,7 @@ on that task), for that page only: it is never carried over to the case or its d
 Searches and lists that show personal data are logged too: who searched for what, why, and
 which cases they were shown (casework.dpa.log_list).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -63,5 +64,4 @@ def record(reference: str, action: str, purpose: str, details: dict | None = Non
 
 def record_list(what: str, purpose: str, criteria: dict, references: list[str]) -> None:
     """A list or search that showed personal data: who, why, asked for what, shown which cases."""
-    casework().record_list_access(g.actor, purpose, {"via": "web", "what": what, "criteria": criteria},
-                                  references)
+    casework().record_list_access(g.actor, purpose, {"via": "web", "what": what, "criteria": criteria}, references)

@@ -1,5 +1,6 @@
 """Operators' pages: incidents (failed steps and undelivered emails) to retry, and an
 administrator's export of a case's data-protection log."""
+
 from __future__ import annotations
 
 import json
@@ -53,6 +54,9 @@ def export_log(reference):
         except CaseworkError as exc:
             flash(str(exc), "error")
         else:
-            return Response(json.dumps(exported, indent=2, ensure_ascii=False), mimetype="application/json",
-                            headers={"Content-Disposition": f"attachment; filename={reference}-log.json"})
+            return Response(
+                json.dumps(exported, indent=2, ensure_ascii=False),
+                mimetype="application/json",
+                headers={"Content-Disposition": f"attachment; filename={reference}-log.json"},
+            )
     return render_template("admin/export.html", reference=reference, purpose=purpose, errors=errors)

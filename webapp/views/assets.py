@@ -5,6 +5,7 @@ Camunda 7 BPMN and DMN modelers of the workbench.
 `make setup` installs them (`npm ci`) into ``node_modules/``; ACRO_NODE_MODULES points
 elsewhere when a deployment keeps them in another folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,31 +19,57 @@ bp = Blueprint("assets", __name__)
 
 # only what the pages use is served, not the whole of node_modules
 PACKAGES = {
-    "govuk-frontend": ("govuk-frontend/dist/govuk", {"govuk-frontend.min.css", "govuk-frontend.min.js",
-                                                     "govuk-frontend.min.css.map", "govuk-frontend.min.js.map"}),
-    "bpmn-js": ("bpmn-js/dist", {"bpmn-navigated-viewer.production.min.js", "assets/bpmn-js.css",
-                                 "assets/diagram-js.css"}),
+    "govuk-frontend": (
+        "govuk-frontend/dist/govuk",
+        {"govuk-frontend.min.css", "govuk-frontend.min.js", "govuk-frontend.min.css.map", "govuk-frontend.min.js.map"},
+    ),
+    "bpmn-js": (
+        "bpmn-js/dist",
+        {"bpmn-navigated-viewer.production.min.js", "assets/bpmn-js.css", "assets/diagram-js.css"},
+    ),
     # the workbench's modelers: the Camunda 7 modeler with its properties panel and element
     # templates, and the DMN modeler (their fonts from files: the CSP allows no data: fonts)
-    "camunda-bpmn-js": ("camunda-bpmn-js/dist", {
-        "camunda-platform-modeler.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css",
-        "assets/bpmn-font/css/bpmn.css", "assets/properties-panel.css", "assets/element-templates.css",
-        "assets/element-template-chooser.css", "assets/popup-menu.css"}),
-    "camunda-dmn-js": ("camunda-dmn-js/dist", {
-        "camunda-platform-modeler.production.min.js", "assets/diagram-js.css", "assets/dmn-font/css/dmn.css",
-        "assets/dmn-js-shared.css", "assets/dmn-js-drd.css", "assets/dmn-js-decision-table.css",
-        "assets/dmn-js-decision-table-controls.css", "assets/dmn-js-literal-expression.css",
-        "assets/properties-panel.css"}),
+    "camunda-bpmn-js": (
+        "camunda-bpmn-js/dist",
+        {
+            "camunda-platform-modeler.production.min.js",
+            "assets/diagram-js.css",
+            "assets/bpmn-js.css",
+            "assets/bpmn-font/css/bpmn.css",
+            "assets/properties-panel.css",
+            "assets/element-templates.css",
+            "assets/element-template-chooser.css",
+            "assets/popup-menu.css",
+        },
+    ),
+    "camunda-dmn-js": (
+        "camunda-dmn-js/dist",
+        {
+            "camunda-platform-modeler.production.min.js",
+            "assets/diagram-js.css",
+            "assets/dmn-font/css/dmn.css",
+            "assets/dmn-js-shared.css",
+            "assets/dmn-js-drd.css",
+            "assets/dmn-js-decision-table.css",
+            "assets/dmn-js-decision-table-controls.css",
+            "assets/dmn-js-literal-expression.css",
+            "assets/properties-panel.css",
+        },
+    ),
 }
 # the icon fonts the CSS above loads
-FONT_FOLDERS = {"bpmn-js": "assets/bpmn-font/", "camunda-bpmn-js": "assets/bpmn-font/font/",
-                "camunda-dmn-js": "assets/dmn-font/font/"}
+FONT_FOLDERS = {
+    "bpmn-js": "assets/bpmn-font/",
+    "camunda-bpmn-js": "assets/bpmn-font/font/",
+    "camunda-dmn-js": "assets/dmn-font/font/",
+}
 ONE_DAY = 24 * 3600
 
 
 def node_modules() -> Path:
-    return Path(current_app.config.get("ACRO_NODE_MODULES") or os.environ.get("ACRO_NODE_MODULES")
-                or REPO / "node_modules")
+    return Path(
+        current_app.config.get("ACRO_NODE_MODULES") or os.environ.get("ACRO_NODE_MODULES") or REPO / "node_modules"
+    )
 
 
 @bp.get("/assets/<path:filename>")
@@ -65,8 +92,13 @@ def vendor(package, filename):
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    missing = [name for name, (folder, _) in PACKAGES.items()
-               if not (Path(app.config.get("ACRO_NODE_MODULES") or os.environ.get("ACRO_NODE_MODULES")
-                            or REPO / "node_modules") / folder).is_dir()]
+    missing = [
+        name
+        for name, (folder, _) in PACKAGES.items()
+        if not (
+            Path(app.config.get("ACRO_NODE_MODULES") or os.environ.get("ACRO_NODE_MODULES") or REPO / "node_modules")
+            / folder
+        ).is_dir()
+    ]
     if missing:
         app.logger.warning("front-end packages missing (%s): run `make setup` (npm ci)", ", ".join(missing))

@@ -4,6 +4,7 @@ What a person may do follows from the candidate groups their roles give them (RO
 configuration) and, for administration, from the administrator role: never from a role
 name tested in a view.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -34,16 +35,19 @@ def queues_for(actor) -> list[str]:
 
 def signed_in(view):
     """The page needs a signed-in person: anyone else goes to the sign-in page."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("actor") is None:
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
+
     return wrapped
 
 
 def requires(permission: str):
     """The page needs a signed-in person who may do ``permission``; others are refused (403)."""
+
     def decorate(view):
         @wraps(view)
         @signed_in
@@ -51,7 +55,9 @@ def requires(permission: str):
             if not may(permission):
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorate
 
 
@@ -79,10 +85,14 @@ def load_signed_in_user():
 def signed_in_context():
     actor = g.get("actor")
     rules = policy()
-    return {"current_user": g.get("user"), "actor": actor, "may": may,
-            "may_release": lambda task: actor is not None and rules.may_release(actor, task),
-            "may_reassign": lambda task: actor is not None and rules.may_reassign(actor, task),
-            "queues": queues_for(actor) if actor is not None else []}
+    return {
+        "current_user": g.get("user"),
+        "actor": actor,
+        "may": may,
+        "may_release": lambda task: actor is not None and rules.may_release(actor, task),
+        "may_reassign": lambda task: actor is not None and rules.may_reassign(actor, task),
+        "queues": queues_for(actor) if actor is not None else [],
+    }
 
 
 def safe_next(target: str | None) -> str | None:

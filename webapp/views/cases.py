@@ -1,5 +1,6 @@
 """The case page, with the purpose asked first (FD-1), its documents and process diagram;
 recording an event the case waits for; and case search."""
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,10 @@ PURPOSES = {
 
 # the messages of docs/process.md, as a caseworker records them
 EVENTS = {
-    "certificate_received": ("A disclosable ACRO certificate has been received",
-                             "ACRO has sent a certificate marked for immigration/deportation purposes."),
+    "certificate_received": (
+        "A disclosable ACRO certificate has been received",
+        "ACRO has sent a certificate marked for immigration/deportation purposes.",
+    ),
     "fno_located": ("The FNO has been located", "The person has been found after the case went dormant."),
     "prosecution_concluded": ("The police prosecution has concluded", "The UK prosecution has ended."),
     "representations_received": ("Representations received", "The FNO has responded to the Stage 1 notice."),
@@ -106,9 +109,16 @@ def purpose(reference):
             if not target.startswith(f"/cases/{reference}"):
                 target = url_for("cases.case", reference=reference)
             return redirect(target)
-    return render_template("cases/purpose.html", reference=reference, purposes=PURPOSES, errors=errors,
-                           choice=choice, other=other, current=current,
-                           minutes=current_app.config["ACRO_PURPOSE_MINUTES"]), 400 if errors else 200
+    return render_template(
+        "cases/purpose.html",
+        reference=reference,
+        purposes=PURPOSES,
+        errors=errors,
+        choice=choice,
+        other=other,
+        current=current,
+        minutes=current_app.config["ACRO_PURPOSE_MINUTES"],
+    ), 400 if errors else 200
 
 
 @bp.get("/cases/<reference>")
@@ -128,11 +138,18 @@ def case(reference):
     why = access.purpose_for(reference)
     access.record(reference, "view", why, {"what": "case"})
     events = [(name, EVENTS.get(name, (name, ""))[0]) for name in waiting if policy().may_record_event(g.actor, name)]
-    return render_template("cases/case.html", d=detail, case=case, events=events, progress=progress,
-                           name=case_queries.subject_name(case.referral),
-                           now_utc=current_app.extensions["acro"]["clock"].now(),
-                           may_act=lambda t: policy().may_open_task(g.actor, t), purpose=why,
-                           processes=_diagrams(progress))
+    return render_template(
+        "cases/case.html",
+        d=detail,
+        case=case,
+        events=events,
+        progress=progress,
+        name=case_queries.subject_name(case.referral),
+        now_utc=current_app.extensions["acro"]["clock"].now(),
+        may_act=lambda t: policy().may_open_task(g.actor, t),
+        purpose=why,
+        processes=_diagrams(progress),
+    )
 
 
 def _diagrams(progress) -> list[dict]:
@@ -173,10 +190,18 @@ def document(reference, document_id):
     found = case_queries.document(db.session, case, document_id)
     if found is None or not Path(found.path).is_file():
         abort(404)
-    access.record(reference, "export", access.purpose_for(reference),
-                  {"what": "document", "document_id": found.id, "kind": found.kind})
-    return send_file(io.BytesIO(Path(found.path).read_bytes()), mimetype="application/pdf", as_attachment=True,
-                     download_name=found.filename)
+    access.record(
+        reference,
+        "export",
+        access.purpose_for(reference),
+        {"what": "document", "document_id": found.id, "kind": found.kind},
+    )
+    return send_file(
+        io.BytesIO(Path(found.path).read_bytes()),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=found.filename,
+    )
 
 
 @bp.route("/cases/<reference>/events", methods=["GET", "POST"])
@@ -201,14 +226,18 @@ def record_event(reference):
             errors["event"] = "Select the event that has happened"
         details = (form.get("details") or "").strip()
         if has_control_characters(details):
-            errors["details"] = ("The details have a character that cannot be used (a control character, such as "
-                                 "one copied from another program): remove it")
+            errors["details"] = (
+                "The details have a character that cannot be used (a control character, such as "
+                "one copied from another program): remove it"
+            )
         payload = {"details": details} if details else {}
         if chosen == "certificate_received":
             certificate, cert_errors = read_certificate(form, request.files)
             if certificate is None:
-                cert_errors = {"certificate_purpose": "Select the request purpose stated on the certificate",
-                               "certificate_text": "Enter the certificate's text or attach a PDF of it"}
+                cert_errors = {
+                    "certificate_purpose": "Select the request purpose stated on the certificate",
+                    "certificate_text": "Enter the certificate's text or attach a PDF of it",
+                }
             errors.update(cert_errors)
             if certificate:
                 payload["certificate"] = certificate
@@ -221,12 +250,18 @@ def record_event(reference):
             except InvalidAnswers as exc:
                 errors = page_errors(exc, {}, form)
         if not errors:
-            flash({"title": "Event recorded", "text": f"{EVENTS.get(chosen, (chosen,))[0]} ({reference})."},
-                  "success")
+            flash({"title": "Event recorded", "text": f"{EVENTS.get(chosen, (chosen,))[0]} ({reference})."}, "success")
             return redirect(url_for("cases.case", reference=reference))
-    return render_template("cases/event.html", reference=reference, waiting=waiting, events=EVENTS, errors=errors,
-                           chosen=chosen, form=form, certificate_purposes=CERTIFICATE_PURPOSES), \
-        400 if errors else 200
+    return render_template(
+        "cases/event.html",
+        reference=reference,
+        waiting=waiting,
+        events=EVENTS,
+        errors=errors,
+        chosen=chosen,
+        form=form,
+        certificate_purposes=CERTIFICATE_PURPOSES,
+    ), 400 if errors else 200
 
 
 SEARCH_PURPOSES = {
@@ -243,8 +278,12 @@ def search():
     """Find cases by name or alias, date of birth, PNC ID or case reference. A search shows
     personal data, so it needs a purpose, and who searched for what, and why, is logged."""
     args = request.args
-    criteria = {"name": args.get("name", ""), "date_of_birth": "", "pnc_id": args.get("pnc_id", ""),
-                "reference": args.get("reference", "")}
+    criteria = {
+        "name": args.get("name", ""),
+        "date_of_birth": "",
+        "pnc_id": args.get("pnc_id", ""),
+        "reference": args.get("reference", ""),
+    }
     dob = {p: (args.get(f"dob-{p}") or "").strip() for p in ("day", "month", "year")}
     errors = {}
     for field, label in SEARCH_FIELDS.items():
@@ -252,8 +291,10 @@ def search():
             errors[field] = f"{label} has a character that cannot be used (a control character): remove it"
     if any(dob.values()):
         from .taskforms import date_value
-        value = date_value(dob) if not any(has_control_characters(v, one_line=True) for v in dob.values()) \
-            else "not-a-date"
+
+        value = (
+            date_value(dob) if not any(has_control_characters(v, one_line=True) for v in dob.values()) else "not-a-date"
+        )
         if value == "not-a-date":
             errors["dob"] = "Date of birth must be a real date"
         else:
@@ -264,8 +305,17 @@ def search():
         why = read_purpose(args, SEARCH_PURPOSES, errors, why="search")
     results = [] if errors or not searched else case_queries.search(db.session, **criteria)
     if searched and not errors:
-        access.record_list("search", why, {k: v for k, v in criteria.items() if v.strip()},
-                           [r["reference"] for r in results])
-    return render_template("cases/search.html", criteria=criteria, dob=dob, results=results, searched=searched,
-                           errors=errors, purposes=SEARCH_PURPOSES, choice=args.get("purpose", ""),
-                           other=args.get("other", "")), 400 if errors else 200
+        access.record_list(
+            "search", why, {k: v for k, v in criteria.items() if v.strip()}, [r["reference"] for r in results]
+        )
+    return render_template(
+        "cases/search.html",
+        criteria=criteria,
+        dob=dob,
+        results=results,
+        searched=searched,
+        errors=errors,
+        purposes=SEARCH_PURPOSES,
+        choice=args.get("purpose", ""),
+        other=args.get("other", ""),
+    ), 400 if errors else 200

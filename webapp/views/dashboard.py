@@ -1,5 +1,6 @@
 """The dashboard: open cases per stage, overdue deadlines and tasks, dormant wanted/missing
 cases, and steps that failed and wait to be retried."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template

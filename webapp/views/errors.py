@@ -1,4 +1,5 @@
 """Error pages in the GOV.UK style, and the service's refusals turned into HTTP answers."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -36,16 +37,21 @@ def init_app(app) -> None:
         code = error.code or 500
         # werkzeug's own descriptions are for developers; a message of ours is for the reader
         message = error.description if error.description != type(error).description else ""
-        return render_template("errors/error.html", code=code, title=TITLES.get(code, error.name),
-                               message=message, error=error), code
+        return render_template(
+            "errors/error.html", code=code, title=TITLES.get(code, error.name), message=message, error=error
+        ), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if not _is_page_request():
             return error
-        return render_template("errors/error.html", code=400, title="Your form has expired",
-                               message="For your security, forms expire. Go back, reload the page and try again.",
-                               error=error), 400
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="Your form has expired",
+            message="For your security, forms expire. Go back, reload the page and try again.",
+            error=error,
+        ), 400
 
     @app.errorhandler(NotFound)
     def not_found(error):
@@ -60,5 +66,10 @@ def init_app(app) -> None:
         """Someone else got there first (a task done or claimed meanwhile)."""
         if not _is_page_request():
             raise error
-        return render_template("errors/error.html", code=409, title="This has changed since you opened it",
-                               message=sentence(error), error=error), 409
+        return render_template(
+            "errors/error.html",
+            code=409,
+            title="This has changed since you opened it",
+            message=sentence(error),
+            error=error,
+        ), 409

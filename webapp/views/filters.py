@@ -1,5 +1,6 @@
 """How values read on a page: UK dates and times, absent details said to be absent (INT-1),
 and the labels a person reads for the codes the case record keeps."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -25,8 +26,11 @@ MARKER = {
     "removal requested": "Marker removal requested (ICD.5080)",
 }
 REQUEST_REASONS = {"victim": "Victim", "witness": "Witness", "arrest": "Arrest"}
-STATE_TAGS = {"open": ("Open", "govuk-tag--blue"), "dormant": ("Dormant", "govuk-tag--grey"),
-              "closed": ("Closed", "govuk-tag--green")}
+STATE_TAGS = {
+    "open": ("Open", "govuk-tag--blue"),
+    "dormant": ("Dormant", "govuk-tag--grey"),
+    "closed": ("Closed", "govuk-tag--green"),
+}
 CERTIFICATE_TAGS = {
     "disclosable": "govuk-tag--green",
     "destroyed": "govuk-tag--red",

@@ -3,6 +3,7 @@ aliases, identity documents and convictions, and the ACRO certificate if it came
 
 "Add another" needs no script: the button posts the form back with one more row.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -43,39 +44,80 @@ def _rows(form, name, action) -> int:
 
 def read_form(form) -> dict:
     """The form as posted, in the page's own shape (so it can be shown again)."""
-    rows = {"alias": _rows(form, "alias", "add-alias"), "doc": _rows(form, "doc", "add-document"),
-            "conv": _rows(form, "conv", "add-conviction")}
-    dates = {name: {p: (form.get(f"{name}-{p}") or "").strip() for p in ("day", "month", "year")}
-             for name in ("dob", "received")}
+    rows = {
+        "alias": _rows(form, "alias", "add-alias"),
+        "doc": _rows(form, "doc", "add-document"),
+        "conv": _rows(form, "conv", "add-conviction"),
+    }
+    dates = {
+        name: {p: (form.get(f"{name}-{p}") or "").strip() for p in ("day", "month", "year")}
+        for name in ("dob", "received")
+    }
     return {
-        "values": {k: form.get(k, "") for k in (
-            "family_name", "given_names", "nationality", "pnc_id", "interpol_check_outcome", "officer_name",
-            "officer_force", "officer_email", "officer_phone", "request_reason", "last_known_address",
-            "certificate_purpose", "certificate_purpose_other", "certificate_text")},
+        "values": {
+            k: form.get(k, "")
+            for k in (
+                "family_name",
+                "given_names",
+                "nationality",
+                "pnc_id",
+                "interpol_check_outcome",
+                "officer_name",
+                "officer_force",
+                "officer_email",
+                "officer_phone",
+                "request_reason",
+                "last_known_address",
+                "certificate_purpose",
+                "certificate_purpose_other",
+                "certificate_text",
+            )
+        },
         "dates": dates,
         "rows": rows,
         "aliases": [form.get(f"alias-{i}", "") for i in range(rows["alias"])],
-        "documents": [{k: form.get(f"doc-{i}-{k}", "") for k in ("type", "number", "country")}
-                      for i in range(rows["doc"])],
-        "convictions": [{**{k: form.get(f"conv-{i}-{k}", "") for k in ("country", "offence", "sentence")},
-                         "date": {p: (form.get(f"conv-{i}-date-{p}") or "").strip() for p in ("day", "month", "year")}}
-                        for i in range(rows["conv"])],
+        "documents": [
+            {k: form.get(f"doc-{i}-{k}", "") for k in ("type", "number", "country")} for i in range(rows["doc"])
+        ],
+        "convictions": [
+            {
+                **{k: form.get(f"conv-{i}-{k}", "") for k in ("country", "offence", "sentence")},
+                "date": {p: (form.get(f"conv-{i}-date-{p}") or "").strip() for p in ("day", "month", "year")},
+            }
+            for i in range(rows["conv"])
+        ],
     }
 
 
 # where the one referral schema's messages (by dotted path) show on this page (by input id)
 FIELD_IDS = {
-    "subject": "family_name", "subject.family_name": "family_name", "subject.given_names": "given_names",
-    "subject.date_of_birth": "dob-day", "subject.nationality": "nationality", "subject.pnc_id": "pnc_id",
-    "interpol_check_outcome": "interpol_check_outcome", "request_reason": "request_reason",
-    "last_known_address": "last_known_address", "received_at": "received-day",
-    "officer.name": "officer_name", "officer.force": "officer_force", "officer.email": "officer_email",
+    "subject": "family_name",
+    "subject.family_name": "family_name",
+    "subject.given_names": "given_names",
+    "subject.date_of_birth": "dob-day",
+    "subject.nationality": "nationality",
+    "subject.pnc_id": "pnc_id",
+    "interpol_check_outcome": "interpol_check_outcome",
+    "request_reason": "request_reason",
+    "last_known_address": "last_known_address",
+    "received_at": "received-day",
+    "officer.name": "officer_name",
+    "officer.force": "officer_force",
+    "officer.email": "officer_email",
     "officer.phone": "officer_phone",
-    "certificate.content": "certificate_text", "certificate.file": "certificate_file",
+    "certificate.content": "certificate_text",
+    "certificate.file": "certificate_file",
     "certificate.filename": "certificate_file",
 }
-ROW_FIELD_IDS = {"type": "type", "number": "number", "issuing_country": "country", "country": "country",
-                 "offence": "offence", "sentence": "sentence", "date": "date-day"}
+ROW_FIELD_IDS = {
+    "type": "type",
+    "number": "number",
+    "issuing_country": "country",
+    "country": "country",
+    "offence": "offence",
+    "sentence": "sentence",
+    "date": "date-day",
+}
 
 
 def build_referral(page: dict) -> tuple[dict, dict]:
@@ -96,19 +138,33 @@ def build_referral(page: dict) -> tuple[dict, dict]:
             rows["identity_documents"].append(i)
     convictions = []
     for i, row in enumerate(page["convictions"]):
-        item = {"country": _clean(row["country"]), "offence": _clean(row["offence"]),
-                "sentence": _clean(row["sentence"]), "date": date_value(row["date"]) or None}
+        item = {
+            "country": _clean(row["country"]),
+            "offence": _clean(row["offence"]),
+            "sentence": _clean(row["sentence"]),
+            "date": date_value(row["date"]) or None,
+        }
         if any(item.values()):
             convictions.append(item)
             rows["convictions"].append(i)
     referral = {
-        "subject": {"family_name": values["family_name"], "given_names": values["given_names"], "aliases": aliases,
-                    "date_of_birth": date_value(page["dates"]["dob"]) or None, "nationality": values["nationality"],
-                    "identity_documents": documents, "pnc_id": values["pnc_id"]},
+        "subject": {
+            "family_name": values["family_name"],
+            "given_names": values["given_names"],
+            "aliases": aliases,
+            "date_of_birth": date_value(page["dates"]["dob"]) or None,
+            "nationality": values["nationality"],
+            "identity_documents": documents,
+            "pnc_id": values["pnc_id"],
+        },
         "convictions": convictions,
         "interpol_check_outcome": values["interpol_check_outcome"],
-        "officer": {"name": values["officer_name"], "force": values["officer_force"],
-                    "email": values["officer_email"], "phone": values["officer_phone"]},
+        "officer": {
+            "name": values["officer_name"],
+            "force": values["officer_force"],
+            "email": values["officer_email"],
+            "phone": values["officer_phone"],
+        },
         "request_reason": values["request_reason"],
         "last_known_address": values["last_known_address"],
         "received_at": date_value(page["dates"]["received"]) or None,
@@ -128,7 +184,9 @@ def input_id(path: str, rows: dict, form) -> str:
         index = rows[kind][int(parts[2])] if parts[2].isdigit() and int(parts[2]) < len(rows[kind]) else 0
         return f"alias-{index}" if kind == "aliases" else f"doc-{index}-{ROW_FIELD_IDS.get(parts[-1], 'type')}"
     if parts[0] == "convictions" and len(parts) >= 2:
-        index = rows["convictions"][int(parts[1])] if parts[1].isdigit() and int(parts[1]) < len(rows["convictions"]) else 0
+        index = (
+            rows["convictions"][int(parts[1])] if parts[1].isdigit() and int(parts[1]) < len(rows["convictions"]) else 0
+        )
         return f"conv-{index}-{ROW_FIELD_IDS.get(parts[-1], 'country')}"
     return "family_name"
 
@@ -148,8 +206,12 @@ def read_certificate(form, files) -> tuple[dict | None, dict]:
     if choice not in labels:
         errors["certificate_purpose"] = "Select the request purpose stated on the certificate"
     purpose = other if choice == "other" else labels.get(choice)
-    return {"request_purpose": purpose or None, "content": text or None, "file": content or None,
-            "filename": upload.filename if content else None}, errors
+    return {
+        "request_purpose": purpose or None,
+        "content": text or None,
+        "file": content or None,
+        "filename": upload.filename if content else None,
+    }, errors
 
 
 def page_errors(exc: InvalidAnswers, rows: dict, form) -> dict:
@@ -159,9 +221,21 @@ def page_errors(exc: InvalidAnswers, rows: dict, form) -> dict:
     return errors
 
 
-ERROR_ORDER = ("family_name", "given_names", "dob-day", "nationality", "pnc_id", "officer_email", "officer_phone",
-               "request_reason", "received-day", "certificate_purpose", "certificate_purpose_other",
-               "certificate_text", "certificate_file")
+ERROR_ORDER = (
+    "family_name",
+    "given_names",
+    "dob-day",
+    "nationality",
+    "pnc_id",
+    "officer_email",
+    "officer_phone",
+    "request_reason",
+    "received-day",
+    "certificate_purpose",
+    "certificate_purpose_other",
+    "certificate_text",
+    "certificate_file",
+)
 
 
 def _ordered(errors: dict) -> list[dict]:
@@ -187,8 +261,14 @@ def new_referral():
                 return redirect(url_for("referrals.recorded", reference=case.reference))
         except InvalidAnswers as exc:
             errors = {**page_errors(exc, rows, request.form), **errors}
-    return render_template("referrals/new.html", page=page, errors=errors, error_list=_ordered(errors),
-                           reasons=REASONS, certificate_purposes=CERTIFICATE_PURPOSES), 400 if errors else 200
+    return render_template(
+        "referrals/new.html",
+        page=page,
+        errors=errors,
+        error_list=_ordered(errors),
+        reasons=REASONS,
+        certificate_purposes=CERTIFICATE_PURPOSES,
+    ), 400 if errors else 200
 
 
 @bp.get("/referrals/<reference>/recorded")

@@ -1,6 +1,7 @@
 """What every page shares for its safety: CSRF tokens on every form, a Content Security
 Policy with no inline script, sign-in attempts limited per address, and input no person
 types (control characters, ids too big for the database) refused at the door."""
+
 from __future__ import annotations
 
 import re
@@ -18,18 +19,20 @@ from ..routing import allowed_methods
 csrf = CSRFProtect()
 
 # everything comes from the app itself: no CDN, no inline script, no framing
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -75,8 +78,10 @@ OWN_CHECKS: dict[str, frozenset | None] = {
     "cases.purpose": frozenset({"other"}),
     "cases.search": frozenset({"name", "pnc_id", "reference", "dob-day", "dob-month", "dob-year", "other"}),
 }
-BAD_INPUT_MESSAGE = ("{where} has a character that cannot be used: a control character, such as one copied "
-                     "from another program. Go back, remove it and try again.")
+BAD_INPUT_MESSAGE = (
+    "{where} has a character that cannot be used: a control character, such as one copied "
+    "from another program. Go back, remove it and try again."
+)
 
 
 def _checked_here(own: frozenset | None, key: str, *, in_form: bool) -> bool:
@@ -138,9 +143,11 @@ def init_app(app) -> None:
     def check_csrf():
         if app.config.get("WTF_CSRF_ENABLED", True) and not _bearer_api_call():
             csrf.protect(apply_exemptions=True)
+
     # one limiter per app, so each app (and each test's app) counts on its own storage
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-                      headers_enabled=False)
+    limiter = Limiter(
+        get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"], headers_enabled=False
+    )
     app.extensions["acro"]["limiter"] = limiter
 
     @app.after_request
@@ -163,5 +170,5 @@ def limit_sign_in(app) -> None:
     limiter = app.extensions["acro"]["limiter"]
     view = app.view_functions["auth.sign_in"]
     app.view_functions["auth.sign_in"] = limiter.limit(
-        app.config["SIGNIN_RATE_LIMIT"], methods=["POST"],
-        deduct_when=lambda response: response.status_code != 302)(view)
+        app.config["SIGNIN_RATE_LIMIT"], methods=["POST"], deduct_when=lambda response: response.status_code != 302
+    )(view)

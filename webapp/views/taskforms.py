@@ -5,6 +5,7 @@ The form definition (``UserTask.form``: fields with ``id``, ``label``, ``type``,
 (``component`` = ``textarea``), number, date, yes/no and choice. Answers are validated by
 ``casework.forms`` (one marshmallow schema per definition), never here.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -38,7 +39,7 @@ def raw_answers(form: dict, data) -> dict:
             parts = {p: (data.get(f"{fid}-{p}") or "").strip() for p in ("day", "month", "year")}
             answers[fid] = parts
         else:
-            answers[fid] = (data.get(fid) or "")
+            answers[fid] = data.get(fid) or ""
     return answers
 
 
@@ -79,46 +80,71 @@ def components(form: dict, raw: dict, errors: dict) -> list[dict]:
             params["errorMessage"] = {"text": message}
         value = raw.get(fid)
         if kind in ("boolean", "enum"):
-            options = YES_NO if kind == "boolean" else [(o["id"], o.get("name") or o["id"])
-                                                        for o in field.get("options") or []]
+            options = (
+                YES_NO
+                if kind == "boolean"
+                else [(o["id"], o.get("name") or o["id"]) for o in field.get("options") or []]
+            )
             params.pop("id")
-            params.update({
-                "idPrefix": fid,
-                "fieldset": {"legend": {"text": label + optional, "classes": "govuk-fieldset__legend--s"}},
-                "items": [{"value": v, "text": t, "checked": value == v} for v, t in options],
-            })
+            params.update(
+                {
+                    "idPrefix": fid,
+                    "fieldset": {"legend": {"text": label + optional, "classes": "govuk-fieldset__legend--s"}},
+                    "items": [{"value": v, "text": t, "checked": value == v} for v, t in options],
+                }
+            )
             if kind == "boolean":
                 params["classes"] = "govuk-radios--inline"
             result.append({"macro": "radios", "params": params})
         elif kind == "date":
             parts = value or {}
             params.pop("name")
-            params.update({
-                "namePrefix": fid,
-                "fieldset": {"legend": {"text": label + optional, "classes": "govuk-fieldset__legend--s"}},
-                "hint": {"text": hint or "For example, 27 3 2026"},
-                "items": [
-                    {"name": "day", "label": "Day", "classes": "govuk-input--width-2" + (" govuk-input--error" if message else ""),
-                     "value": parts.get("day", "")},
-                    {"name": "month", "label": "Month", "classes": "govuk-input--width-2" + (" govuk-input--error" if message else ""),
-                     "value": parts.get("month", "")},
-                    {"name": "year", "label": "Year", "classes": "govuk-input--width-4" + (" govuk-input--error" if message else ""),
-                     "value": parts.get("year", "")},
-                ],
-            })
+            params.update(
+                {
+                    "namePrefix": fid,
+                    "fieldset": {"legend": {"text": label + optional, "classes": "govuk-fieldset__legend--s"}},
+                    "hint": {"text": hint or "For example, 27 3 2026"},
+                    "items": [
+                        {
+                            "name": "day",
+                            "label": "Day",
+                            "classes": "govuk-input--width-2" + (" govuk-input--error" if message else ""),
+                            "value": parts.get("day", ""),
+                        },
+                        {
+                            "name": "month",
+                            "label": "Month",
+                            "classes": "govuk-input--width-2" + (" govuk-input--error" if message else ""),
+                            "value": parts.get("month", ""),
+                        },
+                        {
+                            "name": "year",
+                            "label": "Year",
+                            "classes": "govuk-input--width-4" + (" govuk-input--error" if message else ""),
+                            "value": parts.get("year", ""),
+                        },
+                    ],
+                }
+            )
             result.append({"macro": "date", "params": params})
         elif kind == "long":
-            params.update({"label": {"text": label + optional, "classes": "govuk-label--s"},
-                           "classes": "govuk-input--width-10", "inputmode": "numeric",
-                           "spellcheck": False, "value": value or ""})
+            params.update(
+                {
+                    "label": {"text": label + optional, "classes": "govuk-label--s"},
+                    "classes": "govuk-input--width-10",
+                    "inputmode": "numeric",
+                    "spellcheck": False,
+                    "value": value or "",
+                }
+            )
             result.append({"macro": "input", "params": params})
         elif _is_textarea(field):
-            params.update({"label": {"text": label + optional, "classes": "govuk-label--s"},
-                           "rows": 4, "value": value or ""})
+            params.update(
+                {"label": {"text": label + optional, "classes": "govuk-label--s"}, "rows": 4, "value": value or ""}
+            )
             result.append({"macro": "textarea", "params": params})
         else:
-            params.update({"label": {"text": label + optional, "classes": "govuk-label--s"},
-                           "value": value or ""})
+            params.update({"label": {"text": label + optional, "classes": "govuk-label--s"}, "value": value or ""})
             result.append({"macro": "input", "params": params})
     return result
 
@@ -151,6 +177,7 @@ def answer_rows(form: dict, answers: dict) -> list[dict]:
             text = names.get(value, value)
         elif kind == "date":
             from .filters import uk_date
+
             text = uk_date(value)
         else:
             text = str(value)

@@ -1,5 +1,6 @@
 """Task queues and task pages: "My tasks", a queue per team, claiming, releasing and
 assigning, and the form for the step in front of the caseworker."""
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,16 @@ def _queue(title: str, *, assignee=None, group=None, current: str):
     task = args.get("task") or None
     overdue = args.get("overdue") == "yes"
     now = _now()
-    page = task_queries.queue(db.session, now=now, assignee=assignee, group=group, task=task, overdue=overdue,
-                              sort=sort, page=_page_number(args.get("page")))
+    page = task_queries.queue(
+        db.session,
+        now=now,
+        assignee=assignee,
+        group=group,
+        task=task,
+        overdue=overdue,
+        sort=sort,
+        page=_page_number(args.get("page")),
+    )
     counts = task_queries.counts(db.session, now=now, username=g.actor.username, groups=queues_for(g.actor))
     kinds = task_queries.kinds(db.session, assignee=assignee, group=group)
     filters = {"sort": sort, "task": task or "", "overdue": "yes" if overdue else ""}
@@ -75,17 +84,33 @@ def _queue(title: str, *, assignee=None, group=None, current: str):
     # (FD-1); an administrator manages the queues without seeing who they are about
     show_subjects = may("view_cases")
     if show_subjects and page.items:
-        access.record_list("queue", f"Choosing work from the queue: {title}",
-                           {"queue": current, **{k: v for k, v in filters.items() if v}, "page": page.number},
-                           [item["reference"] for item in page.items])
+        access.record_list(
+            "queue",
+            f"Choosing work from the queue: {title}",
+            {"queue": current, **{k: v for k, v in filters.items() if v}, "page": page.number},
+            [item["reference"] for item in page.items],
+        )
 
     def page_href(number):
-        return url_for(request.endpoint, **(request.view_args or {}), page=number,
-                       **{k: v for k, v in filters.items() if v})
-    return render_template("tasks/queue.html", title=title, page=page, counts=counts, kinds=kinds,
-                           filters=filters, current=current, sort_labels=SORT_LABELS, group_name=group_name,
-                           group=group, page_href=page_href, can_act=lambda t: policy().may_work_on(g.actor, t),
-                           show_subjects=show_subjects)
+        return url_for(
+            request.endpoint, **(request.view_args or {}), page=number, **{k: v for k, v in filters.items() if v}
+        )
+
+    return render_template(
+        "tasks/queue.html",
+        title=title,
+        page=page,
+        counts=counts,
+        kinds=kinds,
+        filters=filters,
+        current=current,
+        sort_labels=SORT_LABELS,
+        group_name=group_name,
+        group=group,
+        page_href=page_href,
+        can_act=lambda t: policy().may_work_on(g.actor, t),
+        show_subjects=show_subjects,
+    )
 
 
 @bp.get("/tasks")
@@ -175,18 +200,32 @@ def _render_task(service, case, task, *, raw=None, errors=None, status=200):
     can_act = policy().may_work_on(g.actor, task)
     why = _purpose_of_view(task, can_act)
     if why is None:
-        return render_template("tasks/manage.html", case=case, task=task, can_act=False,
-                               colleagues=_colleagues(task), group_name=group_name), status
+        return render_template(
+            "tasks/manage.html",
+            case=case,
+            task=task,
+            can_act=False,
+            colleagues=_colleagues(task),
+            group_name=group_name,
+        ), status
     _viewed(case, task, why, "task")
     about, rules = guidance(task.documentation)
     colleagues = _colleagues(task)
     return render_template(
-        "tasks/task.html", case=case, task=task, summary=case_queries.summary(case),
+        "tasks/task.html",
+        case=case,
+        task=task,
+        summary=case_queries.summary(case),
         fields=taskforms.components(task.form, raw, errors) if can_act else [],
-        error_list=taskforms.error_summary(task.form, errors), can_act=can_act,
+        error_list=taskforms.error_summary(task.form, errors),
+        can_act=can_act,
         needs_check=task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"],
-        about=about, rules=rules, colleagues=colleagues, group_name=group_name,
-        overdue=bool(task.due_at and task.due_at < _now())), status
+        about=about,
+        rules=rules,
+        colleagues=colleagues,
+        group_name=group_name,
+        overdue=bool(task.due_at and task.due_at < _now()),
+    ), status
 
 
 def _hidden(form: dict, raw: dict) -> list[tuple[str, str]]:
@@ -230,8 +269,14 @@ def task(reference, task_id):
         except forms.ValidationError as exc:
             return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
         _viewed(case, task, _purpose_of_view(task, can_act), "check answers")
-        return render_template("tasks/check.html", case=case, task=task, summary=case_queries.summary(case),
-                               rows=taskforms.answer_rows(task.form, answers), hidden=_hidden(task.form, raw))
+        return render_template(
+            "tasks/check.html",
+            case=case,
+            task=task,
+            summary=case_queries.summary(case),
+            rows=taskforms.answer_rows(task.form, answers),
+            hidden=_hidden(task.form, raw),
+        )
     try:
         service.complete_task(reference, task_id, answers, g.actor)
     except InvalidAnswers as exc:
@@ -239,8 +284,17 @@ def task(reference, task_id):
     except Conflict as exc:
         flash(sentence(exc), "error")
         return redirect(url_for("tasks.task", reference=reference, task_id=task_id))
-    next_tasks = [{"href": url_for("tasks.task", reference=reference, task_id=t.id), "text": t.name}
-                  for t in task_queries.of_case(db.session, case.id) if policy().may_work_on(g.actor, t)]
-    flash({"title": f"“{task.name}” is done", "text": f"Case {reference}: {case.stage or ''}".strip(),
-           "links": next_tasks}, "success")
+    next_tasks = [
+        {"href": url_for("tasks.task", reference=reference, task_id=t.id), "text": t.name}
+        for t in task_queries.of_case(db.session, case.id)
+        if policy().may_work_on(g.actor, t)
+    ]
+    flash(
+        {
+            "title": f"“{task.name}” is done",
+            "text": f"Case {reference}: {case.stage or ''}".strip(),
+            "links": next_tasks,
+        },
+        "success",
+    )
     return redirect(url_for("tasks.my_tasks"))

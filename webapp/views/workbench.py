@@ -2,6 +2,7 @@
 problems, scenario runs with coverage, publishing, and moving running cases
 (docs/analysts.md). Only process analysts (permission ``edit_process`` and the two after it)
 see these pages."""
+
 from __future__ import annotations
 
 from flask import (
@@ -54,8 +55,9 @@ def _problem_rows(found, draft_id=None):
             href = url_for("workbench.editor", draft_id=draft_id, name=problem.file)
             if element:
                 href += f"#element={element}"
-        rows.append({"file": problem.file, "element": element, "message": problem.message, "text": str(problem),
-                     "href": href})
+        rows.append(
+            {"file": problem.file, "element": element, "message": problem.message, "text": str(problem), "href": href}
+        )
     return rows
 
 
@@ -67,9 +69,14 @@ def home():
     service = casework()
     session, settings = service.session, _settings()
     current, _ = bundles.current(session, settings.processes_dir)
-    return render_template("workbench/home.html", current=current, history=publishing.history(session),
-                           folder=publishing.folder_state(session, settings), drafts=drafts.open_drafts(session),
-                           latest=bundles.latest_publication(session))
+    return render_template(
+        "workbench/home.html",
+        current=current,
+        history=publishing.history(session),
+        folder=publishing.folder_state(session, settings),
+        drafts=drafts.open_drafts(session),
+        latest=bundles.latest_publication(session),
+    )
 
 
 @bp.post("/drafts")
@@ -80,8 +87,9 @@ def new_draft():
     if source not in ("current", "folder"):
         abort(400)
     draft = drafts.create(service.session, _settings(), g.actor, _now(), request.form.get("title", ""), source)
-    flash({"title": "Draft started", "text": f"{draft.title}: a copy of version {draft.based_on.digest[:12]}."},
-          "success")
+    flash(
+        {"title": "Draft started", "text": f"{draft.title}: a copy of version {draft.based_on.digest[:12]}."}, "success"
+    )
     return redirect(url_for("workbench.draft", draft_id=draft.id))
 
 
@@ -94,10 +102,16 @@ def draft(draft_id):
     settings = _settings()
     found = drafts.problems(item, settings)
     run = runs.latest(service.session, item)
-    return render_template("workbench/draft.html", draft=item, problems=_problem_rows(found, item.id),
-                           scenarios=drafts.scenarios(item, settings), run=run, summary=runs.summary(run),
-                           run_is_current=run is not None and run.digest == drafts.digest(item),
-                           blockers=publishing.blockers(service.session, item, settings))
+    return render_template(
+        "workbench/draft.html",
+        draft=item,
+        problems=_problem_rows(found, item.id),
+        scenarios=drafts.scenarios(item, settings),
+        run=run,
+        summary=runs.summary(run),
+        run_is_current=run is not None and run.digest == drafts.digest(item),
+        blockers=publishing.blockers(service.session, item, settings),
+    )
 
 
 @bp.post("/drafts/<int:draft_id>/discard")
@@ -117,9 +131,13 @@ def editor(draft_id, name):
     if name not in item.files:
         abort(404)
     found = drafts.problems(item, _settings())
-    return render_template("workbench/editor.html", draft=item, name=name,
-                           kind="dmn" if name.endswith(".dmn") else "bpmn",
-                           problems=_problem_rows(found, item.id))
+    return render_template(
+        "workbench/editor.html",
+        draft=item,
+        name=name,
+        kind="dmn" if name.endswith(".dmn") else "bpmn",
+        problems=_problem_rows(found, item.id),
+    )
 
 
 @bp.route("/drafts/<int:draft_id>/xml/<name>", methods=["GET", "PUT"])
@@ -146,8 +164,12 @@ def draft_xml(draft_id, name):
 
 def _problems_json(item):
     found = drafts.problems(item, _settings())
-    return {"saved": True, "revision": item.revision, "updated_at": item.updated_at.isoformat(),
-            "problems": _problem_rows(found, item.id)}
+    return {
+        "saved": True,
+        "revision": item.revision,
+        "updated_at": item.updated_at.isoformat(),
+        "problems": _problem_rows(found, item.id),
+    }
 
 
 @bp.get("/drafts/<int:draft_id>/problems.json")
@@ -184,11 +206,14 @@ def scenario(draft_id, name):
         except InvalidAnswers as exc:
             errors = {key: " ".join(value) for key, value in exc.messages.items()}
         else:
-            flash({"title": "Scenario saved", "text": f"{file_name} is kept with the draft. Run the scenarios again."},
-                  "success")
+            flash(
+                {"title": "Scenario saved", "text": f"{file_name} is kept with the draft. Run the scenarios again."},
+                "success",
+            )
             return redirect(url_for("workbench.draft", draft_id=item.id) + "#scenarios")
-    return render_template("workbench/scenario.html", draft=item, name=file_name, text=text, new=new,
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "workbench/scenario.html", draft=item, name=file_name, text=text, new=new, errors=errors
+    ), 400 if errors else 200
 
 
 @bp.post("/drafts/<int:draft_id>/scenarios/<name>/withdraw")
@@ -221,13 +246,20 @@ def from_case(draft_id):
             except InvalidAnswers as exc:
                 errors = {key: " ".join(value) for key, value in exc.messages.items()}
             else:
-                flash({"title": "Scenario made", "text": f"{name} replays case {reference.upper()}; check it, "
-                       f"then run the scenarios."}, "success")
+                flash(
+                    {
+                        "title": "Scenario made",
+                        "text": f"{name} replays case {reference.upper()}; check it, then run the scenarios.",
+                    },
+                    "success",
+                )
                 return redirect(url_for("workbench.scenario", draft_id=item.id, name=name))
-    open_cases = service.session.scalars(select(Case).where(Case.state != "closed").order_by(Case.id.desc())
-                                         .limit(20)).all()
-    return render_template("workbench/from_case.html", draft=item, errors=errors, form=form,
-                           open_cases=open_cases), 400 if errors else 200
+    open_cases = service.session.scalars(
+        select(Case).where(Case.state != "closed").order_by(Case.id.desc()).limit(20)
+    ).all()
+    return render_template(
+        "workbench/from_case.html", draft=item, errors=errors, form=form, open_cases=open_cases
+    ), 400 if errors else 200
 
 
 # -- runs ---------------------------------------------------------------------------------------
@@ -242,8 +274,9 @@ def start_run(draft_id):
         flash(sentence(exc), "error")
         return redirect(url_for("workbench.draft", draft_id=item.id))
     if created:
-        runs.submit(current_app.config["ACRO_SETTINGS"], run.id, current_app.extensions["acro"]["clock"],
-                    queue=casework().queue)
+        runs.submit(
+            current_app.config["ACRO_SETTINGS"], run.id, current_app.extensions["acro"]["clock"], queue=casework().queue
+        )
     return redirect(url_for("workbench.run", draft_id=item.id, run_id=run.id))
 
 
@@ -260,16 +293,28 @@ def _run(draft_id, run_id):
 def run(draft_id, run_id):
     """Each scenario passed or failed, the coverage heat-map and the rules covered."""
     item, found = _run(draft_id, run_id)
-    return render_template("workbench/run.html", draft=item, run=found, summary=runs.summary(found),
-                           is_current=found.digest == drafts.digest(item))
+    return render_template(
+        "workbench/run.html",
+        draft=item,
+        run=found,
+        summary=runs.summary(found),
+        is_current=found.digest == drafts.digest(item),
+    )
 
 
 @bp.get("/drafts/<int:draft_id>/runs/<int:run_id>.json")
 @requires("edit_process")
 def run_json(draft_id, run_id):
     item, found = _run(draft_id, run_id)
-    return jsonify({"id": found.id, "state": found.state, "summary": runs.summary(found),
-                    "coverage": found.coverage or {}, "error": found.error})
+    return jsonify(
+        {
+            "id": found.id,
+            "state": found.state,
+            "summary": runs.summary(found),
+            "coverage": found.coverage or {},
+            "error": found.error,
+        }
+    )
 
 
 # -- publishing ---------------------------------------------------------------------------------
@@ -289,16 +334,30 @@ def publish(draft_id):
             flash(sentence(exc), "error")
             return redirect(url_for("workbench.publish", draft_id=item.id))
         else:
-            where = (f"It was written to {publication.written_to}: commit it with the code."
-                     if publication.written_to else "Download it as a zip and commit it with the code.")
-            flash({"title": f"Version {publication.version.digest[:12]} published",
-                   "text": f"New cases start on it. {where}"}, "success")
+            where = (
+                f"It was written to {publication.written_to}: commit it with the code."
+                if publication.written_to
+                else "Download it as a zip and commit it with the code."
+            )
+            flash(
+                {
+                    "title": f"Version {publication.version.digest[:12]} published",
+                    "text": f"New cases start on it. {where}",
+                },
+                "success",
+            )
             return redirect(url_for("workbench.moves"))
     current, _ = bundles.current(service.session, settings.processes_dir)
     changes = compare.diff_files(current.files, item.files)
-    return render_template("workbench/publish.html", draft=item, errors=errors, reason=reason,
-                           blockers=publishing.blockers(service.session, item, settings), changes=changes,
-                           current=current), 400 if errors else 200
+    return render_template(
+        "workbench/publish.html",
+        draft=item,
+        errors=errors,
+        reason=reason,
+        blockers=publishing.blockers(service.session, item, settings),
+        changes=changes,
+        current=current,
+    ), 400 if errors else 200
 
 
 # -- versions -----------------------------------------------------------------------------------
@@ -307,10 +366,12 @@ def publish(draft_id):
 def version(digest):
     service = casework()
     found = drafts.version_by_digest(service.session, digest)
-    publications = service.session.scalars(select(ProcessPublication).where(ProcessPublication.version_id == found.id)
-                                           .order_by(ProcessPublication.id)).all()
-    return render_template("workbench/version.html", version=found, publications=publications,
-                           tables=compare.tables(found.files))
+    publications = service.session.scalars(
+        select(ProcessPublication).where(ProcessPublication.version_id == found.id).order_by(ProcessPublication.id)
+    ).all()
+    return render_template(
+        "workbench/version.html", version=found, publications=publications, tables=compare.tables(found.files)
+    )
 
 
 @bp.get("/versions/<digest>/xml/<name>")
@@ -329,8 +390,11 @@ def version_zip(digest):
     service = casework()
     found = drafts.version_by_digest(service.session, digest)
     data = publishing.zip_of(found, publishing.scenarios_of(service.session, found))
-    return Response(data, mimetype="application/zip", headers={
-        "Content-Disposition": f"attachment; filename=processes-{found.digest[:12]}.zip"})
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f"attachment; filename=processes-{found.digest[:12]}.zip"},
+    )
 
 
 @bp.get("/compare")
@@ -355,12 +419,26 @@ def compare_versions():
         if not errors:
             changes = compare.diff_files(before.files, after.files)
     files = sorted(set(before.files) | set(after.files)) if before and after else []
-    marks = {name: {"before": compare.marks([c for c in changes if c.change != "added"], name),
-                    "after": compare.marks([c for c in changes if c.change != "removed"], name)} for name in files}
+    marks = {
+        name: {
+            "before": compare.marks([c for c in changes if c.change != "added"], name),
+            "after": compare.marks([c for c in changes if c.change != "removed"], name),
+        }
+        for name in files
+    }
     tables = {"before": compare.tables(before.files), "after": compare.tables(after.files)} if before and after else {}
-    return render_template("workbench/compare.html", versions=versions, before=before, after=after, changes=changes,
-                           files=files, marks=marks, errors=errors, tables=tables,
-                           changed_files=sorted({c.file for c in changes})), 400 if errors else 200
+    return render_template(
+        "workbench/compare.html",
+        versions=versions,
+        before=before,
+        after=after,
+        changes=changes,
+        files=files,
+        marks=marks,
+        errors=errors,
+        tables=tables,
+        changed_files=sorted({c.file for c in changes}),
+    ), 400 if errors else 200
 
 
 # -- moving running cases -----------------------------------------------------------------------
@@ -380,25 +458,40 @@ def moves():
             flash(sentence(exc), "error")
             return redirect(url_for("workbench.moves"))
         moved = [p.reference for p in plans if p.can_move and (chosen is None or p.reference in chosen)]
-        flash({"title": f"{len(moved)} case{'s' if len(moved) != 1 else ''} moved to version {current.digest[:12]}",
-               "text": ", ".join(moved) or "No case could move."}, "success")
+        flash(
+            {
+                "title": f"{len(moved)} case{'s' if len(moved) != 1 else ''} moved to version {current.digest[:12]}",
+                "text": ", ".join(moved) or "No case could move.",
+            },
+            "success",
+        )
         return redirect(url_for("workbench.moves"))
     plans = plan(service)
-    log = service.session.execute(select(CaseMove, Case.reference).join(Case, Case.id == CaseMove.case_id)
-                                  .order_by(CaseMove.id.desc()).limit(50)).all()
+    log = service.session.execute(
+        select(CaseMove, Case.reference).join(Case, Case.id == CaseMove.case_id).order_by(CaseMove.id.desc()).limit(50)
+    ).all()
     digests = dict(service.session.execute(select(ProcessVersion.id, ProcessVersion.digest)).all())
-    return render_template("workbench/moves.html", current=current, movable=[p for p in plans if p.can_move],
-                           stuck=[p for p in plans if not p.can_move], log=log, digests=digests)
+    return render_template(
+        "workbench/moves.html",
+        current=current,
+        movable=[p for p in plans if p.can_move],
+        stuck=[p for p in plans if not p.can_move],
+        log=log,
+        digests=digests,
+    )
 
 
 def _may(permission):
     from .auth import may
+
     return may(permission)
 
 
 @bp.app_template_global()
 def run_state_tag(state):
-    return {"running": ("Running", "govuk-tag--blue"), "passed": ("Passed", "govuk-tag--green"),
-            "failed": ("Failed", "govuk-tag--red"), "error": ("Could not finish", "govuk-tag--red")}.get(
-        state, (state, "govuk-tag--grey"))
-
+    return {
+        "running": ("Running", "govuk-tag--blue"),
+        "passed": ("Passed", "govuk-tag--green"),
+        "failed": ("Failed", "govuk-tag--red"),
+        "error": ("Could not finish", "govuk-tag--red"),
+    }.get(state, (state, "govuk-tag--grey"))
