@@ -24,6 +24,30 @@ class NotWaiting(LookupError):
     """A message or task that the instance is not waiting for."""
 
 
+class AnswersRefused(ValueError):
+    """Answers that a form field's ``refuse_when`` condition refuses, with its message per field."""
+
+    def __init__(self, messages: dict[str, list[str]]):
+        super().__init__(messages)
+        self.messages = messages
+
+
+# form-field properties an analyst sets in the Modeler: the answers are refused when the
+# condition (over the process variables and the answers) is true, with the message beside it
+REFUSE_WHEN, REFUSE_MESSAGE = "refuse_when", "refuse_message"
+
+
+def refusals(form, data: dict) -> dict[str, list[str]]:
+    """What the form's ``refuse_when`` conditions say about ``data`` (variables and answers)."""
+    problems = {}
+    for field in form.fields:
+        properties = {p.id: p.value for p in field.properties}
+        condition = properties.get(REFUSE_WHEN)
+        if condition and evaluate(condition, data) is True:
+            problems[field.id] = [properties.get(REFUSE_MESSAGE) or f"This answer cannot be accepted ({condition})"]
+    return problems
+
+
 @dataclass
 class ReadyTask:
     """A user task that a person can do now, with everything a task list needs."""
@@ -225,6 +249,9 @@ class Instance:
                 f"task {task.task_spec.bpmn_name or task.task_spec.bpmn_id} is not ready "
                 f"(it is {TaskState.get_name(task.state).lower()})"
             )
+        refused = refusals(task.task_spec.form, {**task.data, **data})
+        if refused:
+            raise AnswersRefused(refused)
         task.data.update(data)
         with engine_clock.using(self.clock):
             task.run()

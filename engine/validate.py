@@ -12,6 +12,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from .bundle import BPMN_NS, MAIN_PROCESS, read_dir
+from .expressions import ExpressionError, check
+from .instance import REFUSE_MESSAGE, REFUSE_WHEN
 from .parser import AcroParser, AcroUserTask, ExternalServiceTask
 from .rules import CITATION, cited
 
@@ -94,6 +96,27 @@ def validate_files(
     return sorted(set(problems), key=lambda p: (p.file, p.element, p.message))
 
 
+def _check_refusals(task_spec, file, bpmn_id) -> list[Problem]:
+    """A field's refuse_when must be a safe expression and say, in refuse_message, why."""
+    problems = []
+    for field in task_spec.form.fields:
+        properties = {p.id: p.value for p in field.properties}
+        condition = properties.get(REFUSE_WHEN)
+        if condition is None:
+            continue
+        try:
+            check(condition)
+        except ExpressionError as exc:
+            problems.append(Problem(file, bpmn_id, f"field {field.id}: {REFUSE_WHEN}: {exc}"))
+        if not (properties.get(REFUSE_MESSAGE) or "").strip():
+            problems.append(
+                Problem(
+                    file, bpmn_id, f"field {field.id}: {REFUSE_WHEN} needs a {REFUSE_MESSAGE} to tell the person why"
+                )
+            )
+    return problems
+
+
 def _check_spec(spec, file, topics, rule_ids) -> list[Problem]:
     problems = []
     for task_spec in spec.task_specs.values():
@@ -107,6 +130,7 @@ def _check_spec(spec, file, topics, rule_ids) -> list[Problem]:
                 problems.append(Problem(file, bpmn_id, "user task has no form fields (camunda:formData)"))
             if not task_spec.candidate_groups:
                 problems.append(Problem(file, bpmn_id, "user task has no candidate group (camunda:candidateGroups)"))
+            problems.extend(_check_refusals(task_spec, file, bpmn_id))
         if rule_ids is not None:
             documentation = task_spec.documentation or ""
             if not CITATION.search(documentation):

@@ -35,6 +35,31 @@ def request_immigration_referral(data, *, case_store, mailer, settings):
     )
 
 
+@registry.topic("acro.request-usable-certificate")
+def request_usable_certificate(data, *, case_store, mailer, settings):
+    """Ask ACRO for a certificate marked for immigration/deportation (WF-3, DET-1, LOC-3, FD-1):
+    the convictions are not (or no longer) confirmed on the PNC and no such certificate is
+    held, so the case cannot go on to a Stage 1 notice or a deportation decision without one.
+    The certificate held, if any, stays: it was disclosable when checked (WF-1)."""
+    mail.send(
+        mailer,
+        case_store,
+        to=mail.address(settings, "acro"),
+        greeting=GREETING,
+        subject="Request for a certificate for immigration/deportation purposes",
+        request=(
+            "The overseas convictions in your referral are not confirmed on the PNC print, and "
+            "the certificate we hold is not marked for administrative immigration/deportation "
+            "purposes, so no deportation decision can be made on them.\n\n"
+            "Please send a certificate whose request purpose states "
+            f"'{CERTIFICATE_PURPOSE_IMMIGRATION}'."
+        ),
+        details=[("Your referral received", mail.referral_date(case_store)), *mail.identifiers(case_store)],
+        kind="ACRO immigration certificate request",
+    )
+    case_store.set_status(stage="Awaiting a certificate usable for immigration purposes")
+
+
 @registry.topic("acro.request-further-check")
 def request_further_check(data, *, case_store, mailer, settings):
     """Ask ACRO for a further overseas check (LOC-3), stating the purpose (FD-1).

@@ -146,16 +146,16 @@ def record_wanted_missing(data, *, case_store):
 
 @registry.topic("case-record.record-non-detained")
 def record_non_detained(data, *, case_store):
-    """Manage the FNO on a non-detained basis (DET-4), saying why detention was not possible (DET-1)."""
-    case_store.set_custody("not_detained")
-    if data.get("may_detain") is not True:
-        why = (
-            "The overseas convictions are not confirmed as disclosable for immigration purposes, "
-            "so the FNO must not be detained."
-        )
-    elif data.get("suitable_for_detention") is False:
+    """Manage the FNO on a non-detained basis (DET-4), saying why detention was not possible (DET-1),
+    with the detention power decided (DET-2, DET-3)."""
+    case_store.set_custody("not_detained", data.get("detention_power"))
+    if data.get("suitable_for_detention") is False:
         why = "The FNO is not suitable for detention."
     else:
-        why = "Detention was not requested."
+        # a person at liberty and suitable comes here only from the DET-1 guard
+        why = (
+            "The overseas convictions are not recorded on the PNC and no ACRO certificate marked "
+            "for immigration/deportation is held, so the FNO must not be detained (DET-1)."
+        )
     case_store.add_note(f"Managed on a non-detained basis. {why} Reasons: {shown(data.get('detention_reasons'))}")
     return {"custody_status": "not_detained"}

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+from .reference import CERTIFICATE_PURPOSE_IMMIGRATION
 from .registry import registry
+
+# the request purposes ACRO prints on a certificate, as the process names them; anything
+# else it may say is "other" (WF-1, WF-3)
+REQUEST_PURPOSES = {
+    CERTIFICATE_PURPOSE_IMMIGRATION.casefold(): "immigration_deportation",
+    "criminal proceedings": "criminal_proceedings",
+}
 
 # wherever a form or message may have put the certificate's content in the workflow data
 CERTIFICATE_KEYS = ["certificate", "certificate_text", "certificate_content"]
@@ -26,3 +36,20 @@ def destroy(data, *, case_store, process_data):
             "Non-disclosable ACRO certificate destroyed: its content has been removed "
             "from the case record, its documents and the workflow data."
         )
+
+
+def _purpose_code(text: str | None) -> str:
+    """The recorded request purpose as the process names it: typed text varies in case,
+    spacing and a trailing full stop, none of which changes what was asked for."""
+    plain = re.sub(r"\s*/\s*", "/", " ".join((text or "").split())).casefold().rstrip(".")
+    return REQUEST_PURPOSES.get(plain, "other")
+
+
+@registry.topic("certificate.read-held")
+def read_held(data, *, case_store):
+    """The request purpose recorded on the certificate held, for the disclosability decision
+    and the DET-1 guards (WF-1, WF-3, DET-1): ``none`` when no certificate is held."""
+    held = case_store.certificate()
+    if held is None or held.get("status") != "held":
+        return {"held_certificate_purpose": "none"}
+    return {"held_certificate_purpose": _purpose_code(held.get("request_purpose"))}

@@ -62,12 +62,8 @@ def request_detention(data, *, case_store, mailer, settings):
 
 
 def _detain(data, case_store, mailer, settings) -> dict:
-    """DET-1: only on disclosable convictions; DET-2/DET-3: under the power the decision chose."""
-    if data.get("may_detain") is not True:
-        raise ValueError(
-            "detention refused: the overseas convictions are not confirmed as disclosable "
-            "for immigration purposes (may_detain is not True; DET-1)"
-        )
+    """DET-2/DET-3: under the power the decision chose. DET-1 is the guard gateway before
+    this step; the email says which of its two grounds holds, never one that does not."""
     if data.get("suitable_for_detention") is False:
         raise ValueError("detention refused: the FNO was found unsuitable for detention (DET-4)")
     power = data.get("detention_power")
@@ -81,8 +77,7 @@ def _detain(data, case_store, mailer, settings) -> dict:
         subject="Request to detain under immigration powers",
         request=(
             f"Please detain the subject below under {power}. The overseas convictions can be "
-            "disclosed for immigration purposes: they are recorded on the PNC, or an ACRO "
-            "certificate marked for immigration/deportation purposes is held."
+            f"disclosed for immigration purposes: {_usable_because(data)}."
         ),
         details=[
             *_case_for_ice(case_store, data),
@@ -96,6 +91,19 @@ def _detain(data, case_store, mailer, settings) -> dict:
     return {"custody_status": "detained"}
 
 
+def _usable_because(data) -> str:
+    """The DET-1 ground(s) the process recorded, in words."""
+    grounds = []
+    if data.get("offences_on_pnc") is True:
+        grounds.append("they are recorded on the PNC")
+    if data.get("held_certificate_purpose") == "immigration_deportation":
+        grounds.append("an ACRO certificate marked for immigration/deportation purposes is held")
+    if not grounds:
+        # the DET-1 guard lets no case through without one: reaching here is a wiring fault
+        raise ValueError("detention refused: neither DET-1 ground holds (offences_on_pnc, held_certificate_purpose)")
+    return ", and ".join(grounds)
+
+
 def _ask_local_team_to_detain(data, case_store, mailer, settings) -> dict:
     """DEP-5: not detained, deportation decided, address known, no in-country right of appeal."""
     # the gateway checks these; reaching here without them is a wiring fault, so fail loudly
@@ -103,14 +111,6 @@ def _ask_local_team_to_detain(data, case_store, mailer, settings) -> dict:
         raise ValueError(
             "ice.request-detention (DEP-5) needs address_known == True and in_country_right_of_appeal == False"
         )
-    # the gateway does not check DET-1, and a case may legitimately get here with
-    # non-disclosable convictions: never ask for detention then, but let the case go on
-    if data.get("may_detain") is not True:
-        case_store.add_note(
-            "The local ICE team was not asked to detain the FNO: the overseas convictions "
-            "are not confirmed as disclosable for immigration purposes."
-        )
-        return {"detention_requested": False}
     decided = (
         "A decision to deport the subject has been made"
         if data["deportation_decision"] == "deport"
@@ -125,9 +125,8 @@ def _ask_local_team_to_detain(data, case_store, mailer, settings) -> dict:
         subject="Request to detain: decision to deport made",
         request=(
             f"{decided}. The subject is not detained, the address is known and there is no "
-            "in-country right of appeal. Please detain the subject"
-            + (f" under {power}" if power else "")
-            + " pending deportation."
+            f"in-country right of appeal, and the convictions can be used: {_usable_because(data)}. "
+            "Please detain the subject" + (f" under {power}" if power else "") + " pending deportation."
         ),
         details=[*_case_for_ice(case_store, data), ("Detention power", power)],
         kind="ICE detention request (deportation)",

@@ -127,6 +127,9 @@ def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail
     )
 
 
+NOT_DISCLOSABLE_PNC = "not disclosable: its convictions may be usable through the PNC"
+
+
 def certificate_status(held, data: dict, waiting_messages) -> str:
     """disclosable, awaited, destroyed or not yet checked, as the case page says it (WF-1, WF-2)."""
     kept = [c for c in held if c.status == "held"]
@@ -134,7 +137,11 @@ def certificate_status(held, data: dict, waiting_messages) -> str:
     if "certificate_received" in waiting_messages:
         return "destroyed, disclosable certificate awaited" if destroyed else "disclosable certificate awaited"
     if kept and data.get("certificate_disclosable") is True:
-        return "disclosable"
+        # WF-3: only a certificate marked for immigration/deportation is itself disclosable;
+        # another passed the check because its convictions are on the PNC
+        if data.get("held_certificate_purpose") == "immigration_deportation":
+            return "disclosable"
+        return NOT_DISCLOSABLE_PNC
     if kept:
         return "held, not yet checked"
     if destroyed:

@@ -215,7 +215,7 @@ class StepRunner:
         data = instance.data()
         # the case record mirrors what task lists and the case page show, so they never
         # restore a workflow to say it
-        for attr in ("case_owner", "custody_status"):
+        for attr in ("case_owner", "custody_status", "detention_power"):
             if data.get(attr) and getattr(case, attr) != data[attr]:
                 setattr(case, attr, data[attr])
         waiting = instance.waiting_messages()

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.instance import NotWaiting
+from engine.instance import AnswersRefused, NotWaiting
 
 from .. import audit, dpa, forms
 from ..errors import Conflict, Forbidden, InvalidAnswers, NotFound
@@ -172,6 +172,9 @@ class TaskActions:
                     case, instance, actor, lambda: instance.complete_user_task(task_id, cleaned), actor_tasks={task_id}
                 )
                 self.uow.commit()
+            except AnswersRefused as exc:
+                self.uow.rollback()
+                raise InvalidAnswers(exc.messages) from None
             except (NotWaiting, StaleDataError, OperationalError):
                 # another request moved the case first (its revision changed, or SQLite's writer
                 # lock timed out waiting for it)

@@ -63,7 +63,7 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
         ("check_certificate", WORKFLOW, {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}),
         ("establish_whereabouts", CASEWORKER, {"whereabouts_known": "yes"}),
         ("allocate_case_owner", CASEWORKER, {"case_owner": "carl"}),
-        ("check_offending_history", CASEWORKER, {"history_on_pnc": "yes", "further_offending_overseas": "no"}),
+        ("check_offending_history", CASEWORKER, {"offences_on_pnc": "yes", "further_offending_overseas": "no"}),
         (
             "record_police_response",
             CASEWORKER,
@@ -73,7 +73,6 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
             "consider_detention",
             CASEWORKER,
             {
-                "convictions_disclosable": "yes",
                 "custody_status": "serving_sentence",
                 "sufficient_time": "yes",
                 "suitable_for_detention": "yes",

@@ -55,7 +55,7 @@ def test_a_topic_without_a_handler_is_refused(copy):
 
 
 def test_an_unknown_rule_id_is_refused(copy):
-    edit(copy / "detention.bpmn", "DET-1, DET-4. The case owner records", "DET-1, DET-9. The case owner records")
+    edit(copy / "detention.bpmn", "LOC-6, DET-4. The case owner records", "DET-1, DET-9. The case owner records")
     result = run(copy)
     assert result.exit_code == 1
     assert re.search(r"detention\.bpmn: \w+: cites rule DET-9, which is not in the rule catalogue", result.output)
@@ -104,3 +104,19 @@ def test_xsd_errors_name_the_file(copy):
     result = run(copy)
     assert result.exit_code == 1
     assert "fno_located.bpmn" in result.output
+
+
+def test_a_refusal_without_its_message_or_with_an_unsafe_condition_is_refused(copy):
+    text = (copy / "certificate_check.bpmn").read_text(encoding="utf-8")
+    start = text.index('<camunda:property id="refuse_message"')
+    (copy / "certificate_check.bpmn").write_text(text[:start] + text[text.index("/>", start) + 2 :], encoding="utf-8")
+    edit(copy / "certificate_check.bpmn", "certificate_purpose != held_certificate_purpose", "open('x')")
+    result = run(copy)
+    assert result.exit_code == 1
+    assert (
+        "certificate_check.bpmn: check_certificate: field certificate_purpose: refuse_when needs a refuse_message"
+        in (result.output)
+    )
+    assert re.search(
+        r"check_certificate: field certificate_purpose: refuse_when: .*open\(\) is not an allowed", result.output
+    )

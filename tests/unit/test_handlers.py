@@ -58,7 +58,8 @@ def _pdf_text(content: bytes) -> str:
 
 DETAINABLE = {
     "custody_status": "at_liberty",
-    "may_detain": True,
+    "offences_on_pnc": False,
+    "held_certificate_purpose": "immigration_deportation",
     "suitable_for_detention": True,
     "detention_power": REG_24,
     "detention_reasons": "Risk of absconding.",
@@ -68,7 +69,8 @@ DEP5 = {
     "custody_status": "not_detained",
     "address_known": True,
     "in_country_right_of_appeal": False,
-    "may_detain": True,
+    "offences_on_pnc": True,
+    "held_certificate_purpose": "criminal_proceedings",
     "detention_power": REG_24,
     "current_address": "22 Tonbridge Road, Maidstone",
 }
@@ -230,6 +232,26 @@ def test_destroying_the_certificate_removes_its_content_everywhere():
         "Non-disclosable ACRO certificate destroyed: its content has been removed "
         "from the case record, its documents and the workflow data."
     ]
+
+
+@pytest.mark.parametrize(
+    "purpose, status, code",
+    [
+        ("Request for administrative purpose immigration/deportation", "held", "immigration_deportation"),
+        ("request for administrative purpose immigration / deportation.", "held", "immigration_deportation"),
+        ("Criminal proceedings", "held", "criminal_proceedings"),
+        ("Firearms licensing", "held", "other"),
+        (None, "held", "other"),
+        (None, "destroyed", "none"),
+    ],
+)
+def test_read_held_gives_the_recorded_purpose_as_the_process_names_it(purpose, status, code):
+    held = Case(certificate={"request_purpose": purpose, "received_at": "2026-01-02T10:00:00+00:00", "status": status})
+    assert held.run("certificate.read-held") == {"held_certificate_purpose": code}
+
+
+def test_read_held_without_any_certificate_says_none(case):
+    assert case.run("certificate.read-held") == {"held_certificate_purpose": "none"}
 
 
 def test_destroy_without_a_held_certificate_does_not_claim_a_destruction(case):
@@ -439,13 +461,16 @@ def test_detention_is_requested_under_the_decided_power(case):
     assert case.store.detention_power == REG_24
     assert f"Please detain the subject below under {REG_24}" in case.email["body"]
     assert "Detention power: " + REG_24 in case.email["body"]
+    # the email states the DET-1 ground that holds, and no other
+    assert "an ACRO certificate marked for immigration/deportation purposes is held" in case.email["body"]
+    assert "recorded on the PNC" not in case.email["body"]
 
 
 @pytest.mark.parametrize(
     "change, rule",
     [
-        ({"may_detain": False}, "DET-1"),
-        ({"may_detain": None}, "DET-1"),
+        ({"held_certificate_purpose": "criminal_proceedings"}, "DET-1"),
+        ({"held_certificate_purpose": "none"}, "DET-1"),
         ({"suitable_for_detention": False}, "DET-4"),
         ({"detention_power": None}, "DET-2"),
     ],
@@ -468,8 +493,13 @@ def test_non_detained_records_custody_and_why(case):
 
 
 def test_non_detained_because_convictions_cannot_be_disclosed(case):
-    case.run("case-record.record-non-detained", {**DETAINABLE, "may_detain": False})
-    assert "must not be detained" in case.store.notes[0]
+    case.run(
+        "case-record.record-non-detained",
+        {**DETAINABLE, "held_certificate_purpose": "criminal_proceedings", "detention_power": REG_24},
+    )
+    assert "must not be detained (DET-1)" in case.store.notes[0]
+    # DET-2: the power decided is on the case whatever the custody status
+    assert case.store.detention_power == REG_24
 
 
 # -- deportation ------------------------------------------------------------------------
@@ -529,10 +559,14 @@ def test_dep5_after_the_director_disagrees_counts_as_a_decision_to_deport(case):
     assert "The CC Director has decided that deportation of the subject is to be pursued" in case.email["body"]
 
 
-def test_dep5_never_asks_for_detention_on_non_disclosable_convictions(case):
-    assert case.run("ice.request-detention", {**DEP5, "may_detain": False}) == {"detention_requested": False}
-    assert case.mailer.sent == []
-    assert "not asked to detain" in case.store.notes[0]
+def test_dep5_says_the_det1_ground_and_refuses_without_one(case):
+    case.run("ice.request-detention", DEP5)
+    assert "the convictions can be used: they are recorded on the PNC." in case.email["body"]
+    # the DET-1 guard gateway stops such a case before this step: reaching it is a wiring fault
+    other = Case()
+    with pytest.raises(ValueError, match="DET-1"):
+        other.run("ice.request-detention", {**DEP5, "offences_on_pnc": False})
+    assert other.mailer.sent == []
 
 
 def test_dep5_without_its_conditions_is_a_wiring_fault(case):

@@ -69,7 +69,7 @@ CERTIFICATE_NOT_OK = (
 )
 LOCATED = ("establish_whereabouts", "caseworker", {"whereabouts_known": "yes", "current_address": "HMP Wandsworth"})
 OWNER = ("allocate_case_owner", "caseworker", {"case_owner": "caseworker"})
-HISTORY = ("check_offending_history", "caseworker", {"history_on_pnc": "yes", "further_offending_overseas": "no"})
+HISTORY = ("check_offending_history", "caseworker", {"offences_on_pnc": "yes", "further_offending_overseas": "no"})
 POLICE = (
     "record_police_response",
     "caseworker",
@@ -79,7 +79,6 @@ DETENTION = (
     "consider_detention",
     "caseworker",
     {
-        "convictions_disclosable": "yes",
         "custody_status": "serving_sentence",
         "sufficient_time": "yes",
         "suitable_for_detention": "yes",

@@ -91,7 +91,7 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
             ),
             ("establish_whereabouts", casework_, {"whereabouts_known": "yes"}),
             ("allocate_case_owner", casework_, {"case_owner": "carl"}),
-            ("check_offending_history", casework_, {"history_on_pnc": "yes", "further_offending_overseas": "no"}),
+            ("check_offending_history", casework_, {"offences_on_pnc": "yes", "further_offending_overseas": "no"}),
             (
                 "record_police_response",
                 casework_,
@@ -105,7 +105,6 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
                 "consider_detention",
                 casework_,
                 {
-                    "convictions_disclosable": "yes",
                     "custody_status": "serving_sentence",
                     "sufficient_time": "no",
                     "suitable_for_detention": "yes",

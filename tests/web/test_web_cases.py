@@ -89,6 +89,21 @@ def test_the_case_page_shows_every_referral_detail_and_not_provided_for_absent_o
     assert "held, not yet checked" in page and "No marker requested" in page and "Not considered yet" in page
 
 
+def test_a_criminal_proceedings_certificate_is_never_called_disclosable(web, make_case):
+    """WF-3: it passed the check only because its offences are on the PNC."""
+    on_pnc = (
+        "check_certificate",
+        "workflow",
+        {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "yes"},
+    )
+    haddad = make_case([on_pnc], index=1)
+    page = text(opened(web("caseworker"), haddad).get(f"/cases/{haddad}"))
+    assert "Certificate: not disclosable: its convictions may be usable through the PNC" in page
+    assert "Certificate: disclosable" not in page
+    kowalski = make_case([CERTIFICATE_OK])
+    assert "Certificate: disclosable" in text(opened(web("caseworker"), kowalski).get(f"/cases/{kowalski}"))
+
+
 def test_the_case_page_at_stage1_shows_documents_deadlines_emails_timeline_and_diagram(web, make_case):
     reference = make_case(TO_STAGE1)
     page = text(opened(web("caseworker"), reference).get(f"/cases/{reference}"))

@@ -183,7 +183,6 @@ def test_a_decision_with_legal_effect_goes_through_the_check_page(app, web, make
     client = web("caseworker")
     assert texts(client.get(url), "//form//button[@type='submit' or not(@type)]")[-1] == "Continue"
     answers = {
-        "convictions_disclosable": "yes",
         "custody_status": "serving_sentence",
         "sufficient_time": "yes",
         "suitable_for_detention": "yes",

@@ -33,6 +33,7 @@ STATE_TAGS = {
 }
 CERTIFICATE_TAGS = {
     "disclosable": "govuk-tag--green",
+    "not disclosable: its convictions may be usable through the PNC": "govuk-tag--yellow",
     "destroyed": "govuk-tag--red",
     "destroyed, disclosable certificate awaited": "govuk-tag--orange",
     "disclosable certificate awaited": "govuk-tag--orange",
