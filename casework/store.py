@@ -88,6 +88,12 @@ class SqlCaseStore:
         if state is not None:
             self.case.state = state
 
+    def reopen(self, stage: str) -> None:
+        """A dormant case is open again: its dormant outcome no longer holds (CW-6, CW-7)."""
+        self.case.state = "open"
+        self.case.outcome = None
+        self.case.stage = stage
+
     def assign_team(self, team: str) -> None:
         self.case.team = team
 

@@ -144,6 +144,15 @@ def record_wanted_missing(data, *, case_store):
     )
 
 
+@registry.topic("case-record.record-located")
+def record_located(data, *, case_store):
+    """The FNO is found: the case is no longer dormant, its wanted/missing outcome no longer
+    holds, and a case owner is allocated next (CW-6, CW-7)."""
+    case_store.reopen(stage="FNO located: case owner to be allocated")
+    details = f" Details: {data['location']}" if data.get("location") else ""
+    case_store.add_note(f"The FNO has been located; the case is open again.{details}")
+
+
 @registry.topic("case-record.record-non-detained")
 def record_non_detained(data, *, case_store):
     """Manage the FNO on a non-detained basis (DET-4), saying why detention was not possible (DET-1),

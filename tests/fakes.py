@@ -188,6 +188,9 @@ class FakeCaseStore:
             if value is not None:
                 self.status[key] = value
 
+    def reopen(self, stage: str) -> None:
+        self.status.update(state="open", stage=stage, outcome=None)
+
     def assign_team(self, team: str) -> None:
         self.team = team
 

@@ -88,6 +88,13 @@ def test_status_takes_only_the_known_states_and_keeps_what_is_not_given(cases, r
     assert cases.status(store) == {"stage": "Stage one", "outcome": "An outcome", "state": "dormant"}
 
 
+def test_reopening_a_dormant_case_clears_its_outcome(cases, referral):
+    store = cases.store(referral())
+    store.set_status(stage="Dormant", outcome="Wanted", state="dormant")
+    store.reopen("Located")
+    assert cases.status(store) == {"stage": "Located", "outcome": None, "state": "open"}
+
+
 def test_the_paper_file_is_made_once(cases, referral):
     store = cases.store(referral())
     first = store.create_paper_file()

@@ -406,6 +406,13 @@ def test_wanted_missing_makes_the_case_dormant(case):
     assert OUTCOME_WANTED_MISSING == "ACRO: liable to deport – PNC updated 'wanted/missing'"
 
 
+def test_located_opens_the_dormant_case_again(case):
+    case.run("case-record.record-wanted-missing", {"ice_outcome": "not_located"})
+    case.run("case-record.record-located", {"location": "Arrested in Salford"})
+    assert case.store.status == {"stage": "FNO located: case owner to be allocated", "outcome": None, "state": "open"}
+    assert "located; the case is open again. Details: Arrested in Salford" in case.store.notes[-1]
+
+
 # -- FNO located ------------------------------------------------------------------------
 
 

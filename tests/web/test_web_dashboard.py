@@ -43,3 +43,8 @@ def test_dormant_wanted_missing_cases(app, web, make_case):
     assert reference in dormant and "KOWALSKI" not in dormant
     admin = text(web("admin").get("/dashboard")).split("Dormant cases: wanted/missing", 1)[1]
     assert reference in admin and "KOWALSKI" not in admin
+    # CW-6, CW-7: once located the case is open again and leaves the dormant list
+    client.post(f"/cases/{reference}/purpose", {"purpose": "casework"})
+    client.post(f"/cases/{reference}/events", {"event": "fno_located"})
+    after = text(client.get("/dashboard")).split("Dormant cases: wanted/missing", 1)[1]
+    assert reference not in after and "No dormant cases." in after
