@@ -78,6 +78,11 @@ def _single(test: str) -> str:
     return f"? == {literal(test)}"
 
 
+def listed_values(text: str) -> list[str]:
+    """The literals of a list such as inputValues' ``"a","b"``, each as Python literal text."""
+    return [literal(part) for part in _split(text) if part]
+
+
 def input_entry(text: str | None) -> str | None:
     """Translate one input cell; ``None`` means "any value"."""
     t = (text or "").strip()

@@ -6,16 +6,20 @@ Each problem names the file and the element id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from . import feel
 from .bundle import BPMN_NS, MAIN_PROCESS, read_dir
-from .expressions import ExpressionError, check
+from .expressions import ExpressionError, check, evaluate
 from .instance import REFUSE_MESSAGE, REFUSE_WHEN
 from .parser import AcroParser, AcroUserTask, ExternalServiceTask
 from .rules import CITATION, cited
+
+DMN_NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ def validate_files(
         try:
             if name.endswith(".dmn"):
                 parser.add_dmn_xml(node, filename=name)
+                problems.extend(_check_table_covers_its_input_values(node, name))
             else:
                 parser.add_bpmn_xml(node, filename=name)
                 for process in node.iter(f"{{{BPMN_NS}}}process"):
@@ -94,6 +99,58 @@ def validate_files(
     except ValidationException as exc:
         problems.append(_from_exception(exc, process_files[main]))
     return sorted(set(problems), key=lambda p: (p.file, p.element, p.message))
+
+
+def _check_table_covers_its_input_values(node, file) -> list[Problem]:
+    """Every combination of the values the inputs can take (those an input lists in
+    inputValues, true and false for a boolean input) matches some rule: a combination no rule
+    matches would leave the decision's outputs unset, and the failure would show only later."""
+    problems = []
+    ns = {"d": node.nsmap.get(None) or DMN_NS}
+    for table in node.iterfind(".//d:decisionTable", ns):
+        inputs = table.findall("d:input", ns)
+        try:
+            domains = [_input_values(input_, ns) for input_ in inputs]
+            rules = [
+                [
+                    feel.input_entry(entry.findtext("d:text", namespaces=ns))
+                    for entry in rule.findall("d:inputEntry", ns)
+                ]
+                for rule in table.findall("d:rule", ns)
+            ]
+            finite = [i for i, values in enumerate(domains) if values is not None]
+            missing = [
+                combination
+                for combination in product(*(domains[i] for i in finite))
+                if not any(_matches(rule, finite, combination) for rule in rules)
+            ]
+        except (ExpressionError, IndexError, ValueError) as exc:
+            problems.append(Problem(file, table.get("id"), f"cannot check that the rules cover the inputs: {exc}"))
+            continue
+        labels = [inputs[i].get("label") or inputs[i].get("id") for i in finite]
+        for combination in missing[:5]:
+            said = ", ".join(f"{label} = {value!r}" for label, value in zip(labels, combination, strict=True))
+            problems.append(Problem(file, table.get("id"), f"no rule matches {said}: add a rule, or remove the value"))
+    return problems
+
+
+def _input_values(input_, ns) -> list | None:
+    """The values an input can take, or None where they are not a known, finite list."""
+    listed = input_.findtext("d:inputValues/d:text", default="", namespaces=ns).strip()
+    if listed:
+        return [evaluate(v, {}) for v in feel.listed_values(listed)]
+    expression = input_.find("d:inputExpression", ns)
+    if expression is not None and expression.get("typeRef") == "boolean":
+        return [True, False]
+    return None
+
+
+def _matches(rule, finite, combination) -> bool:
+    for index, value in zip(finite, combination, strict=True):
+        cell = rule[index]
+        if cell is not None and not evaluate(cell.replace("?", "dmninputexpr"), {"dmninputexpr": value}):
+            return False
+    return True
 
 
 def _check_refusals(task_spec, file, bpmn_id) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from . import correspondence as mail
@@ -50,14 +51,17 @@ def _stage1_sections(case_store, notice_type, served, due, days) -> list[tuple[s
     ]
 
 
-def _whole_days(value) -> int:
-    """response_days as the decision gives it (20, 20.0 or "20"), refused unless a whole positive number."""
-    try:
-        days = int(str(value).strip().removesuffix(".0"))
-    except (TypeError, ValueError):
-        days = 0
-    if isinstance(value, bool) or days <= 0:
-        raise ValueError(f"response_days must be a positive whole number of days, not {value!r} (DEP-3)")
+_PERIOD = re.compile(r"^P(\d+)([DW])$")
+
+
+def _period_days(value) -> int:
+    """response_period as the decision gives it ("P20D", "P4W"): the timer waits for the same
+    value, so the deadline and the notice say what the timer does. Refused unless whole days or
+    weeks (months have no fixed number of days to print)."""
+    match = _PERIOD.match(str(value or "").strip().upper())
+    days = int(match.group(1)) * (7 if match.group(2) == "W" else 1) if match else 0
+    if days <= 0:
+        raise ValueError(f"response_period must be a period of whole days or weeks such as P20D, not {value!r} (DEP-3)")
     return days
 
 
@@ -75,7 +79,7 @@ def serve_stage1(data, *, case_store, documents, clock):
             f"notice_type {notice_type!r} does not fit eea_national={data.get('eea_national')!r}: "
             f"expected {expected!r} (DEP-2)"
         )
-    days = _whole_days(data.get("response_days"))
+    days = _period_days(data.get("response_period"))
     served = clock.now()
     due = served + timedelta(days=days)
     notice = documents.create(notice_type, notice_type, _stage1_sections(case_store, notice_type, served, due, days))

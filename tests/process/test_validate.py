@@ -120,3 +120,25 @@ def test_a_refusal_without_its_message_or_with_an_unsafe_condition_is_refused(co
     assert re.search(
         r"check_certificate: field certificate_purpose: refuse_when: .*open\(\) is not an allowed", result.output
     )
+
+
+@pytest.mark.parametrize(
+    "old, new, missing",
+    [
+        ('<text>"not_detained","at_liberty"</text>', '<text>"not_detained"</text>', "Custody status = 'at_liberty'"),
+        # row 2 then also says "with sufficient time": nothing is left for a prisoner without it
+        (
+            '<inputEntry id="UnaryTests_stage1_response_period_2_2">\n          <text>false</text>',
+            '<inputEntry id="UnaryTests_stage1_response_period_2_2">\n          <text>true</text>',
+            "Custody status = 'serving_sentence', If serving a sentence, is there sufficient time to respond "
+            "before release? = False",
+        ),
+    ],
+)
+def test_a_table_must_cover_every_value_its_inputs_can_take(copy, old, new, missing):
+    edit(copy / "stage1_response_period.dmn", old, new)
+    result = run(copy)
+    assert result.exit_code == 1
+    assert f"stage1_response_period.dmn: DecisionTable_stage1_response_period: no rule matches {missing}" in (
+        result.output
+    )

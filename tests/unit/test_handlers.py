@@ -515,7 +515,8 @@ def test_non_detained_because_convictions_cannot_be_disclosed(case):
 @pytest.mark.parametrize("eea, notice, days", [(True, LIABILITY, 20), (False, DECISION, 10)])
 def test_stage1_notice_states_the_deadline_and_sets_it_on_the_case(eea, notice, days):
     case = Case(render=True)
-    result = case.run("notices.serve-stage1", {"eea_national": eea, "notice_type": notice, "response_days": days})
+    data = {"eea_national": eea, "notice_type": notice, "response_period": f"P{days}D"}
+    result = case.run("notices.serve-stage1", data)
     due = NOW + timedelta(days=days)
     assert result == {"response_deadline": due.isoformat(), "stage1_document_id": 1}
     assert case.store.deadlines == {"Stage 1 response": due}
@@ -529,8 +530,14 @@ def test_stage1_notice_states_the_deadline_and_sets_it_on_the_case(eea, notice, 
     assert deadline in text and REFERENCE in text and NAME in text and "Robbery" in text
 
 
+def test_stage1_period_in_weeks_is_printed_in_days(case):
+    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P4W"})
+    assert case.store.deadlines["Stage 1 response"] == NOW + timedelta(days=28)
+    assert "28 days" in case.documents.section(0, "Response deadline")
+
+
 def test_stage1_deadline_is_ten_days_on(case):
-    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_days": "10"})
+    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P10D"})
     assert case.store.deadlines["Stage 1 response"] == datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     assert "Thursday 15 January 2026" in case.documents.section(0, "Response deadline")
 
@@ -538,9 +545,11 @@ def test_stage1_deadline_is_ten_days_on(case):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"eea_national": True, "notice_type": DECISION, "response_days": 20}, "DEP-2"),
-        ({"eea_national": False, "notice_type": None, "response_days": 20}, "DEP-2"),
-        ({"eea_national": False, "notice_type": DECISION, "response_days": 0}, "DEP-3"),
+        ({"eea_national": True, "notice_type": DECISION, "response_period": "P20D"}, "DEP-2"),
+        ({"eea_national": False, "notice_type": None, "response_period": "P20D"}, "DEP-2"),
+        ({"eea_national": False, "notice_type": DECISION, "response_period": "P0D"}, "DEP-3"),
+        ({"eea_national": False, "notice_type": DECISION, "response_period": "P1M"}, "DEP-3"),
+        ({"eea_national": False, "notice_type": DECISION, "response_period": 20}, "DEP-3"),
         ({"eea_national": False, "notice_type": DECISION}, "DEP-3"),
     ],
 )

@@ -63,8 +63,9 @@ def put(client, draft_id, name, xml, revision=None, headers=None):
 
 
 def fifteen_days(xml: str) -> str:
-    assert "<text>20</text>" in xml and '<text>"P20D"</text>' in xml
-    return xml.replace("<text>20</text>", "<text>15</text>").replace('<text>"P20D"</text>', '<text>"P15D"</text>')
+    assert xml.count('<text>"P20D"</text>') == 1
+    # one cell: the timer, the deadline and the notice all read it (DEP-3)
+    return xml.replace('<text>"P20D"</text>', '<text>"P15D"</text>')
 
 
 def passed_run(app, draft_id):
@@ -286,7 +287,7 @@ def test_two_versions_side_by_side(app, analyst, folders):
         digests = {v: db.session.get(type(publication.version), v).digest[:12] for v in (before, after)}
     page = text(analyst.get(f"/processes/compare?from={digests[before]}&to={digests[after]}"))
     assert "Rule_stage1_response_period_1" in page and "changed" in page
-    assert "Before: &#34;serving_sentence&#34;; true; 20; &#34;P20D&#34;" in page
+    assert "Before: &#34;serving_sentence&#34;; true; &#34;P20D&#34;" in page
     # the two tables side by side, the changed row tagged in both (and once in the list above them)
     assert "Before: decision table DecisionTable_stage1_response_period" in page
     assert "After: decision table DecisionTable_stage1_response_period" in page

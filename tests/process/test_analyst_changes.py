@@ -1,0 +1,62 @@
+"""Changes an analyst makes to a copy of processes/ alone, with no Python: each is one edit, and
+the scenarios show every place the process uses it follows."""
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from casework.models import Case, Deadline, Document
+from casework.scenarios import Runner, load
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = REPO / "tests" / "scenarios"
+
+
+@pytest.fixture
+def processes(tmp_path):
+    copy = tmp_path / "processes"
+    shutil.copytree(REPO / "processes", copy)
+    return copy
+
+
+def edit_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not in {path.name} exactly once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_stage1_period_changes_in_one_edit_and_timer_deadline_and_notice_follow(processes):
+    """DEP-3: one DMN output drives the timer, the deadline on the case and the notice."""
+    edit_once(processes / "stage1_response_period.dmn", '<text>"P20D"</text>', '<text>"P28D"</text>')
+    scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")
+    stage1 = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "consider_detention"][0] + 1
+    owner = {"task": "consider_deportation", "as": "caseworker", "user": "carl"}
+    # no representations: the timer alone decides when the decision may be made
+    scenario["steps"] = scenario["steps"][:stage1] + [
+        {"wait": "27d"},
+        {**owner, "expect_not_ready": True},
+        {"wait": "2d"},
+        {"check": {"waiting_for": ["consider_deportation"], "visited": ["response_period_ended"]}},
+    ]
+    scenario["expect"] = {}
+    seen = {}
+
+    def inspect(session, result):
+        case = session.scalars(select(Case)).one()
+        deadline = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+        [notice] = session.scalars(select(Document).where(Document.case_id == case.id)).all()
+        seen["deadline"] = deadline.due_at - case.created_at
+        seen["notice"] = " ".join(page.extract_text() for page in PdfReader(notice.path).pages)
+
+    runner = Runner(processes_dir=processes)
+    try:
+        result = runner.run(scenario, "P28D", inspect=inspect)
+    finally:
+        runner.close()
+    assert result.passed, "\n".join(result.failures)
+    assert seen["deadline"] == timedelta(days=28)
+    assert "28 days from" in " ".join(seen["notice"].split())
