@@ -3,6 +3,7 @@ needed, and say what it waits for. Saving is the caller's business."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,10 @@ class AnswersRefused(ValueError):
 # form-field properties an analyst sets in the Modeler: the answers are refused when the
 # condition (over the process variables and the answers) is true, with the message beside it
 REFUSE_WHEN, REFUSE_MESSAGE = "refuse_when", "refuse_message"
+
+# element properties: what reaching a step records on the case (an outcome, a state)
+CASE_OUTCOME, CASE_STATE = "case_outcome", "case_state"
+CASE_STATES = ("open", "dormant", "closed")
 
 
 def refusals(form, data: dict) -> dict[str, list[str]]:
@@ -83,6 +88,7 @@ class CompletedTask:
     name: str
     action: str
     changed: dict
+    properties: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -208,7 +214,14 @@ class Instance:
             parent_data = task.parent.data if task.parent is not None else {}
             changed = {k: v for k, v in task.data.items() if parent_data.get(k, _MISSING) != v}
             result.append(
-                CompletedTask(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, action_for(spec), changed)
+                CompletedTask(
+                    str(task.id),
+                    spec.bpmn_id,
+                    spec.bpmn_name or spec.bpmn_id,
+                    action_for(spec),
+                    changed,
+                    dict(getattr(spec, "extensions", None) or {}),
+                )
             )
         return result
 

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
     BoundaryEvent,
+    EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
     IntermediateCatchEvent,
@@ -27,6 +28,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
+    CamundaEndEventParser,
     CamundaIntermediateCatchEventParser,
     CamundaStartEventParser,
 )
@@ -264,11 +266,22 @@ class _SafeTimerMixin:
         return definition
 
 
+class _PropertiesMixin:
+    """Events keep their camunda:properties as tasks do (the base event parsers drop them), so
+    an analyst can put what a case records, such as its outcome, on an end or catch event."""
+
+    parse_extensions = CamundaTaskParser.parse_extensions
+
+
+class AcroEndEventParser(_PropertiesMixin, CamundaEndEventParser):
+    pass
+
+
 class SafeStartEventParser(_SafeTimerMixin, CamundaStartEventParser):
     pass
 
 
-class SafeCatchEventParser(_SafeTimerMixin, CamundaIntermediateCatchEventParser):
+class SafeCatchEventParser(_PropertiesMixin, _SafeTimerMixin, CamundaIntermediateCatchEventParser):
     pass
 
 
@@ -322,6 +335,7 @@ class AcroParser(CamundaParser):
         full_tag("startEvent"): (SafeStartEventParser, StartEvent),
         full_tag("intermediateCatchEvent"): (SafeCatchEventParser, IntermediateCatchEvent),
         full_tag("boundaryEvent"): (SafeBoundaryEventParser, BoundaryEvent),
+        full_tag("endEvent"): (AcroEndEventParser, EndEvent),
     }
 
     def __init__(self, validate_xsd: bool = True):

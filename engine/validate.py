@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from . import feel
 from .bundle import BPMN_NS, MAIN_PROCESS, read_dir
 from .expressions import ExpressionError, check, evaluate
-from .instance import REFUSE_MESSAGE, REFUSE_WHEN
+from .instance import CASE_OUTCOME, CASE_STATE, CASE_STATES, REFUSE_MESSAGE, REFUSE_WHEN
 from .parser import AcroParser, AcroUserTask, ExternalServiceTask
 from .rules import CITATION, cited
 
@@ -180,6 +180,15 @@ def _check_spec(spec, file, topics, rule_ids) -> list[Problem]:
         bpmn_id = getattr(task_spec, "bpmn_id", None)
         if not bpmn_id:
             continue
+        properties = getattr(task_spec, "extensions", None) or {}
+        if CASE_STATE in properties and properties[CASE_STATE] not in CASE_STATES:
+            problems.append(
+                Problem(
+                    file, bpmn_id, f"{CASE_STATE} {properties[CASE_STATE]!r} is not one of {', '.join(CASE_STATES)}"
+                )
+            )
+        if CASE_OUTCOME in properties and not (properties[CASE_OUTCOME] or "").strip():
+            problems.append(Problem(file, bpmn_id, f"{CASE_OUTCOME} is empty: write the outcome the case records"))
         if isinstance(task_spec, ExternalServiceTask) and topics is not None and task_spec.topic not in topics:
             problems.append(Problem(file, bpmn_id, f"no handler is registered for topic {task_spec.topic!r}"))
         if isinstance(task_spec, AcroUserTask):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import correspondence as mail
-from .reference import CERTIFICATE_PURPOSE_IMMIGRATION, OUTCOME_NOT_PURSUED
+from .reference import CERTIFICATE_PURPOSE_IMMIGRATION
 from .registry import registry
 
 GREETING = "ACRO Criminal Records Office"
@@ -89,7 +89,7 @@ def request_further_check(data, *, case_store, mailer, settings):
 
 @registry.topic("acro.advise-not-pursued")
 def advise_not_pursued(data, *, case_store, mailer, settings):
-    """Tell ACRO deportation is not being pursued (NP-3) and close the case.
+    """Tell ACRO deportation is not being pursued (NP-3); the end event after it closes the case.
 
     The reasons stay with us: ACRO needs the outcome, not the case owner's reasoning (FD-1).
     """
@@ -107,4 +107,3 @@ def advise_not_pursued(data, *, case_store, mailer, settings):
         details=[("Your referral received", mail.referral_date(case_store)), *mail.identifiers(case_store)],
         kind="ACRO advice: deportation not pursued",
     )
-    case_store.set_status(outcome=OUTCOME_NOT_PURSUED, state="closed")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .correspondence import restricted_steps, shown
-from .reference import EXCLUSION_DECISIONS, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
+from .reference import EXCLUSION_DECISIONS, is_eea_national
 from .registry import registry
 
 NON_DISCLOSABLE_NOTE = (
@@ -120,10 +120,10 @@ def note_non_disclosable(data, *, case_store):
 
 @registry.topic("case-record.close-left-uk")
 def close_left_uk(data, *, case_store):
-    """Close the case: NBTC confirms the FNO left the UK (CW-2), with any exclusion decision (CW-3)."""
-    case_store.set_status(outcome=OUTCOME_LEFT_UK, state="closed")
+    """Note that NBTC confirms the FNO left the UK (CW-2), with any exclusion decision (CW-3).
+    The outcome and the closing are the end event's (its case_outcome and case_state)."""
     departed = f" on {data['departure_date']}" if data.get("departure_date") else ""
-    note = f"NBTC check confirms the FNO left the UK{departed}. Case closed: {OUTCOME_LEFT_UK}."
+    note = f"NBTC check confirms the FNO left the UK{departed}."
     decision = data.get("exclusion_decision")
     if decision:
         label = EXCLUSION_DECISIONS.get(decision, decision)
@@ -135,8 +135,9 @@ def close_left_uk(data, *, case_store):
 
 @registry.topic("case-record.record-wanted-missing")
 def record_wanted_missing(data, *, case_store):
-    """Record that the FNO cannot be located; the case sleeps until they are (CW-6)."""
-    case_store.set_status(outcome=OUTCOME_WANTED_MISSING, state="dormant", stage="Dormant: wanted/missing")
+    """Record that the FNO cannot be located; the case sleeps until they are (CW-6). The
+    outcome and the dormant state are this step's case_outcome and case_state in the diagram."""
+    case_store.set_status(stage="Dormant: wanted/missing")
     details = f" Details: {data['location_details']}" if data.get("location_details") else ""
     case_store.add_note(
         "ICE tasking: unable to locate the FNO, or all avenues to detain exhausted. "

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from . import correspondence as mail
-from .reference import OUTCOME_DEPORTED, STAGE1_DECISION_NOTICE, STAGE1_LIABILITY_NOTICE
+from .reference import STAGE1_DECISION_NOTICE, STAGE1_LIABILITY_NOTICE
 from .registry import registry
 
 WHY = {
@@ -93,7 +93,8 @@ def serve_stage1(data, *, case_store, documents, clock):
 
 @registry.topic("notices.post-deportation")
 def post_deportation(data, *, case_store, mailer, clock, settings):
-    """Inform the relevant departments once deportation is enforced (DEP-6, FD-1), then close.
+    """Inform the relevant departments once deportation is enforced (DEP-6, FD-1); the end
+    event after it records the outcome and closes the case.
 
     One email per department, so no department learns who else was told.
     """
@@ -113,5 +114,4 @@ def post_deportation(data, *, case_store, mailer, clock, settings):
             details=[*mail.identifiers(case_store), ("Deportation reported", mail.long_date(clock.now()))],
             kind="Post-deportation notice",
         )
-    case_store.set_status(outcome=OUTCOME_DEPORTED, state="closed")
-    case_store.add_note(f"Deportation enforced; {len(recipients)} department(s) informed. Case closed.")
+    case_store.add_note(f"Deportation enforced; {len(recipients)} department(s) informed.")

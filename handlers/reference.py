@@ -94,12 +94,6 @@ def is_eea_national(nationality: str | None, eea_countries=None) -> bool | None:
     return country in {name.casefold() for name in (eea_countries or EEA_COUNTRIES)}
 
 
-# case outcomes as CID records them (the guidance's own wording)
-OUTCOME_LEFT_UK = "ACRO overseas conviction – left UK before deport action"
-OUTCOME_WANTED_MISSING = "ACRO: liable to deport – PNC updated 'wanted/missing'"
-OUTCOME_DEPORTED = "Deported"
-OUTCOME_NOT_PURSUED = "Deportation not pursued"
-
 # the two Stage 1 notices (DEP-2); also the document kinds the store knows
 STAGE1_LIABILITY_NOTICE = "Stage 1 Liability to Deportation Notice"
 STAGE1_DECISION_NOTICE = "Stage 1 Decision Notice"

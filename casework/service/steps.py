@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.instance import ExternalTask, Instance
+from engine.instance import CASE_OUTCOME, CASE_STATE, ExternalTask, Instance
 
 from .. import audit, incidents
 from ..documents import DocumentStore
 from ..errors import StepFailed
-from ..models import Case, Incident, Timer, UserTask
+from ..models import Case, Incident, Note, Timer, UserTask
 from ..outbox import OutboxMailer
 from ..permissions import SYSTEM, Actor
 from ..store import SqlCaseStore
@@ -142,6 +142,19 @@ class StepRunner:
             # retried on their schedule (the worker's beat, or `acro outbox send`)
             self.uow.after_commit(self.dispatch)
 
+    def _record_from_model(self, case: Case, task) -> None:
+        """What the diagram says a step records on the case (properties ``case_outcome`` and
+        ``case_state`` on the element), so outcomes are the analysts' to write, not code's."""
+        outcome = task.properties.get(CASE_OUTCOME)
+        state = task.properties.get(CASE_STATE)
+        if state is not None and state != case.state:
+            case.state = state
+        if outcome is not None and outcome != case.outcome:
+            case.outcome = outcome
+            self.session.add(
+                Note(case_id=case.id, text=f"Outcome recorded: {outcome}.", author="system", at=self.clock.now())
+            )
+
     def _record_model_error(self, case_id, actor, exc) -> None:
         case = self.session.get(Case, case_id)
         if case is None:  # a case that failed on its first step is not kept
@@ -156,6 +169,7 @@ class StepRunner:
         for task in instance.completed_tasks():
             if task.id in before:
                 continue
+            self._record_from_model(case, task)
             who = actor if task.id in actor_tasks else SYSTEM
             details = {"changed": task.changed}
             if who is SYSTEM and actor is not SYSTEM:

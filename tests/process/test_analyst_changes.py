@@ -1,6 +1,8 @@
 """Changes an analyst makes to a copy of processes/ alone, with no Python: each is one edit, and
 the scenarios show every place the process uses it follows."""
 
+import html
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -60,3 +62,37 @@ def test_the_stage1_period_changes_in_one_edit_and_timer_deadline_and_notice_fol
     assert result.passed, "\n".join(result.failures)
     assert seen["deadline"] == timedelta(days=28)
     assert "28 days from" in " ".join(seen["notice"].split())
+
+
+def test_a_new_outcome_is_written_in_the_diagram_alone(processes):
+    """An outcome is the element's case_outcome property: renaming one needs no Python."""
+    edit_once(
+        processes / "deportation.bpmn",
+        '<camunda:property name="case_outcome" value="Deported" />',
+        '<camunda:property name="case_outcome" value="Deported: removed from the UK" />',
+    )
+    scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")
+    scenario["expect"]["outcome"] = "Deported: removed from the UK"
+    runner = Runner(processes_dir=processes)
+    try:
+        result = runner.run(scenario, "new outcome")
+    finally:
+        runner.close()
+    assert result.passed, "\n".join(result.failures)
+
+
+def _case_outcomes() -> set[str]:
+    outcomes = set()
+    for path in (REPO / "processes").glob("*.bpmn"):
+        outcomes |= set(re.findall(r'name="case_outcome" value="([^"]+)"', path.read_text(encoding="utf-8")))
+    return {html.unescape(o) for o in outcomes}
+
+
+def test_no_outcome_of_the_model_is_written_in_the_code():
+    outcomes = _case_outcomes()
+    assert len(outcomes) >= 4  # left the UK, wanted/missing, deported, not pursued
+    for folder in ("engine", "casework", "webapp", "handlers", "adapters"):
+        for path in (REPO / folder).rglob("*"):
+            if path.suffix in (".py", ".html", ".js"):
+                text = path.read_text(encoding="utf-8")
+                assert not [o for o in outcomes if o in text], f"{path} repeats an outcome of the model"

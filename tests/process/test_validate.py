@@ -142,3 +142,16 @@ def test_a_table_must_cover_every_value_its_inputs_can_take(copy, old, new, miss
     assert f"stage1_response_period.dmn: DecisionTable_stage1_response_period: no rule matches {missing}" in (
         result.output
     )
+
+
+def test_a_case_state_the_case_record_cannot_take_is_refused(copy):
+    edit(
+        copy / "deportation.bpmn",
+        '<camunda:property name="case_state" value="closed" />',
+        '<camunda:property name="case_state" value="archived" />',
+    )
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "deportation.bpmn: deportation_enforced_end: case_state 'archived' is not one of open, dormant, closed" in (
+        result.output
+    )

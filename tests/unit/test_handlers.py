@@ -6,10 +6,12 @@ from pypdf import PdfReader
 
 from engine.clock import FakeClock
 from handlers import correspondence
-from handlers.reference import EEA_COUNTRIES, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
+from handlers.reference import EEA_COUNTRIES, is_eea_national
 from handlers.registry import load_all
 from tests.fakes import FakeCaseStore, FakeDocuments, FakeMailer, FakeProcessData, make_referral, make_settings
 
+# what the diagram records (case_outcome, case_state), not the handler: a handler leaves them
+UNTOUCHED = {"stage": None, "outcome": None, "state": "open"}
 REFERENCE = "ACRO-2026-000012"
 NAME = "Łukasz ŻÓŁĆ"
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -340,7 +342,7 @@ def test_nbtc_check_sends_identity_documents_and_waits(case):
     assert case.store.status["stage"] == "Awaiting NBTC check"
 
 
-def test_close_left_uk_records_the_outcome_and_the_exclusion_decision(case):
+def test_close_left_uk_notes_the_departure_and_the_exclusion_decision(case):
     case.run(
         "case-record.close-left-uk",
         {
@@ -350,8 +352,7 @@ def test_close_left_uk_records_the_outcome_and_the_exclusion_decision(case):
             "exclusion_reasons": "Convicted of robbery.",
         },
     )
-    assert case.store.status == {"stage": None, "outcome": OUTCOME_LEFT_UK, "state": "closed"}
-    assert OUTCOME_LEFT_UK == "ACRO overseas conviction – left UK before deport action"
+    assert case.store.status == UNTOUCHED
     note = case.store.notes[0]
     assert "on 2025-12-20" in note
     assert "Obtain an exclusion order" in note and "Convicted of robbery." in note
@@ -396,18 +397,13 @@ def test_ice_tasking_refers_the_case_and_carries_the_local_restricted_steps():
     assert "Copy the regional gatekeeper." in case.store.notes[0]
 
 
-def test_wanted_missing_makes_the_case_dormant(case):
+def test_wanted_missing_sets_the_dormant_stage(case):
     case.run("case-record.record-wanted-missing", {"ice_outcome": "not_located"})
-    assert case.store.status == {
-        "stage": "Dormant: wanted/missing",
-        "outcome": OUTCOME_WANTED_MISSING,
-        "state": "dormant",
-    }
-    assert OUTCOME_WANTED_MISSING == "ACRO: liable to deport – PNC updated 'wanted/missing'"
+    assert case.store.status == {**UNTOUCHED, "stage": "Dormant: wanted/missing"}
 
 
 def test_located_opens_the_dormant_case_again(case):
-    case.run("case-record.record-wanted-missing", {"ice_outcome": "not_located"})
+    case.store.set_status(stage="Dormant: wanted/missing", outcome="Wanted", state="dormant")
     case.run("case-record.record-located", {"location": "Arrested in Salford"})
     assert case.store.status == {"stage": "FNO located: case owner to be allocated", "outcome": None, "state": "open"}
     assert "located; the case is open again. Details: Arrested in Salford" in case.store.notes[-1]
@@ -591,14 +587,14 @@ def test_dep5_without_its_conditions_is_a_wiring_fault(case):
     assert case.mailer.sent == []
 
 
-def test_post_deportation_informs_each_department_separately_and_closes(case):
+def test_post_deportation_informs_each_department_separately(case):
     case.run("notices.post-deportation")
     assert [m["to"] for m in case.mailer.sent] == [
         ["post-deportation@homeoffice.example"],
         ["acro-updates@acro.police.example"],
     ]
     assert all("Deportation reported: Monday 5 January 2026" in m["body"] for m in case.mailer.sent)
-    assert case.store.status["outcome"] == "Deported" and case.store.status["state"] == "closed"
+    assert case.store.status == UNTOUCHED
 
 
 def test_post_deportation_with_no_departments_configured_is_an_error():
@@ -638,8 +634,8 @@ def test_removals_referral_carries_the_reasons(case):
     assert "No lawful basis of stay." in case.email["body"] and "Agreed." in case.email["body"]
 
 
-def test_acro_is_told_deportation_is_not_pursued_and_the_case_closes(case):
+def test_acro_is_told_deportation_is_not_pursued(case):
     case.run("acro.advise-not-pursued", {**LOC8, "director_agrees": True})
     assert "not being pursued" in case.email["body"]
     assert LOC8["decision_reasons"] not in case.email["body"]
-    assert case.store.status == {"stage": None, "outcome": "Deportation not pursued", "state": "closed"}
+    assert case.store.status == UNTOUCHED
