@@ -51,19 +51,10 @@ def refer_for_tasking(data, *, case_store, mailer, settings):
 
 @registry.topic("ice.request-detention")
 def request_detention(data, *, case_store, mailer, settings):
-    """Ask ICE to detain the FNO: at liberty, in ``detention`` (DET-1 to DET-3), or after a
-    decision to deport, in ``deportation`` (DEP-5). Either way FD-1 applies.
-
-    The two uses share a topic; only the deportation stage has ``deportation_decision``.
-    """
-    if "deportation_decision" in data:
-        return _ask_local_team_to_detain(data, case_store, mailer, settings)
-    return _detain(data, case_store, mailer, settings)
-
-
-def _detain(data, case_store, mailer, settings) -> dict:
-    """DET-2/DET-3: under the power the decision chose. DET-1 is the guard gateway before
-    this step; the email says which of its two grounds holds, never one that does not."""
+    """Ask ICE to detain the FNO at liberty (DET-2, DET-3, FD-1), under the power the decision
+    chose. DET-1 is the guard gateway before this step; the email says which of its two grounds
+    holds, never one that does not. The FNO counts as detained only once the case owner records
+    that ICE did (DET-4): asking is not detaining."""
     if data.get("suitable_for_detention") is False:
         raise ValueError("detention refused: the FNO was found unsuitable for detention (DET-4)")
     power = data.get("detention_power")
@@ -86,9 +77,7 @@ def _detain(data, case_store, mailer, settings) -> dict:
         ],
         kind="ICE detention request",
     )
-    case_store.set_custody("detained", power)
-    case_store.add_note(f"ICE asked to detain the FNO under {power}.")
-    return {"custody_status": "detained"}
+    case_store.add_note(f"ICE asked to detain the FNO under {power}; to be recorded once ICE confirms.")
 
 
 def _usable_because(data) -> str:
@@ -104,8 +93,10 @@ def _usable_because(data) -> str:
     return ", and ".join(grounds)
 
 
-def _ask_local_team_to_detain(data, case_store, mailer, settings) -> dict:
-    """DEP-5: not detained, deportation decided, address known, no in-country right of appeal."""
+@registry.topic("ice.request-detention-after-decision")
+def request_detention_after_decision(data, *, case_store, mailer, settings):
+    """DEP-5: not detained, deportation decided, address known, no in-country right of appeal;
+    the DET-1 guard gateway of the deportation stage let the case through (FD-1)."""
     # the gateway checks these; reaching here without them is a wiring fault, so fail loudly
     if data.get("address_known") is not True or data.get("in_country_right_of_appeal") is not False:
         raise ValueError(

@@ -94,7 +94,7 @@ EMAILS = [
     ("nbtc.request-check", {}, "nbtc@homeoffice.example"),
     ("ice.refer-for-tasking", {}, "ice-tasking@homeoffice.example"),
     ("ice.request-detention", DETAINABLE, "ice-tasking@homeoffice.example"),
-    ("ice.request-detention", DEP5, "ice-tasking@homeoffice.example"),
+    ("ice.request-detention-after-decision", DEP5, "ice-tasking@homeoffice.example"),
     ("police.notify-interest", {}, "jane.smith@kent.police.example"),
     ("director.submit", LOC8, "cc-director@homeoffice.example"),
     ("removals.refer", {"removals_reasons": "No lawful basis of stay."}, "removals-casework@homeoffice.example"),
@@ -459,9 +459,10 @@ def test_without_any_officer_details_nothing_is_invented():
 
 
 def test_detention_is_requested_under_the_decided_power(case):
-    assert case.run("ice.request-detention", DETAINABLE) == {"custody_status": "detained"}
-    assert case.store.custody == "detained"
-    assert case.store.detention_power == REG_24
+    # DET-4: asking is not detaining; the case owner records what ICE did
+    assert case.run("ice.request-detention", DETAINABLE) == {}
+    assert case.store.custody is None
+    assert "to be recorded once ICE confirms" in case.store.notes[0]
     assert f"Please detain the subject below under {REG_24}" in case.email["body"]
     assert "Detention power: " + REG_24 in case.email["body"]
     # the email states the DET-1 ground that holds, and no other
@@ -556,7 +557,7 @@ def test_a_wrong_notice_or_period_is_refused(case, data, message):
 
 
 def test_dep5_asks_the_local_ice_team_to_detain_without_changing_custody(case):
-    assert case.run("ice.request-detention", DEP5) == {"detention_requested": True}
+    assert case.run("ice.request-detention-after-decision", DEP5) == {"detention_requested": True}
     body = case.email["body"]
     assert body.startswith("Dear Local ICE team,")
     assert "A decision to deport the subject has been made" in body
@@ -566,24 +567,26 @@ def test_dep5_asks_the_local_ice_team_to_detain_without_changing_custody(case):
 
 
 def test_dep5_after_the_director_disagrees_counts_as_a_decision_to_deport(case):
-    result = case.run("ice.request-detention", {**DEP5, "deportation_decision": "not_pursue", "director_agrees": False})
+    result = case.run(
+        "ice.request-detention-after-decision", {**DEP5, "deportation_decision": "not_pursue", "director_agrees": False}
+    )
     assert result == {"detention_requested": True}
     assert "The CC Director has decided that deportation of the subject is to be pursued" in case.email["body"]
 
 
 def test_dep5_says_the_det1_ground_and_refuses_without_one(case):
-    case.run("ice.request-detention", DEP5)
+    case.run("ice.request-detention-after-decision", DEP5)
     assert "the convictions can be used: they are recorded on the PNC." in case.email["body"]
     # the DET-1 guard gateway stops such a case before this step: reaching it is a wiring fault
     other = Case()
     with pytest.raises(ValueError, match="DET-1"):
-        other.run("ice.request-detention", {**DEP5, "offences_on_pnc": False})
+        other.run("ice.request-detention-after-decision", {**DEP5, "offences_on_pnc": False})
     assert other.mailer.sent == []
 
 
 def test_dep5_without_its_conditions_is_a_wiring_fault(case):
     with pytest.raises(ValueError, match="address_known"):
-        case.run("ice.request-detention", {**DEP5, "address_known": False})
+        case.run("ice.request-detention-after-decision", {**DEP5, "address_known": False})
     assert case.mailer.sent == []
 
 
