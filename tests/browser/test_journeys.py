@@ -81,7 +81,6 @@ def first_actions_located_at_once(page, reference):
     choose(page, "Will the police continue the prosecution?", "No")
     save(page)
     next_task(page, "Consider detention")
-    choose(page, "Can the overseas convictions be disclosed for immigration purposes?", "Yes")
     choose(page, "Where is the FNO now?", "Serving a prison sentence")
     choose(page, "If serving a sentence, is there sufficient time to respond before release?", "Yes")
     choose(page, "Is the FNO suitable for detention?", "Yes")

@@ -157,6 +157,19 @@ def test_invalid_answers_show_the_error_summary_and_messages(app, web, make_case
     assert 'value="immigration_deportation" checked' in page  # what was given is kept
 
 
+def test_a_purpose_the_certificate_held_contradicts_is_refused_beside_the_field(app, web, make_case):
+    """WF-3: the Haddad certificate records criminal proceedings; the diagram's refuse_when says no."""
+    reference = make_case(index=1)
+    url = f"/cases/{reference}/tasks/{task_id(app, reference, 'check_certificate')}"
+    response = web("workflow").post(url, {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "yes"})
+    page = text(response)
+    assert response.status_code == 400 and 'href="#certificate_purpose"' in page
+    assert 'id="certificate_purpose-error"' in page
+    assert "This does not match the request purpose recorded on the certificate held" in page
+    # nothing moved: the same task still waits
+    assert task_id(app, reference, "check_certificate")
+
+
 def test_an_impossible_date_is_refused(app, web, make_case):
     reference = make_case(TO_DETENTION[:4])
     url = f"/cases/{reference}/tasks/{task_id(app, reference, 'record_police_response')}"
