@@ -15,6 +15,8 @@ from tests.referrals import submit
 
 REPO = Path(__file__).resolve().parents[2]
 CHECK = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
+# Haddad's certificate was requested for criminal proceedings: usable only through the PNC (WF-3)
+CHECK_HADDAD = {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "yes"}
 
 
 @pytest.fixture
@@ -38,7 +40,10 @@ def test_running_cases_stay_on_their_version_and_move_when_they_can(world):
     waiting_at_check = submit(service).reference
     waiting_at_whereabouts = submit(service, "haddad").reference
     service.complete_task(
-        waiting_at_whereabouts, world.task(service, waiting_at_whereabouts, "check_certificate").id, CHECK, WORKFLOW
+        waiting_at_whereabouts,
+        world.task(service, waiting_at_whereabouts, "check_certificate").id,
+        CHECK_HADDAD,
+        WORKFLOW,
     )
     # the analysts replace the first-actions process with a new one and re-word the certificate check
     edit(world, "first_actions.bpmn", '<bpmn:process id="first_actions"', '<bpmn:process id="first_steps"')
