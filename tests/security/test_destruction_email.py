@@ -18,6 +18,19 @@ WORKFLOW = Actor("wendy", frozenset({"cc-workflow"}), frozenset({"workflow"}))
 MESSAGE_ID = "<good-plain-utf8@acro.police.example>"
 
 
+def criminal_proceedings(name: str) -> bytes:
+    """A corpus email whose certificate was requested for criminal proceedings: the check must
+    find it non-disclosable (WF-3), since an answer contradicting the certificate is refused."""
+    return (
+        (CORPUS / name)
+        .read_bytes()
+        .replace(
+            b"Request purpose: Request for administrative purpose immigration/deportation",
+            b"Request purpose: Criminal proceedings",
+        )
+    )
+
+
 def maildir(root: Path) -> Path:
     for sub in ("tmp", "new", "cur"):
         (root / sub).mkdir(parents=True, exist_ok=True)
@@ -42,7 +55,7 @@ def files_holding(root: Path, needle: bytes) -> list[Path]:
 
 
 def test_destroying_the_certificate_deletes_the_email_it_came_in_and_every_copy(app, runner, tmp_path):
-    original = (CORPUS / "good-plain-utf8.eml").read_bytes()
+    original = criminal_proceedings("good-plain-utf8.eml")
     certificate_pdf = b"ACRO certificate 26/0001"  # in the PDF attachment, base64 in the email
     inbox = maildir(tmp_path / "mail" / "acro")
     quarantine = tmp_path / "mail" / "quarantine"
@@ -89,7 +102,7 @@ def test_destroying_the_certificate_deletes_the_email_it_came_in_and_every_copy(
 def test_a_copy_the_destruction_cannot_reach_is_deleted_by_the_next_intake_run(app, runner, tmp_path):
     """A worker on another machine destroys the certificate without the mailbox mounted."""
     inbox = maildir(tmp_path / "mail" / "acro")
-    (inbox / "new" / "1").write_bytes((CORPUS / "good-plain-utf8.eml").read_bytes())
+    (inbox / "new" / "1").write_bytes(criminal_proceedings("good-plain-utf8.eml"))
     with app.app_context():
         [outcome] = Intake(casework()).run(inbox).outcomes
     away = inbox.rename(tmp_path / "mail" / "not-mounted")
@@ -113,12 +126,12 @@ def test_destruction_never_deletes_another_message_that_took_the_name(app, tmp_p
     """A single .eml file is kept where it is; if a different message is later saved under
     its name, that one is not the certificate's email and stays."""
     single = tmp_path / "referral.eml"
-    single.write_bytes((CORPUS / "good-plain-utf8.eml").read_bytes())
+    single.write_bytes(criminal_proceedings("good-plain-utf8.eml"))
     with app.app_context():
         [outcome] = Intake(casework()).run(single).outcomes
-    single.write_bytes((CORPUS / "good-uk-dates-crlf.eml").read_bytes())
+    single.write_bytes(criminal_proceedings("good-uk-dates-crlf.eml"))
     with app.app_context():
         destroy_certificate(casework(), outcome.case_reference)
         row = db.session.scalars(select(ReceivedMessage)).one()
         assert (row.status, row.stored_path) == ("erased", None)
-    assert single.read_bytes() == (CORPUS / "good-uk-dates-crlf.eml").read_bytes()
+    assert single.read_bytes() == criminal_proceedings("good-uk-dates-crlf.eml")

@@ -87,7 +87,8 @@ def test_an_api_referral_says_when_it_was_received(app, api):
 def test_an_email_referral_says_when_it_was_received_by_its_date_header(app, tmp_path):
     from datetime import datetime
 
-    data = {"referral": referral(), "certificate": certificate()}
+    # a certificate for criminal proceedings, so the check below finds it cannot be used (WF-3)
+    data = {"referral": referral(), "certificate": {**certificate(), "request_purpose": "Criminal proceedings"}}
     inbox = tmp_path / "inbox"
     for folder in ("new", "cur", "tmp"):
         (inbox / folder).mkdir(parents=True)
