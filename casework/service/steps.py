@@ -29,11 +29,10 @@ class Deferred(Exception):
 
 
 class HandlerFailed(Exception):
-    def __init__(self, task: ExternalTask, error: Exception, calls: int = 0):
+    def __init__(self, task: ExternalTask, error: Exception):
         super().__init__(f"{task.topic} failed: {error}")
         self.task = task
         self.error = error
-        self.calls = calls  # the handlers of the run that succeeded before this one
 
 
 class ProcessData:
@@ -58,7 +57,6 @@ class StepRunner:
         # without one (the embedded mode) they run in it
         self.queue = queue
         self.dispatch = dispatch
-        self._wrote_email = False  # whether the last run of the handlers wrote an email
 
     @property
     def clock(self):
@@ -70,32 +68,41 @@ class StepRunner:
         """Do ``step``, run until the case waits again, and save it all; the caller commits.
         With a queue, service tasks are left for the worker unless ``inline``."""
         before = instance.completed_task_ids()
-        deferred = self.queue is not None and not inline
-        # the state before the step, to do it again if a handler fails (see below)
-        snapshot = None if deferred else self.engine.dump(instance)
         if step is not None:
             step()
+        store = SqlCaseStore(self.session, case, self.clock, actor=actor.username)
+        documents = DocumentStore(self.session, case, store.subject_name(), self.settings.documents_dir, self.clock)
+        self.uow.on_rollback(documents.discard_written)
+        mailer = OutboxMailer(self.session, case, self.clock, actor.username, addresses=self.settings.addresses)
+        # FD-1: what a handler discloses is attributed to the person whose step caused it
+        adapters = {
+            "case_store": store,
+            "mailer": mailer,
+            "documents": documents,
+            "clock": self.clock,
+            "settings": self.settings.handler_settings(),
+            "process_data": ProcessData(instance),
+        }
+        deferred = self.queue is not None and not inline
+
+        def execute(task: ExternalTask):
+            if deferred:
+                raise Deferred()
+            savepoint = self.session.begin_nested()
+            try:
+                result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
+                savepoint.commit()
+            except (StaleDataError, DBAPIError):
+                raise  # the database, not the handler: the whole step fails
+            except Exception as exc:
+                savepoint.rollback()
+                documents.discard_written()
+                raise HandlerFailed(task, exc) from exc
+            return result
+
         failure = None
         try:
-            if deferred:
-                self._run(case, instance, actor, deferred=True, guarded=False)
-            else:
-                # One savepoint for the whole step: a savepoint per service task flushes and
-                # writes two statements each time, so a step's rows go out one by one. When a
-                # handler fails (rare), the step is undone and done again with a savepoint per
-                # service task, so the handlers before the failing one keep their work and the
-                # case stays at the failing one. The failing handler is not called again: the
-                # engine takes the same path, and its failure is given where it happened.
-                savepoint = self.session.begin_nested()
-                try:
-                    self._run(case, instance, actor, deferred=False, guarded=False)
-                    savepoint.commit()
-                except HandlerFailed as first:
-                    savepoint.rollback()
-                    instance.workflow = self.engine.restore(instance.bundle, snapshot).workflow
-                    if step is not None:
-                        step()
-                    self._run(case, instance, actor, deferred=False, guarded=True, replay=first)
+            instance.run(execute)
         except Deferred:
             reference, by = case.reference, actor.username
             case.pending_since = self.clock.now()
@@ -130,64 +137,10 @@ class StepRunner:
         if not deferred:
             case.pending_since = None
         self._save(case, instance)
-        if self._wrote_email and self.dispatch is not None:
+        if mailer.written and self.dispatch is not None:
             # only a step that wrote an email sends now; emails that failed before are
             # retried on their schedule (the worker's beat, or `acro outbox send`)
             self.uow.after_commit(self.dispatch)
-
-    def _run(
-        self,
-        case: Case,
-        instance: Instance,
-        actor: Actor,
-        *,
-        deferred: bool,
-        guarded: bool,
-        replay: HandlerFailed | None = None,
-    ) -> None:
-        """Run the engine and the handlers until the case waits; a handler's failure is
-        HandlerFailed. ``guarded``: each handler on a savepoint of its own, rolled back if it
-        fails. ``replay``: the failure of a first run, given again at the same call."""
-        store = SqlCaseStore(self.session, case, self.clock, actor=actor.username)
-        documents = DocumentStore(self.session, case, store.subject_name(), self.settings.documents_dir, self.clock)
-        self.uow.on_rollback(documents.discard_written)
-        mailer = OutboxMailer(self.session, case, self.clock, actor.username, addresses=self.settings.addresses)
-        # FD-1: what a handler discloses is attributed to the person whose step caused it
-        adapters = {
-            "case_store": store,
-            "mailer": mailer,
-            "documents": documents,
-            "clock": self.clock,
-            "settings": self.settings.handler_settings(),
-            "process_data": ProcessData(instance),
-        }
-
-        def execute(task: ExternalTask):
-            if deferred:
-                raise Deferred()
-            if replay is not None and calls[0] == replay.calls:
-                raise HandlerFailed(task, replay.error, calls[0])
-            savepoint = self.session.begin_nested() if guarded else None
-            try:
-                result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
-                if savepoint is not None:
-                    savepoint.commit()
-            except (StaleDataError, DBAPIError):
-                raise  # the database, not the handler: the whole step fails
-            except Exception as exc:
-                if savepoint is not None:
-                    savepoint.rollback()
-                documents.discard_written()
-                raise HandlerFailed(task, exc, calls[0]) from exc
-            calls[0] += 1
-            return result
-
-        calls = [0]  # handlers that succeeded in this run
-
-        try:
-            instance.run(execute)
-        finally:
-            self._wrote_email = mailer.written
 
     def _record_model_error(self, case_id, actor, exc) -> None:
         case = self.session.get(Case, case_id)

@@ -164,36 +164,6 @@ def test_destroying_a_non_disclosable_certificate_leaves_only_the_fact(world):
     assert "Drug trafficking" not in audit_text
 
 
-def test_a_step_runs_its_service_tasks_on_one_savepoint(world, monkeypatch):
-    from sqlalchemy import event
-
-    service = world.service()
-    reference = submit(service).reference
-    topics, savepoints = [], []
-    real = service.registry.run
-    monkeypatch.setattr(
-        service.registry, "run", lambda topic, data, **a: topics.append(topic) or real(topic, data, **a)
-    )
-    engine = service.session.get_bind()
-
-    def record(conn, cursor, statement, *args):
-        if statement.startswith("SAVEPOINT"):
-            savepoints.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        service.complete_task(
-            reference,
-            world.task(service, reference, "check_certificate").id,
-            {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
-            WORKFLOW,
-        )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert len(topics) > 1
-    assert len(savepoints) == 1
-
-
 def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_retry_goes_on(world, monkeypatch):
     service = world.service()
     reference = submit(service).reference
