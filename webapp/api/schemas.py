@@ -156,6 +156,17 @@ class TaskDetailSchema(TaskSchema):
     form = fields.Nested(FormSchema, allow_none=True)
 
 
+class ReferralResultSchema(CaseSummarySchema):
+    tasks = fields.List(
+        fields.Nested(TaskDetailSchema),
+        required=True,
+        metadata={
+            "description": "the new case's ready tasks that the caller may open, each with its form: "
+            "what complete takes, without asking for the task"
+        },
+    )
+
+
 class CertificateInfoSchema(Schema):
     id = fields.String(required=True, metadata={"description": "its document id (certificate-N)"})
     status = fields.String(required=True, metadata={"description": "held or destroyed (WF-2)"})
