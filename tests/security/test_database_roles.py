@@ -162,12 +162,27 @@ def test_the_runtime_role_works_cases_but_cannot_change_or_unprotect_the_logs(
 
 
 @pytest.mark.skipif(not on_postgres(), reason="database roles are PostgreSQL's: set ACRO_TEST_DATABASE_URL")
-def test_grants_refuse_a_superuser_as_the_runtime_role(app, runner):
+def test_grants_refuse_a_superuser_or_an_owner_as_the_runtime_role(app, runner):
     with app.app_context():
         superuser = db.session.execute(text("SELECT current_user")).scalar()
     result = runner.invoke(db_grants, [superuser])
     assert result.exit_code != 0
     assert f"'{superuser}' is a superuser: it could disable the append-only triggers" in result.output
+
+    # a role that is a member of the owner's role may do what the owner does
+    member = f"acro_member_{uuid.uuid4().hex[:10]}"
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE ROLE {member} NOLOGIN IN ROLE {superuser}")
+        try:
+            result = runner.invoke(db_grants, [member])
+            assert result.exit_code != 0
+            assert f"'{member}' owns access_log, alias, api_token, app_user, audit_entry" in result.output
+            assert "or is a member of their owner's role" in result.output
+        finally:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP OWNED BY {member}")
+                connection.exec_driver_sql(f"DROP ROLE {member}")
 
 
 @pytest.mark.skipif(on_postgres(), reason="the SQLite answer")
