@@ -61,6 +61,9 @@ def _role_groups(text):
 class Settings:
     production: bool = False
     database_url: str = ""
+    # the schema's owner, for `acro db upgrade` and `acro db grants`; the app itself connects
+    # with database_url, a role that cannot alter the tables (README, "Running in production")
+    migration_database_url: str = ""
     instance_dir: Path = REPO / "instance"
     processes_dir: Path = REPO / "processes"
     documents_dir: Path = REPO / "instance" / "documents"
@@ -93,6 +96,9 @@ class Settings:
     scenarios_dir: Path = REPO / "tests" / "scenarios"
     rules_file: Path = REPO / "docs" / "acro-rules.md"
     publish_to_folder: bool = True
+
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
 
     def handler_settings(self) -> dict:
         return {"addresses": self.addresses, "restricted_steps": self.restricted_steps}
@@ -130,6 +136,7 @@ class Settings:
         return cls(
             production=production,
             database_url=database_url,
+            migration_database_url=get("MIGRATION_DATABASE_URL", database_url),
             instance_dir=instance_dir,
             processes_dir=Path(get("ACRO_PROCESSES_DIR", str(REPO / "processes"))),
             documents_dir=Path(get("ACRO_DOCUMENTS_DIR", str(instance_dir / "documents"))),

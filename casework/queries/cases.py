@@ -180,7 +180,7 @@ def documents(session, case: Case) -> list[dict]:
                 "created_at": cert.received_at,
                 "status": cert.status,
                 "sha256": None,
-                "downloadable": bool(cert.file),
+                "downloadable": cert.has_file,
             }
         )
     return out
@@ -201,7 +201,7 @@ def document_content(session, case: Case, document_id: str) -> tuple[bytes, str]
             return None
     if kind == "certificate":
         cert = session.get(Certificate, int(number))
-        if cert is None or cert.case_id != case.id or not cert.file:
+        if cert is None or cert.case_id != case.id or not cert.has_file:
             return None
         return cert.file, cert.filename or f"{case.reference}-certificate-{cert.id}.pdf"
     return None
