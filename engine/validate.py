@@ -59,6 +59,8 @@ def validate_files(
     problems: list[Problem] = []
     parser = AcroParser()
     process_files: dict[str, str] = {}
+    elements: set[str] = set()
+    shows: list[tuple[str, str, str]] = []  # (file, user task, element it shows)
     for name, text in files.items():
         try:
             node = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
@@ -86,6 +88,13 @@ def validate_files(
             problems.append(Problem(name, process_id, f"{type(exc).__name__}: {exc}"))
             continue
         problems.extend(_check_spec(spec, name, topics, rule_ids))
+        for task_spec in spec.task_specs.values():
+            elements.add(getattr(task_spec, "bpmn_id", None))
+            if isinstance(task_spec, AcroUserTask):
+                shows += [(name, task_spec.bpmn_id, shown) for shown in task_spec.shows]
+    for name, task, shown in shows:
+        if shown not in elements:
+            problems.append(Problem(name, task, f"property shows names {shown!r}, which is no element of the process"))
     try:
         if main in process_files:
             parser.get_subprocess_specs(main)

@@ -13,12 +13,11 @@ from sqlalchemy import select
 
 from engine import spiff_compat as compat
 from engine.instance import form_to_dict
+from engine.parser import AcroUserTask
 
 from .. import audit, bundles
 from ..models import AuditEntry, Case, Document
 
-SHOWS = "shows"  # the user-task property naming the earlier elements its page shows
-SHOWS_CERTIFICATE = "shows_certificate"  # "yes": the task's page shows the certificate being checked
 COMPLETED = "task completed"
 MESSAGE = "message received"
 
@@ -84,26 +83,18 @@ def decisions(session, case: Case) -> list[Step]:
     return [_decision(e, elements.get(e.task_bpmn_id)) for e in _entries(session, case) if e.action == COMPLETED]
 
 
-def shown_elements(spec) -> list[str]:
-    """The element ids a user task's property ``shows`` names (spaces or commas between)."""
-    value = (getattr(spec, "extensions", None) or {}).get(SHOWS) or ""
-    return [part for part in value.replace(",", " ").split() if part]
-
-
-def task_spec(case: Case, bpmn_id: str):
-    return _elements(case).get(bpmn_id)
-
-
 def shows_certificate(case: Case, bpmn_id: str) -> bool:
-    spec = task_spec(case, bpmn_id)
-    return ((getattr(spec, "extensions", None) or {}).get(SHOWS_CERTIFICATE) or "").strip().lower() == "yes"
+    """Whether the user task's page shows the certificate (its property ``shows_certificate``)."""
+    spec = _elements(case).get(bpmn_id)
+    return isinstance(spec, AcroUserTask) and spec.shows_certificate
 
 
 def rests_on(session, case: Case, bpmn_id: str) -> list[Step]:
     """What the task ``bpmn_id`` rests on: the latest record of each earlier element its
     property ``shows`` names, in the order named; an element the case has not passed is left out."""
     elements = _elements(case)
-    wanted = shown_elements(elements.get(bpmn_id))
+    task = elements.get(bpmn_id)
+    wanted = task.shows if isinstance(task, AcroUserTask) else []
     if not wanted:
         return []
     entries = _entries(session, case)
