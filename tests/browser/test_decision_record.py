@@ -7,47 +7,29 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from casework.models import UserTask
-from casework.permissions import Actor
+from tests.browser.cases import case_at, serious_violations
 from tests.browser.steps import choose, decide, open_case, save
-from tests.people import actor_of_role
 from tests.referrals import TEST_PDF, persona
 from tests.web.pages import TO_DETENTION
-from webapp.db import db
 
-SERIOUS = {"serious", "critical"}
 IMMIGRATION = "Request for administrative purpose immigration/deportation"
 CERTIFICATE_TEXT = "ACRO CERTIFICATE OF CONVICTION\nJan KOWALSKI: theft, Warsaw, 12 March 2019"
 
 
 def no_serious_violations(page, kind: str) -> None:
-    page.wait_for_load_state("networkidle")
-    results = Axe().run(page)
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in SERIOUS
-    ]
+    bad = serious_violations(page)
     assert not bad, f"{kind} ({page.url}): " + "; ".join(bad)
 
 
 @pytest.fixture
 def referral(live_server):
     """A referral whose certificate came as text and a PDF, waiting for its check."""
-    from webapp.bootstrap import casework
-
     data = persona("kowalski")
     certificate = {**data["certificate"], "content": CERTIFICATE_TEXT, "file": TEST_PDF, "filename": "cert.pdf"}
-    with live_server.app.app_context():
-        case = casework().submit_referral(data["referral"], Actor("acro-intake"), certificate=certificate)
-        task = db.session.scalars(
-            select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == "check_certificate")
-        ).one()
-        return case.reference, task.id
+    reference, tasks = case_at(live_server.app, referral={"referral": data["referral"], "certificate": certificate})
+    return reference, tasks["check_certificate"]
 
 
 def test_the_check_task_shows_the_certificate_and_the_case_page_the_decision(visit, referral):
@@ -86,27 +68,8 @@ def test_the_check_task_shows_the_certificate_and_the_case_page_the_decision(vis
 
 def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
     """Detention shows the police response; after it, the deportation decision the Stage 1 notice."""
-    from casework.demo import DEMO_REFERRALS
-    from webapp.bootstrap import casework
-
-    with live_server.app.app_context():
-        service = casework()
-        item = DEMO_REFERRALS[0]
-        case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
-        for bpmn_id, role, answers in TO_DETENTION:
-            task = db.session.scalars(
-                select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
-            ).one()
-            service.complete_task(
-                case.reference,
-                task.id,
-                answers,
-                actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups),
-            )
-        reference = case.reference
-        detention = db.session.scalars(
-            select(UserTask.id).where(UserTask.case_id == case.id, UserTask.bpmn_id == "consider_detention")
-        ).one()
+    reference, tasks = case_at(live_server.app, TO_DETENTION)
+    detention = tasks["consider_detention"]
     page = visit.page
     visit.sign_in("caseworker")
     visit.goto(f"/cases/{reference}/tasks/{detention}")
