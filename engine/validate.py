@@ -74,6 +74,8 @@ def validate_files(
                 parser.add_bpmn_xml(node, filename=name)
                 for process in node.iter(f"{{{BPMN_NS}}}process"):
                     process_files[process.get("id")] = name
+                    # from the XML, so a process that fails to parse still has its elements
+                    elements.update(e.get("id") for e in process.iter() if e.get("id"))
         except ValidationException as exc:
             problems.append(_from_exception(exc, name))
     if main not in process_files and not problems:
@@ -89,10 +91,10 @@ def validate_files(
             continue
         problems.extend(_check_spec(spec, name, topics, rule_ids))
         for task_spec in spec.task_specs.values():
-            elements.add(getattr(task_spec, "bpmn_id", None))
             if isinstance(task_spec, AcroUserTask):
                 shows += [(name, task_spec.bpmn_id, shown) for shown in task_spec.shows]
-    for name, task, shown in shows:
+    # an element of a file that failed to parse would seem missing: check once the rest is sound
+    for name, task, shown in shows if not problems else []:
         if shown not in elements:
             problems.append(Problem(name, task, f"property shows names {shown!r}, which is no element of the process"))
     try:

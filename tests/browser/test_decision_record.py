@@ -5,17 +5,27 @@ rests on it, and axe on each of those pages. Every wait is on something the page
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from adapters import pdf
 from tests.browser.cases import case_at, serious_violations
 from tests.browser.steps import choose, decide, open_case, save
-from tests.referrals import TEST_PDF, persona
+from tests.referrals import persona
 from tests.web.pages import TO_DETENTION
 
 IMMIGRATION = "Request for administrative purpose immigration/deportation"
 CERTIFICATE_TEXT = "ACRO CERTIFICATE OF CONVICTION\nJan KOWALSKI: theft, Warsaw, 12 March 2019"
+# a real PDF, so that the browser's viewer shows it as a caseworker would see it
+CERTIFICATE_PDF = pdf.render(
+    "ACRO certificate",
+    "ACRO/2026/1234",
+    "Jan KOWALSKI",
+    [("Convictions", CERTIFICATE_TEXT)],
+    datetime(2026, 1, 5, tzinfo=UTC),
+)
 
 
 def no_serious_violations(page, kind: str) -> None:
@@ -27,7 +37,7 @@ def no_serious_violations(page, kind: str) -> None:
 def referral(live_server):
     """A referral whose certificate came as text and a PDF, waiting for its check."""
     data = persona("kowalski")
-    certificate = {**data["certificate"], "content": CERTIFICATE_TEXT, "file": TEST_PDF, "filename": "cert.pdf"}
+    certificate = {**data["certificate"], "content": CERTIFICATE_TEXT, "file": CERTIFICATE_PDF, "filename": "cert.pdf"}
     reference, tasks = case_at(live_server.app, referral={"referral": data["referral"], "certificate": certificate})
     return reference, tasks["check_certificate"]
 
@@ -36,9 +46,11 @@ def test_the_check_task_shows_the_certificate_and_the_case_page_the_decision(vis
     reference, task = referral
     page = visit.page
     visit.sign_in("workflow")
-    with page.expect_response(re.compile(r"/certificates/\d+\?task=")) as pdf:
+    with page.expect_response(re.compile(r"/certificates/\d+\?task=")) as shown:
         visit.goto(f"/cases/{reference}/tasks/{task}")
-    assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
+    assert shown.value.status == 200 and shown.value.headers["content-type"] == "application/pdf"
+    # the viewer replaces what the frame's response holds: ask for the same address again
+    assert page.request.get(shown.value.url).body() == CERTIFICATE_PDF
     expect(page.get_by_role("heading", name="The certificate", exact=True)).to_be_visible()
     panel = page.get_by_role("region", name=re.compile("^Text of the certificate received"))
     expect(panel).to_have_text(CERTIFICATE_TEXT)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casework.models import AccessLog, Case, Certificate
 from tests.people import INTAKE, actor_of_role
 from tests.referrals import TEST_PDF, persona
-from tests.web.pages import CERTIFICATE_NOT_OK, TO_STAGE1, has_class, html, task_id, texts
+from tests.web.pages import CERTIFICATE_NOT_OK, TO_STAGE1, has_class, html, task_id, text, texts
 from webapp.bootstrap import casework
 from webapp.db import db
 
@@ -266,3 +266,16 @@ def test_the_timeline_says_the_route_at_each_gateway_and_the_channel_without_ele
     assert "Certificate disclosable? Yes" in timeline
     # no element ids: the unnamed merges are not steps a caseworker took
     assert not [t for t in timeline if "_merge" in t or "_gateway" in t]
+
+
+# -- 11.7 case references link from every queue ------------------------------------------------
+def test_case_references_link_to_the_case_from_the_queues(app, web, make_case):
+    reference = make_case()
+    client = web("workflow")
+    client.post(f"/cases/{reference}/tasks/{task_id(app, reference, 'check_certificate')}/claim")
+    for path in ("/tasks/queues/cc-workflow", "/tasks"):
+        page = client.get(path)
+        assert html(page).xpath(f"//a[normalize-space()='{reference}']/@href") == [f"/cases/{reference}"], path
+    # an administrator manages the queue without opening cases: the reference is plain text
+    page = web("admin").get("/tasks/queues/cc-workflow")
+    assert reference in text(page) and html(page).xpath(f"//a[normalize-space()='{reference}']") == []
