@@ -98,7 +98,6 @@ class Settings:
     analyst_groups: tuple = ("process-analysts",)
     intake_problem_groups: tuple = ("cc-workflow",)
     supervisor_groups: dict = field(default_factory=lambda: dict(DEFAULT_SUPERVISOR_GROUPS))
-    event_groups: dict = field(default_factory=lambda: {"certificate_received": ["cc-workflow"]})
     event_default_groups: tuple = ("cc-casework",)
     restricted_steps: dict = field(default_factory=dict)
     # the workbench (docs/analysts.md): the scenario suite a draft must pass, the rule

@@ -283,7 +283,9 @@ class SafeStartEventParser(_SafeTimerMixin, CamundaStartEventParser):
 
 
 class SafeCatchEventParser(_SafeTimerMixin, CamundaIntermediateCatchEventParser):
-    pass
+    # SpiffWorkflow reads Camunda properties on tasks only; a message catch event's describe the
+    # event to the people who record it (engine.bundle.MessageEvent)
+    parse_extensions = CamundaTaskParser.parse_extensions
 
 
 class SafeBoundaryEventParser(_SafeTimerMixin, CamundaBoundaryEventParser):

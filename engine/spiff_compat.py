@@ -60,6 +60,18 @@ def waits(workflow):
             yield task, definition, task.task_spec
 
 
+def catch_events(process_spec):
+    """(event definition, catch element) of every catch event a process can wait on, the ones
+    behind an event-based gateway included (see ``waits``)."""
+    for task_spec in process_spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, MultipleEventDefinition):
+            for index, child in enumerate(definition.event_definitions):
+                yield child, task_spec.outputs[index]
+        elif definition is not None and getattr(task_spec, "bpmn_id", None):
+            yield definition, task_spec
+
+
 def is_timer(definition) -> bool:
     return isinstance(definition, TimerEventDefinition)
 

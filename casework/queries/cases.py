@@ -69,8 +69,9 @@ class CaseDetail:
     waiting_for: list[str] = field(default_factory=list)
 
 
-def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail:
-    """Everything the case page shows; ``data`` are the case's process variables now."""
+def detail(session, case: Case, *, data: dict, waiting: list[str], awaiting_certificate: bool = False) -> CaseDetail:
+    """Everything the case page shows; ``data`` are the case's process variables now, and
+    ``awaiting_certificate`` whether one of the messages it waits for brings a certificate."""
     referral = case.referral or {}
     subject = case.subject
     aliases = (
@@ -103,7 +104,7 @@ def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail
         aliases=aliases,
         convictions=convictions,
         certificates=held,
-        certificate_status=certificate_status(held, data, waiting),
+        certificate_status=certificate_status(held, data, awaiting_certificate),
         deadlines=sorted(deadlines, key=lambda d: d["due_at"]),
         documents=list(
             session.scalars(
@@ -127,11 +128,11 @@ def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail
     )
 
 
-def certificate_status(held, data: dict, waiting_messages) -> str:
+def certificate_status(held, data: dict, awaiting_certificate: bool) -> str:
     """disclosable, awaited, destroyed or not yet checked, as the case page says it (WF-1, WF-2)."""
     kept = [c for c in held if c.status == "held"]
     destroyed = [c for c in held if c.status == "destroyed"]
-    if "certificate_received" in waiting_messages:
+    if awaiting_certificate:
         return "destroyed, disclosable certificate awaited" if destroyed else "disclosable certificate awaited"
     if kept and data.get("certificate_disclosable") is True:
         return "disclosable"

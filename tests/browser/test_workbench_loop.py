@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from casework.models import AuditEntry, Case, CaseMove, Deadline, ProcessPublication
 from tests.browser.cases import case_at
+from tests.people import USERNAME_OF
 from tests.web.pages import TO_STAGE1
 from webapp.db import db
 
@@ -128,6 +129,9 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
 
         expected = uk_date(case.created_at + timedelta(days=15))
         assert deadline.due_at.date() == (case.created_at + timedelta(days=15)).date()
+    # analysts see no cases: a caseworker checks the new case's deadline
+    analyst_visit.sign_out()
+    analyst_visit.sign_in(USERNAME_OF["caseworker"])
     page.goto(f"/cases/{fresh}")
     page.get_by_role("group", name=f"Why do you need to see case {fresh}?").get_by_label(
         "Quality assurance or audit"

@@ -13,14 +13,6 @@ from casework.referral import DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, CertificateS
 
 from .core import PageQuery
 
-# the messages a case can wait for (docs/process.md, "Messages")
-MESSAGES = (
-    "certificate_received",
-    "fno_located",
-    "prosecution_concluded",
-    "representations_received",
-    "deportation_enforced",
-)
 MAX_PAYLOAD_CHARS = 20000
 
 
@@ -245,7 +237,14 @@ class CompleteTaskSchema(Schema):
 
 
 class MessageSchema(Schema):
-    message = fields.String(required=True, validate=validate.OneOf(MESSAGES))
+    message = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "a message the case waits for (its `waiting_for`): the names are the "
+            "diagrams' message catch events"
+        },
+    )
     payload = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=100)),
         values=fields.Raw(allow_none=True),
@@ -259,7 +258,7 @@ class MessageSchema(Schema):
         CertificateInSchema,
         allow_none=True,
         load_default=None,
-        metadata={"description": "with certificate_received: the new certificate"},
+        metadata={"description": "the new certificate, with a message whose catch event carries one"},
     )
 
     @validates_schema
@@ -269,8 +268,6 @@ class MessageSchema(Schema):
             raise ValidationError("Send the certificate as the top-level certificate field.", "payload")
         if len(json.dumps(payload, default=str)) > MAX_PAYLOAD_CHARS:
             raise ValidationError(f"The payload is larger than {MAX_PAYLOAD_CHARS} characters.", "payload")
-        if data.get("certificate") and data.get("message") != "certificate_received":
-            raise ValidationError("A certificate comes only with certificate_received.", "certificate")
 
 
 # -- query parameters ---------------------------------------------------------------------

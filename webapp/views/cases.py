@@ -44,18 +44,6 @@ PURPOSES = {
     "assurance": "Quality assurance or audit",
 }
 
-# the messages of docs/process.md, as a caseworker records them
-EVENTS = {
-    "certificate_received": (
-        "A disclosable ACRO certificate has been received",
-        "ACRO has sent a certificate marked for immigration/deportation purposes.",
-    ),
-    "fno_located": ("The FNO has been located", "The person has been found after the case went dormant."),
-    "prosecution_concluded": ("The police prosecution has concluded", "The UK prosecution has ended."),
-    "representations_received": ("Representations received", "The FNO has responded to the Stage 1 notice."),
-    "deportation_enforced": ("Deportation enforced", "The FNO has been removed from the UK."),
-}
-
 
 def _needs_purpose(reference):
     if access.purpose_for(reference) is None:
@@ -135,10 +123,17 @@ def case(reference):
     instance = service.instance(case)
     progress = case_progress.of(instance)
     waiting = instance.waiting_messages()
-    detail = case_queries.detail(db.session, case, data=instance.data(), waiting=waiting)
+    known = service.message_events(case)
+    detail = case_queries.detail(
+        db.session,
+        case,
+        data=instance.data(),
+        waiting=waiting,
+        awaiting_certificate=any(known[name].carries_certificate for name in waiting if name in known),
+    )
     why = access.purpose_for(reference)
     access.record(reference, "view", why, {"what": "case", **shown_certificates(detail.certificates)})
-    events = [(name, EVENTS.get(name, (name, ""))[0]) for name in waiting if policy().may_record_event(g.actor, name)]
+    events = service.events_to_record(case, g.actor, waiting)
     decisions = record.decisions(db.session, case)
     return render_template(
         "cases/case.html",
@@ -146,7 +141,7 @@ def case(reference):
         decisions=decisions,
         answers_of={step.entry_id: taskforms.answer_rows(step.form, step.answers) for step in decisions},
         channels=CHANNELS,
-        events_named={name: text for name, (text, _) in EVENTS.items()},
+        events_named={name: event.label for name, event in known.items()},
         case=case,
         events=events,
         progress=progress,
@@ -277,18 +272,20 @@ def record_event(reference):
     if (redirect_to := _needs_purpose(reference)) is not None:
         return redirect_to
     service = casework()
-    all_waiting = case_queries.waiting_for(service, service.case(reference))
-    waiting = [name for name in all_waiting if policy().may_record_event(g.actor, name)]
-    if all_waiting and not waiting:
+    case = service.case(reference)
+    all_waiting = case_queries.waiting_for(service, case)
+    # the catch events the case waits on say what each is and who records it
+    events = {event.name: event for event in service.events_to_record(case, g.actor, all_waiting)}
+    if all_waiting and not events:
         abort(403)  # it waits, but for events another team records
-    if not waiting:
+    if not events:
         flash("This case is not waiting for any event.", "error")
         return redirect(url_for("cases.case", reference=reference))
     errors = {}
     form = request.form
-    chosen = form.get("event") or (waiting[0] if len(waiting) == 1 else "")
+    chosen = form.get("event") or (next(iter(events)) if len(events) == 1 else "")
     if request.method == "POST":
-        if chosen not in waiting:
+        if chosen not in events:
             errors["event"] = "Select the event that has happened"
         details = (form.get("details") or "").strip()
         if has_control_characters(details):
@@ -297,7 +294,7 @@ def record_event(reference):
                 "one copied from another program): remove it"
             )
         payload = {"details": details} if details else {}
-        if chosen == "certificate_received":
+        if chosen in events and events[chosen].carries_certificate:
             certificate, cert_errors = read_certificate(form, request.files)
             if certificate is None:
                 cert_errors = {
@@ -316,13 +313,12 @@ def record_event(reference):
             except InvalidAnswers as exc:
                 errors = page_errors(exc, {}, form)
         if not errors:
-            flash({"title": "Event recorded", "text": f"{EVENTS.get(chosen, (chosen,))[0]} ({reference})."}, "success")
+            flash({"title": "Event recorded", "text": f"{events[chosen].label} ({reference})."}, "success")
             return redirect(url_for("cases.case", reference=reference))
     return render_template(
         "cases/event.html",
         reference=reference,
-        waiting=waiting,
-        events=EVENTS,
+        events=events,
         errors=errors,
         chosen=chosen,
         form=form,
