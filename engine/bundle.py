@@ -39,6 +39,7 @@ class SequenceFlow:
     source: str
     target: str
     file: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,14 @@ def parse(files: dict[str, str], main: str = MAIN_PROCESS) -> Bundle:
         for process in node.iter(f"{{{BPMN_NS}}}process"):
             for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
                 flows.append(
-                    SequenceFlow(flow.get("id"), process.get("id"), flow.get("sourceRef"), flow.get("targetRef"), name)
+                    SequenceFlow(
+                        flow.get("id"),
+                        process.get("id"),
+                        flow.get("sourceRef"),
+                        flow.get("targetRef"),
+                        name,
+                        " ".join((flow.get("name") or "").split()),
+                    )
                 )
     spec = parser.get_spec(main)
     subprocess_specs = parser.get_subprocess_specs(main)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .correspondence import restricted_steps, shown
+from .correspondence import day, restricted_steps, shown
 from .reference import EXCLUSION_DECISIONS, OUTCOME_LEFT_UK, OUTCOME_WANTED_MISSING, is_eea_national
 from .registry import registry
 
@@ -122,7 +122,7 @@ def note_non_disclosable(data, *, case_store):
 def close_left_uk(data, *, case_store):
     """Close the case: NBTC confirms the FNO left the UK (CW-2), with any exclusion decision (CW-3)."""
     case_store.set_status(outcome=OUTCOME_LEFT_UK, state="closed")
-    departed = f" on {data['departure_date']}" if data.get("departure_date") else ""
+    departed = f" on {day(data['departure_date'])}" if data.get("departure_date") else ""
     note = f"NBTC check confirms the FNO left the UK{departed}. Case closed: {OUTCOME_LEFT_UK}."
     decision = data.get("exclusion_decision")
     if decision:

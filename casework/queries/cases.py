@@ -147,6 +147,11 @@ def certificates(session, case: Case) -> list[Certificate]:
     return list(session.scalars(select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)))
 
 
+def certificate(session, case: Case, certificate_id: int) -> Certificate | None:
+    found = session.get(Certificate, certificate_id) if 0 < certificate_id < 2**63 else None
+    return found if found is not None and found.case_id == case.id else None
+
+
 def document(session, case: Case, document_id: int) -> Document | None:
     found = session.get(Document, document_id) if 0 < document_id < 2**63 else None
     return found if found is not None and found.case_id == case.id else None
