@@ -59,11 +59,11 @@ check: setup lint
 	$(PY) -m pytest -q $(FAST_TESTS)
 
 test: setup lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=10
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(POSTGRES_TEST_URL))', connect_timeout=3).close()" 2>/dev/null \
 	  || [ "$$CI" = true ]; then \
 	  echo "== the same suite on PostgreSQL ($(POSTGRES_TEST_URL))"; \
-	  ACRO_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q; \
+	  ACRO_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest -q --durations=10; \
 	else echo "== no PostgreSQL at $(POSTGRES_TEST_URL): the PostgreSQL run is skipped (set POSTGRES_TEST_URL)"; fi
 
 clean:

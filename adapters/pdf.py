@@ -7,11 +7,16 @@ Latin-1: "Łukasz Żółć" must print as written, not as question marks.
 
 from __future__ import annotations
 
+import copy
+import io
 import os
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -35,6 +40,36 @@ def font_paths(font_dir: str | os.PathLike | None = None) -> dict[str, Path]:
                 f"holding {' and '.join(FONT_FILES.values())}"
             )
     return paths
+
+
+# Parsing a TrueType file (its character map, widths and glyph ids) is about a third of a
+# document's time, and the result is the same for every document: each font is parsed once per
+# process and each document gets a copy with its own per-document state. fpdf2 writes the
+# embedded subset into the font's fontTools object, so every copy opens its own from the
+# file's bytes (cheap: the tables are read when the subset is made). Tied to fpdf2 2.8's
+# TTFFont; tests/unit/test_pdf.py checks the bytes are those of a font added afresh.
+_parsed: dict[tuple[str, str, float], tuple] = {}
+_parsed_lock = threading.Lock()
+
+
+def _add_font(pdf: FPDF, style: str, path: Path) -> None:
+    fontkey = f"{FONT_FAMILY.lower()}{style}"
+    key = (str(path), style, path.stat().st_mtime)
+    with _parsed_lock:
+        found = _parsed.get(key)
+        if found is None:
+            scratch = FPDF()
+            scratch.add_font(FONT_FAMILY, style, str(path))
+            found = _parsed[key] = (scratch.fonts[fontkey], path.read_bytes())
+    parsed, data = found
+    font = copy.copy(parsed)  # what fpdf2 only reads is shared: widths, character map, glyph ids
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    pdf.fonts[fontkey] = font
 
 
 class _Document(FPDF):
@@ -74,7 +109,7 @@ def render(
         generated_at = generated_at.replace(tzinfo=UTC)
     pdf = _Document(format="A4")
     for style, path in fonts.items():
-        pdf.add_font(FONT_FAMILY, style, str(path))
+        _add_font(pdf, style, path)
     pdf.set_title(f"{case_reference}: {title}")
     pdf.set_author("Criminal Casework, Home Office")
     pdf.set_subject(title)

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import common
 from .stats import Row, markdown_table, notes, text_table
 
-MEASURES = ("1", "2", "3", "4", "5")
+MEASURES = ("1", "2", "3", "4", "5", "6")
 
 
 def _log(started):
@@ -78,6 +78,11 @@ def main(argv=None) -> int:
 
         log(f"4. {concurrency.CLIENTS} clients claiming and completing over HTTP, 1 and 2 web workers")
         rows["4"], details["4"] = concurrency.measure(run)
+    if "6" in only:
+        from . import approval
+
+        log("6. approval over HTTP: referral, its first task, completed; gunicorn, 1 worker, 1 and 4 clients")
+        rows["6"], details["6"] = approval.measure(run)
     if "3" not in only:
         rows.pop("3", None)
 

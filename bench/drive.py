@@ -8,9 +8,11 @@ same flow nodes, so the two figures measure the same work.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import select
 
-from casework import bundles, forms, scenarios
+from casework import bundles, forms, outbox, scenarios
 from casework.models import User, UserTask
 from casework.permissions import Actor
 from casework.service import Casework
@@ -92,7 +94,8 @@ def bare_referral(bundle, scenario: dict, settings, render: bool = True) -> Inst
     if certificate:
         certificate = {**certificate, "status": "held", "received_at": clock.now().isoformat()}
     store = FakeCaseStore(scenario["referral"], certificate=certificate)
-    mailer = FakeMailer()
+    # as the real outbox: the configured parties and the officer this referral names
+    mailer = FakeMailer(outbox.allowed_recipients(SimpleNamespace(referral=scenario["referral"]), settings.addresses))
     documents = FakeDocuments(store, clock, render=render)
     instance = Engine(clock).start(bundle, {"case_reference": store.reference})
     adapters = {

@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import time
 
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from adapters import pdf
-from casework import bootstrap
+from casework import bootstrap, database
 from casework.models import Case
 from engine.instance import Engine
 from webapp.db import db
@@ -30,7 +29,8 @@ class Side:
 
     def __init__(self, name, url, settings, scenario, sender):
         self.name, self.url, self.settings, self.scenario, self.sender = name, url, settings, scenario, sender
-        self.engine = create_engine(url)
+        # with the app's own engine set-up (on SQLite: WAL, synchronous=NORMAL)
+        self.engine = database.make_engine(url)
         db.metadata.create_all(self.engine)
         self.session = Session(self.engine)
         drive.ensure_people(self.session, scenario)

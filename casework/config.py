@@ -39,6 +39,14 @@ class ConfigError(RuntimeError):
 # the session signature is HMAC-SHA256: a key shorter than its 32-byte output is the weak link
 MIN_SECRET_KEY_BYTES = 32
 
+# the CC team as letters and forms name it; every line can be set from the environment
+DEFAULT_CONTACT = {
+    "team": "Criminal Casework, Home Office",
+    "email": "criminal-casework@homeoffice.example",
+    "phone": "020 7946 0000",
+    "postal_address": "Criminal Casework;Home Office;PO Box 1234;London;SW1A 1AA",
+}
+
 
 def _env(name, default=None, environ=None):
     value = (environ if environ is not None else os.environ).get(name)
@@ -61,6 +69,9 @@ def _role_groups(text):
 class Settings:
     production: bool = False
     database_url: str = ""
+    # the schema's owner, for `acro db upgrade` and `acro db grants`; the app itself connects
+    # with database_url, a role that cannot alter the tables (README, "Running in production")
+    migration_database_url: str = ""
     instance_dir: Path = REPO / "instance"
     processes_dir: Path = REPO / "processes"
     documents_dir: Path = REPO / "instance" / "documents"
@@ -79,6 +90,10 @@ class Settings:
     requeue_after: float = 60.0
     outbox_lease: float = 300.0
     addresses: dict = field(default_factory=dict)
+    # who writes: the CC team's contact details on forms and notices, and where the app is
+    # reached, for links in emails (a person opens the case from the email)
+    contact: dict = field(default_factory=lambda: _contact(lambda name, default=None: default))
+    base_url: str = "http://127.0.0.1:5000"
     role_groups: dict = field(default_factory=lambda: dict(DEFAULT_ROLE_GROUPS))
     # who may enter referrals (INT-2), see intake problems, supervise a team, record an event
     referral_groups: tuple = ("cc-workflow",)
@@ -86,7 +101,6 @@ class Settings:
     analyst_groups: tuple = ("process-analysts",)
     intake_problem_groups: tuple = ("cc-workflow",)
     supervisor_groups: dict = field(default_factory=lambda: dict(DEFAULT_SUPERVISOR_GROUPS))
-    event_groups: dict = field(default_factory=lambda: {"certificate_received": ["cc-workflow"]})
     event_default_groups: tuple = ("cc-casework",)
     restricted_steps: dict = field(default_factory=dict)
     # the workbench (docs/analysts.md): the scenario suite a draft must pass, the rule
@@ -95,8 +109,16 @@ class Settings:
     rules_file: Path = REPO / "docs" / "acro-rules.md"
     publish_to_folder: bool = True
 
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
+
     def handler_settings(self) -> dict:
-        return {"addresses": self.addresses, "restricted_steps": self.restricted_steps}
+        return {
+            "addresses": self.addresses,
+            "restricted_steps": self.restricted_steps,
+            "contact": self.contact,
+            "base_url": self.base_url,
+        }
 
     @classmethod
     def from_env(cls, environ=None) -> Settings:
@@ -131,6 +153,7 @@ class Settings:
         return cls(
             production=production,
             database_url=database_url,
+            migration_database_url=get("MIGRATION_DATABASE_URL", database_url),
             instance_dir=instance_dir,
             processes_dir=Path(get("ACRO_PROCESSES_DIR", str(REPO / "processes"))),
             documents_dir=Path(get("ACRO_DOCUMENTS_DIR", str(instance_dir / "documents"))),
@@ -149,6 +172,8 @@ class Settings:
             requeue_after=float(get("ACRO_REQUEUE_AFTER", "60")),
             outbox_lease=float(get("ACRO_OUTBOX_LEASE", "300")),
             addresses=addresses,
+            contact=_contact(get),
+            base_url=get("ACRO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             role_groups=_role_groups(get("ROLE_GROUPS")),
             referral_groups=tuple(get("REFERRAL_GROUPS", "cc-workflow").split()),
             analyst_groups=tuple(get("ANALYST_GROUPS", "process-analysts").split()),
@@ -158,6 +183,18 @@ class Settings:
             rules_file=Path(get("ACRO_RULES_FILE", str(REPO / "docs" / "acro-rules.md"))),
             publish_to_folder=get("ACRO_PUBLISH_TO_FOLDER", "false" if production else "true").lower() == "true",
         )
+
+
+def _contact(get) -> dict:
+    """The CC team's contact details; the postal address's lines are separated by ";" (an
+    environment variable is one line)."""
+    address = get("CC_TEAM_POSTAL_ADDRESS", DEFAULT_CONTACT["postal_address"])
+    return {
+        "team": get("CC_TEAM_NAME", DEFAULT_CONTACT["team"]),
+        "email": get("CC_TEAM_EMAIL", DEFAULT_CONTACT["email"]),
+        "phone": get("CC_TEAM_PHONE", DEFAULT_CONTACT["phone"]),
+        "postal_address": "\n".join(line.strip() for line in address.split(";") if line.strip()),
+    }
 
 
 def _pairs(text):

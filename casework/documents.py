@@ -24,6 +24,7 @@ class DocumentStore:
         self.documents_dir = Path(documents_dir)
         self.clock = clock
         self.written: list[Path] = []
+        self.created: list[int] = []  # the ids of the documents written, in order
 
     def create(self, kind: str, title: str, sections: list[tuple[str, str]]) -> dict:
         now = self.clock.now()
@@ -46,6 +47,7 @@ class DocumentStore:
         path.write_bytes(content)
         document.path = str(path)
         self.written.append(path)
+        self.created.append(document.id)
         return {"id": document.id, "kind": kind, "title": title, "filename": document.filename}
 
     def discard_written(self) -> None:

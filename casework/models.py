@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, T
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from . import append_only, trigram
+from . import append_only, sealing, trigram
 
 
 class Base(DeclarativeBase):
@@ -128,18 +128,69 @@ class Case(Base):
 
 
 class Certificate(Base):
-    """An ACRO certificate. Destroying it (WF-2) empties its content; the row keeps the fact."""
+    """An ACRO certificate. Its text and PDF are kept sealed with a key of its own
+    (casework/sealing.py); destroying it (WF-2) deletes the key and the sealed bytes, and the
+    row keeps the fact."""
 
     __tablename__ = "certificate"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     request_purpose: Mapped[str | None] = mapped_column(Text)
-    content: Mapped[str | None] = mapped_column(Text)
-    file: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_file: Mapped[bytes | None] = mapped_column(LargeBinary)
     filename: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="held")
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    key: Mapped[CertificateKey | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    def _seal(self, plain: bytes | None) -> bytes | None:
+        if plain is None:
+            return None
+        if self.key is None:
+            self.key = CertificateKey(key=sealing.new_key())
+        return sealing.seal(self.key.key, plain)
+
+    def _unseal(self, sealed: bytes | None) -> bytes | None:
+        if sealed is None or self.key is None:
+            return None
+        return sealing.unseal(self.key.key, sealed)
+
+    @property
+    def content(self) -> str | None:
+        plain = self._unseal(self.sealed_content)
+        return None if plain is None else plain.decode("utf-8")
+
+    @content.setter
+    def content(self, value: str | None) -> None:
+        self.sealed_content = self._seal(None if value is None else value.encode("utf-8"))
+
+    @property
+    def file(self) -> bytes | None:
+        return self._unseal(self.sealed_file)
+
+    @file.setter
+    def file(self, value: bytes | None) -> None:
+        self.sealed_file = self._seal(value)
+
+    @property
+    def has_file(self) -> bool:
+        return self.sealed_file is not None and self.key is not None
+
+    def shred(self) -> None:
+        """Delete the key and the sealed bytes: what any copy of them holds can no longer be read."""
+        self.sealed_content = None
+        self.sealed_file = None
+        self.key = None
+
+
+class CertificateKey(Base):
+    """The key one certificate's content is sealed with, in a row of its own so that deleting it
+    (WF-2) leaves every copy of the sealed bytes unreadable."""
+
+    __tablename__ = "certificate_key"
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class UserTask(Base):

@@ -108,6 +108,7 @@ def dispatch(
     """
     sent = failed = 0
     now = clock.now()
+    _take_back_lapsed_claims(session, now, lease, max_attempts)
     candidates = session.scalars(
         select(Email.id)
         .where(
@@ -158,3 +159,33 @@ def dispatch(
             sent += 1
         session.commit()
     return sent, failed
+
+
+LAPSED = "the worker sending it stopped before it was marked sent (its claim lapsed)"
+
+
+def _take_back_lapsed_claims(session, now, lease: timedelta, max_attempts: int) -> None:
+    """An email whose worker died after claiming it: the claim counted as an attempt, so it is
+    recorded as a failed one, with an incident, and sent again at once; after the last attempt
+    it waits for an operator. Without this an email whose workers died on its last attempts
+    would stay unsent with nobody told."""
+    lapsed = session.scalars(
+        select(Email.id).where(Email.sent_at.is_(None), Email.sending_since < now - lease).order_by(Email.id)
+    ).all()
+    session.commit()
+    for email_id in lapsed:
+        # one worker takes each back: the others find the claim already gone
+        taken = session.execute(
+            update(Email)
+            .where(Email.id == email_id, Email.sent_at.is_(None), Email.sending_since < now - lease)
+            .values(sending_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:
+            email = session.get(Email, email_id)
+            session.refresh(email)
+            incidents.record_email_failure(session, email, LAPSED, now, max_attempts)
+            if email.next_attempt_at is not None:
+                # the lease was the wait: it goes again now, and the incident closes when it does
+                email.next_attempt_at = now
+        session.commit()

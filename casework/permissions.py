@@ -54,7 +54,6 @@ class Policy:
         role_groups: dict,
         referral_groups=("cc-workflow",),
         supervisor_groups=None,
-        event_groups=None,
         event_default_groups=("cc-casework",),
         intake_problem_groups=("cc-workflow",),
         analyst_groups=("process-analysts",),
@@ -64,7 +63,6 @@ class Policy:
         self.analyst_groups = frozenset(analyst_groups)
         # team group -> the group whose members supervise it (may reassign its claimed tasks)
         self.supervisor_groups = dict(supervisor_groups or {})
-        self.event_groups = dict(event_groups or {})
         self.event_default_groups = frozenset(event_default_groups)
         self.intake_problem_groups = frozenset(intake_problem_groups)
 
@@ -74,7 +72,6 @@ class Policy:
             role_groups=settings.role_groups,
             referral_groups=settings.referral_groups,
             supervisor_groups=settings.supervisor_groups,
-            event_groups=settings.event_groups,
             event_default_groups=settings.event_default_groups,
             intake_problem_groups=settings.intake_problem_groups,
             analyst_groups=settings.analyst_groups,
@@ -130,10 +127,10 @@ class Policy:
     def may_see_intake_problems(self, actor: Actor) -> bool:
         return bool(actor.groups & self.intake_problem_groups) or actor.is_admin
 
-    def may_record_event(self, actor: Actor, message: str, groups=None) -> bool:
-        """Recording what a case waits for (a message); ``groups`` are the model's, where it says."""
-        allowed = set(groups) if groups else set(self.event_groups.get(message, self.event_default_groups))
-        return bool(actor.groups & allowed)
+    def may_record_event(self, actor: Actor, groups=()) -> bool:
+        """Recording what a case waits for (a message): ``groups`` are its catch event's
+        candidate groups; where the model names none, the default event groups."""
+        return bool(actor.groups & (frozenset(groups) or self.event_default_groups))
 
     def queues(self, actor: Actor) -> list[str]:
         """The team queues a person sees: their own groups; every group for an administrator."""

@@ -97,7 +97,10 @@ def names_someone(referral: dict) -> bool:
     subject = referral.get("subject")
     if not isinstance(subject, dict):
         return False
-    return any((subject.get(key) or "").strip() for key in ("family_name", "given_names", "pnc_id"))
+    # raw input too (a schema check of what was sent): only text names anyone
+    return any(
+        isinstance(subject.get(key), str) and subject[key].strip() for key in ("family_name", "given_names", "pnc_id")
+    )
 
 
 def iso_date(text: str) -> str:

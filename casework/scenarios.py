@@ -140,6 +140,18 @@ class Runner:
             raise ScenarioError(f"step {step!r}: 'as' must be a role: {', '.join(self.settings.role_groups)}")
         return Actor(step.get("user", role), frozenset(self.settings.role_groups[role]), frozenset([role]))
 
+    def _recorder(self, service, reference: str, step) -> Actor:
+        """Who records a message: the step's role (``as``), or else the first role in a group
+        the catch event names (the policy's default groups where it names none)."""
+        if "as" in step:
+            return self._actor(step)
+        event = service.message_events(service.case(reference)).get(step["message"])
+        groups = set(event.groups if event is not None and event.groups else service.policy.event_default_groups)
+        for role, role_groups in self.settings.role_groups.items():
+            if groups & set(role_groups):
+                return self._actor({"as": role})
+        return Actor("acro-intake")  # no role records it: the service says so
+
     def run(self, scenario: dict, file: str = "", inspect=None) -> Result:
         """Run one scenario; ``inspect(session, result)``, if given, looks at the database
         before the next scenario replaces it."""
@@ -234,7 +246,9 @@ class Runner:
                     f"{step['task']}, which should be refused"
                 )
         elif "message" in step:
-            service.deliver_message(reference, step["message"], step.get("payload"), Actor("acro-intake"))
+            service.deliver_message(
+                reference, step["message"], step.get("payload"), self._recorder(service, reference, step)
+            )
         elif "wait" in step:
             clock.advance(duration(step["wait"]))
             service.fire_due_timers()

@@ -145,8 +145,9 @@ class SqlCaseStore:
         for cert in self.session.scalars(
             select(Certificate).where(Certificate.case_id == self.case.id, Certificate.status == "held")
         ):
-            cert.content = None
-            cert.file = None
+            # the key goes with the sealed bytes: copies left in the database's pages, its
+            # write-ahead log or a backup can no longer be opened
+            cert.shred()
             cert.filename = None
             cert.request_purpose = None
             cert.status = "destroyed"

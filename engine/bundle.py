@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from lxml import etree
 
+from . import spiff_compat as compat
 from .parser import AcroParser
 
 MAIN_PROCESS = "acro_referral"
@@ -37,6 +39,37 @@ class SequenceFlow:
     source: str
     target: str
     file: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    """A message a case can wait for, as its catch event tells the people who record it.
+
+    The catch event's name is the label; its Camunda properties (the Modeler's "Extension
+    properties") say the rest: ``hint``, ``candidateGroups`` (who may record it: comma separated;
+    none means the policy's default), ``details`` (the hint for the free-text details) and
+    ``carries`` = ``certificate`` (a new ACRO certificate comes with it)."""
+
+    name: str
+    label: str
+    hint: str = ""
+    groups: tuple[str, ...] = ()
+    details: str = ""
+    carries_certificate: bool = False
+
+
+def _message_event(definition, element) -> MessageEvent:
+    properties = getattr(element, "extensions", None) or {}
+    groups = tuple(g.strip() for g in (properties.get("candidateGroups") or "").split(",") if g.strip())
+    return MessageEvent(
+        name=definition.name,
+        label=element.bpmn_name or definition.name,
+        hint=properties.get("hint", ""),
+        groups=groups,
+        details=properties.get("details", ""),
+        carries_certificate=properties.get("carries") == "certificate",
+    )
 
 
 @dataclass
@@ -51,6 +84,16 @@ class Bundle:
     def all_specs(self):
         yield self.spec
         yield from self.subprocess_specs.values()
+
+    @cached_property
+    def message_events(self) -> dict[str, MessageEvent]:
+        """Every message the model can wait for, by message name."""
+        events = {}
+        for spec in self.all_specs():
+            for definition, element in compat.catch_events(spec):
+                if compat.is_message(definition):
+                    events.setdefault(definition.name, _message_event(definition, element))
+        return events
 
     def flow_nodes(self):
         """(process id, element id, task spec) of every BPMN flow node."""
@@ -78,7 +121,14 @@ def parse(files: dict[str, str], main: str = MAIN_PROCESS) -> Bundle:
         for process in node.iter(f"{{{BPMN_NS}}}process"):
             for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
                 flows.append(
-                    SequenceFlow(flow.get("id"), process.get("id"), flow.get("sourceRef"), flow.get("targetRef"), name)
+                    SequenceFlow(
+                        flow.get("id"),
+                        process.get("id"),
+                        flow.get("sourceRef"),
+                        flow.get("targetRef"),
+                        name,
+                        " ".join((flow.get("name") or "").split()),
+                    )
                 )
     spec = parser.get_spec(main)
     subprocess_specs = parser.get_subprocess_specs(main)

@@ -88,6 +88,8 @@ class CompletedTask:
     name: str
     action: str
     changed: dict
+    # a gateway's outgoing flow taken, by its label on the diagram ("No"); None elsewhere
+    route: str | None = None
     properties: dict = dataclasses.field(default_factory=dict)
 
 
@@ -220,10 +222,20 @@ class Instance:
                     spec.bpmn_name or spec.bpmn_id,
                     action_for(spec),
                     changed,
+                    self._route(task) if isinstance(spec, ExclusiveGateway) else None,
                     dict(getattr(spec, "extensions", None) or {}),
                 )
             )
         return result
+
+    def _route(self, task) -> str | None:
+        """The label of the flow a gateway took, as the diagram names it."""
+        labels = {(f.process, f.source, f.target): f.name for f in self.bundle.flows}
+        process = task.workflow.spec.name
+        taken = compat.taken_children(task)
+        names = [labels.get((process, task.task_spec.bpmn_id, child.task_spec.bpmn_id)) for child in taken]
+        names = [n for n in names if n]
+        return ", ".join(names) or None
 
     @property
     def completed(self) -> bool:

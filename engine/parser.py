@@ -77,8 +77,22 @@ def due_date_expression(text: str | None) -> str | None:
 # --- task specs ----------------------------------------------------------------------------
 
 
+# user-task properties (camunda:properties) that say what the task's page shows
+SHOWS = "shows"  # element ids of earlier steps the decision rests on, spaces or commas between
+SHOWS_CERTIFICATE = "shows_certificate"  # "yes": the certificate being decided on
+
+
 class AcroUserTask(UserTask):
     """A user task that remembers who may do it, when it is due and how urgent it is."""
+
+    @property
+    def shows(self) -> list[str]:
+        value = (getattr(self, "extensions", None) or {}).get(SHOWS) or ""
+        return [part for part in value.replace(",", " ").split() if part]
+
+    @property
+    def shows_certificate(self) -> bool:
+        return ((getattr(self, "extensions", None) or {}).get(SHOWS_CERTIFICATE) or "").strip().lower() == "yes"
 
     def __init__(
         self,
@@ -282,6 +296,8 @@ class SafeStartEventParser(_SafeTimerMixin, CamundaStartEventParser):
 
 
 class SafeCatchEventParser(_PropertiesMixin, _SafeTimerMixin, CamundaIntermediateCatchEventParser):
+    # SpiffWorkflow reads Camunda properties on tasks only; a message catch event's describe the
+    # event to the people who record it (engine.bundle.MessageEvent)
     pass
 
 

@@ -32,6 +32,17 @@ def completed_tasks(workflow) -> list:
     return tasks
 
 
+# a child the engine has committed to: not a branch it only predicted (MAYBE, LIKELY) or dropped
+_CHOSEN = (
+    TaskState.FUTURE | TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.COMPLETED | TaskState.ERROR
+)
+
+
+def taken_children(task) -> list:
+    """The tasks a completed gateway went on to: its children in a state the engine chose."""
+    return [child for child in task.children if child.state & _CHOSEN and getattr(child.task_spec, "bpmn_id", None)]
+
+
 def waits(workflow):
     """(waiting task, event definition, the catch element it stands for), for every catch event
     the workflow waits on.
@@ -49,12 +60,35 @@ def waits(workflow):
             yield task, definition, task.task_spec
 
 
+def catch_events(process_spec):
+    """(event definition, catch element) of every catch event a process can wait on, the ones
+    behind an event-based gateway included (see ``waits``)."""
+    for task_spec in process_spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, MultipleEventDefinition):
+            for index, child in enumerate(definition.event_definitions):
+                yield child, task_spec.outputs[index]
+        elif definition is not None and getattr(task_spec, "bpmn_id", None):
+            yield definition, task_spec
+
+
 def is_timer(definition) -> bool:
     return isinstance(definition, TimerEventDefinition)
 
 
 def is_message(definition) -> bool:
     return isinstance(definition, MessageEventDefinition)
+
+
+def message_name(spec) -> str | None:
+    """The message a catch event waits for, or None for any other element. A catch event after
+    an event-based gateway has lent its definition to the gateway (see ``waits``)."""
+    definition = getattr(spec, "event_definition", None)
+    for gateway in getattr(spec, "inputs", []):
+        lent = getattr(gateway, "event_definition", None)
+        if isinstance(lent, MultipleEventDefinition) and spec in gateway.outputs:
+            definition = lent.event_definitions[gateway.outputs.index(spec)]
+    return definition.name if is_message(definition) else None
 
 
 def timer_due(task) -> datetime | None:

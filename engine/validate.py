@@ -65,6 +65,8 @@ def validate_files(
     problems: list[Problem] = []
     parser = AcroParser()
     process_files: dict[str, str] = {}
+    elements: set[str] = set()
+    shows: list[tuple[str, str, str]] = []  # (file, user task, element it shows)
     for name, text in files.items():
         try:
             node = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
@@ -79,6 +81,8 @@ def validate_files(
                 parser.add_bpmn_xml(node, filename=name)
                 for process in node.iter(f"{{{BPMN_NS}}}process"):
                     process_files[process.get("id")] = name
+                    # from the XML, so a process that fails to parse still has its elements
+                    elements.update(e.get("id") for e in process.iter() if e.get("id"))
         except ValidationException as exc:
             problems.append(_from_exception(exc, name))
     if main not in process_files and not problems:
@@ -93,6 +97,13 @@ def validate_files(
             problems.append(Problem(name, process_id, f"{type(exc).__name__}: {exc}"))
             continue
         problems.extend(_check_spec(spec, name, topics, rule_ids))
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, AcroUserTask):
+                shows += [(name, task_spec.bpmn_id, shown) for shown in task_spec.shows]
+    # an element of a file that failed to parse would seem missing: check once the rest is sound
+    for name, task, shown in shows if not problems else []:
+        if shown not in elements:
+            problems.append(Problem(name, task, f"property shows names {shown!r}, which is no element of the process"))
     try:
         if main in process_files:
             parser.get_subprocess_specs(main)

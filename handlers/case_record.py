@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .correspondence import restricted_steps, shown
+from .correspondence import day, restricted_steps, shown
 from .reference import EXCLUSION_DECISIONS, is_eea_national
 from .registry import registry
 
@@ -122,7 +122,7 @@ def note_non_disclosable(data, *, case_store):
 def close_left_uk(data, *, case_store):
     """Note that NBTC confirms the FNO left the UK (CW-2), with any exclusion decision (CW-3).
     The outcome and the closing are the end event's (its case_outcome and case_state)."""
-    departed = f" on {data['departure_date']}" if data.get("departure_date") else ""
+    departed = f" on {day(data['departure_date'])}" if data.get("departure_date") else ""
     note = f"NBTC check confirms the FNO left the UK{departed}."
     decision = data.get("exclusion_decision")
     if decision:

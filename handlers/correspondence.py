@@ -7,7 +7,7 @@ in (INT-1). The handlers say what is asked and which details go; this module say
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 NOT_PROVIDED = "Not provided"
@@ -47,11 +47,49 @@ def shown(value) -> str:
 
 
 def long_date(moment: datetime) -> str:
-    """'Monday 26 January 2026', in UK time."""
+    """'26 January 2026' (GOV.UK style), in UK time."""
     if moment.tzinfo is None:  # stored times are UTC; a naive one must not take the server's zone
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(_UK)
-    return f"{local:%A} {local.day} {local:%B %Y}"
+    return f"{local.day} {local:%B %Y}"
+
+
+def day(value) -> str:
+    """A date the referral or a form gives ('1990-03-12') as GOV.UK writes it ('12 March 1990');
+    anything that is not an ISO date is shown as it came."""
+    if isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            return shown(value)
+        return f"{parsed.day} {parsed:%B %Y}"
+    return shown(value)
+
+
+def contact(settings: dict) -> dict:
+    """The CC team's contact details (settings: CC_TEAM_NAME, CC_TEAM_EMAIL, ...)."""
+    details = settings.get("contact") or {}
+    missing = [key for key in ("team", "email", "phone", "postal_address") if not details.get(key)]
+    if missing:
+        raise MissingAddress(f"the CC team's contact details lack {', '.join(missing)} (settings['contact'])")
+    return details
+
+
+def contact_text(settings: dict) -> str:
+    """Who to contact at CC, as a form or a notice gives it."""
+    details = contact(settings)
+    return (
+        f"{details['team']}\nEmail: {details['email']}\nTelephone: {details['phone']}\n"
+        f"Post:\n{details['postal_address']}"
+    )
+
+
+def case_link(settings: dict, reference: str) -> str:
+    """Where the case is opened in the app (settings: ACRO_BASE_URL)."""
+    base = (settings.get("base_url") or "").rstrip("/")
+    if not base:
+        raise MissingAddress("the app's address is not configured (settings['base_url'], ACRO_BASE_URL)")
+    return f"{base}/cases/{reference}"
 
 
 def referral_date(case_store) -> str:
@@ -88,7 +126,7 @@ def identifiers(case_store, *, documents: bool = False, last_address: bool = Fal
     details = [
         ("Name", case_store.subject_name()),
         ("Aliases", shown(subject.get("aliases"))),
-        ("Date of birth", shown(subject.get("date_of_birth"))),
+        ("Date of birth", day(subject.get("date_of_birth"))),
         ("Nationality", shown(subject.get("nationality"))),
         ("PNC ID", shown(subject.get("pnc_id"))),
     ]
@@ -113,7 +151,7 @@ def convictions_text(referral: dict) -> str:
     if not convictions:
         return "No overseas convictions are recorded in the referral."
     return "\n".join(
-        f"{shown(c.get('date'))}, {shown(c.get('country'))}: {shown(c.get('offence'))}"
+        f"{day(c.get('date'))}, {shown(c.get('country'))}: {shown(c.get('offence'))}"
         f" (sentence: {shown(c.get('sentence'))})"
         for c in convictions
     )

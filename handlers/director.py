@@ -50,7 +50,8 @@ def submit(data, *, case_store, mailer, documents, settings):
         subject="Submission: deportation not to be pursued",
         request=(
             "The case owner recommends that deportation is not pursued in this case. The attached "
-            "submission sets out the reasons. Please record your decision on the case."
+            "submission sets out the reasons. Please record your decision on the case:\n"
+            f"{mail.case_link(settings, case_store.reference)}"
         ),
         attachments=[submission],
         kind=SUBMISSION,

@@ -26,9 +26,11 @@ WHY = {
 }
 
 
-def _stage1_sections(case_store, notice_type, served, due, days) -> list[tuple[str, str]]:
+def _stage1_sections(case_store, notice_type, served, due, days, address, settings) -> list[tuple[str, str]]:
+    team = mail.contact(settings)
     return [
-        ("To", case_store.subject_name()),
+        ("To", f"{case_store.subject_name()}\n{mail.shown(address)}"),
+        ("Date of this notice", mail.long_date(served)),
         ("Why you are receiving this notice", WHY[notice_type]),
         ("Overseas convictions", mail.convictions_text(case_store.referral())),
         (
@@ -36,6 +38,11 @@ def _stage1_sections(case_store, notice_type, served, due, days) -> list[tuple[s
             "You may tell us any reasons why you should not be deported, with any "
             "evidence you want us to consider. Quote the case reference "
             f"{case_store.reference} and send your reply to Criminal Casework.",
+        ),
+        (
+            "Where to send your reply",
+            f"By post to:\n{team['postal_address']}\n\nOr by email to {team['email']}. "
+            f"If you have a question about this notice, telephone {team['phone']}.",
         ),
         (
             "Response deadline",
@@ -66,10 +73,12 @@ def _period_days(value) -> int:
 
 
 @registry.topic("notices.serve-stage1")
-def serve_stage1(data, *, case_store, documents, clock):
+def serve_stage1(data, *, case_store, documents, clock, settings):
     """Serve the Stage 1 notice for the FNO's nationality (DEP-2) with its response period (DEP-3).
 
     The notice states its purpose (FD-1); the deadline goes on the case so it can be watched.
+    It goes to the address the case owner found, or else the last known address ACRO gave,
+    and says where to reply.
     """
     notice_type = data.get("notice_type")
     # the DMN decides the notice; a wrong one served is a legal defect, so check DEP-2 again
@@ -82,7 +91,10 @@ def serve_stage1(data, *, case_store, documents, clock):
     days = _period_days(data.get("response_period"))
     served = clock.now()
     due = served + timedelta(days=days)
-    notice = documents.create(notice_type, notice_type, _stage1_sections(case_store, notice_type, served, due, days))
+    address = data.get("current_address") or case_store.referral().get("last_known_address")
+    notice = documents.create(
+        notice_type, notice_type, _stage1_sections(case_store, notice_type, served, due, days, address, settings)
+    )
     case_store.set_deadline("Stage 1 response", due)
     case_store.add_note(
         f"{notice_type} served on {mail.long_date(served)}; response due by {mail.long_date(due)} ({days} days)."

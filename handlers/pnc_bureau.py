@@ -36,7 +36,7 @@ def _send_form(case_store, mailer, documents, settings, *, kind, title, sections
         [
             ("Form", f"{kind}: {title}"),
             *sections,
-            ("Requested by", "Criminal Casework, Home Office"),
+            ("Requested by", mail.contact_text(settings)),
             ("Purpose", mail.PURPOSE_SENTENCE),
         ],
     )

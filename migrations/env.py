@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from casework.trigram import is_trigram_index
 
@@ -16,8 +18,19 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 
+_owner_engine = None
+
+
 def get_engine():
-    return current_app.extensions["migrate"].db.engine
+    """The schema's owner runs the migrations (MIGRATION_DATABASE_URL); the app's own role,
+    DATABASE_URL, cannot alter the tables."""
+    global _owner_engine
+    settings = current_app.config.get("ACRO_SETTINGS")
+    if settings is None or settings.owner_database_url() == settings.database_url:
+        return current_app.extensions["migrate"].db.engine
+    if _owner_engine is None:
+        _owner_engine = create_engine(settings.owner_database_url(), poolclass=NullPool)
+    return _owner_engine
 
 
 def get_engine_url():

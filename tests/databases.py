@@ -100,3 +100,22 @@ class SchemaDatabases:
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{self._schema}" CASCADE'))
             admin.dispose()
+
+
+def insert_old_case(session, reference: str, referral_json: str = "{}") -> None:
+    """A case row written by raw SQL, as a release before a migration left it (the migration
+    tests upgrade it)."""
+    session.execute(
+        text(
+            "INSERT INTO process_version (digest, main_process, files, created_at) "
+            "VALUES ('x', 'acro_referral', '{}', CURRENT_TIMESTAMP)"
+        )
+    )
+    session.execute(
+        text(
+            "INSERT INTO case_record (reference, referral, state, process_version_id, instance_state, revision, "
+            "created_at, updated_at) VALUES (:reference, :referral, 'open', "
+            "(SELECT id FROM process_version), '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        {"reference": reference, "referral": referral_json},
+    )

@@ -56,6 +56,13 @@ def make_settings(**overrides) -> dict:
             "post_deportation": ["post-deportation@homeoffice.example", "acro-updates@acro.police.example"],
         },
         "restricted_steps": {},
+        "contact": {
+            "team": "Criminal Casework, Home Office",
+            "email": "cc-team@homeoffice.example",
+            "phone": "020 7946 0123",
+            "postal_address": "Criminal Casework\nPO Box 99\nLondon\nSW1A 2AA",
+        },
+        "base_url": "https://casework.homeoffice.example",
     }
     settings.update(overrides)
     return settings

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_migrate import Migrate
 
 from casework.config import REPO, Settings
-from casework.database import engine_options
+from casework.database import configure, engine_options
 
 from .db import db
 
@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        configure(db.engine)
     # the schema is Alembic's (migrations/): `acro db upgrade` applies it
     Migrate(app, db, directory=str(REPO / "migrations"), compare_type=True)
     from . import bootstrap

@@ -353,6 +353,35 @@ def outbox_send():
     click.echo(f"sent {sent}, failed {failed}")
 
 
+@click.command("grants")
+@click.argument("role")
+@with_appcontext
+def db_grants(role):
+    """Give ROLE, the app's own database user, what the app needs and no more (PostgreSQL).
+
+    Run as the schema's owner (MIGRATION_DATABASE_URL) after every `acro db upgrade`. ROLE may
+    read and write the case tables, and only SELECT and INSERT on the append-only logs.
+    """
+    from flask import current_app
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from casework import append_only
+    from casework.db_roles import RoleError, grant_runtime
+
+    engine = create_engine(current_app.config["ACRO_SETTINGS"].owner_database_url(), poolclass=NullPool)
+    try:
+        tables = grant_runtime(engine, role)
+    except RoleError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    logs = sorted(set(append_only.TABLES) & set(tables))
+    click.echo(
+        f"{role}: SELECT and INSERT only on {', '.join(logs)}; rows of the other {len(tables) - len(logs)} tables"
+    )
+
+
 PROCESS_COMMANDS = (validate, rules, scenario)
 
 
@@ -365,3 +394,7 @@ def init_app(app) -> None:
 
     for command in (intake_command, tokens):
         app.cli.add_command(command)
+    # beside `acro db upgrade`, which Flask-Migrate provides
+    from flask_migrate.cli import db as db_commands
+
+    db_commands.add_command(db_grants)

@@ -69,8 +69,9 @@ class CaseDetail:
     waiting_for: list[str] = field(default_factory=list)
 
 
-def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail:
-    """Everything the case page shows; ``data`` are the case's process variables now."""
+def detail(session, case: Case, *, data: dict, waiting: list[str], awaiting_certificate: bool = False) -> CaseDetail:
+    """Everything the case page shows; ``data`` are the case's process variables now, and
+    ``awaiting_certificate`` whether one of the messages it waits for brings a certificate."""
     referral = case.referral or {}
     subject = case.subject
     aliases = (
@@ -103,7 +104,7 @@ def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail
         aliases=aliases,
         convictions=convictions,
         certificates=held,
-        certificate_status=certificate_status(held, data, waiting),
+        certificate_status=certificate_status(held, data, awaiting_certificate),
         deadlines=sorted(deadlines, key=lambda d: d["due_at"]),
         documents=list(
             session.scalars(
@@ -130,11 +131,11 @@ def detail(session, case: Case, *, data: dict, waiting: list[str]) -> CaseDetail
 NOT_DISCLOSABLE_PNC = "not disclosable: its convictions may be usable through the PNC"
 
 
-def certificate_status(held, data: dict, waiting_messages) -> str:
+def certificate_status(held, data: dict, awaiting_certificate: bool) -> str:
     """disclosable, awaited, destroyed or not yet checked, as the case page says it (WF-1, WF-2)."""
     kept = [c for c in held if c.status == "held"]
     destroyed = [c for c in held if c.status == "destroyed"]
-    if "certificate_received" in waiting_messages:
+    if awaiting_certificate:
         return "destroyed, disclosable certificate awaited" if destroyed else "disclosable certificate awaited"
     if kept and data.get("certificate_disclosable") is True:
         # WF-3: only a certificate marked for immigration/deportation is itself disclosable;
@@ -151,6 +152,11 @@ def certificate_status(held, data: dict, waiting_messages) -> str:
 
 def certificates(session, case: Case) -> list[Certificate]:
     return list(session.scalars(select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)))
+
+
+def certificate(session, case: Case, certificate_id: int) -> Certificate | None:
+    found = session.get(Certificate, certificate_id) if 0 < certificate_id < 2**63 else None
+    return found if found is not None and found.case_id == case.id else None
 
 
 def document(session, case: Case, document_id: int) -> Document | None:
@@ -186,7 +192,7 @@ def documents(session, case: Case) -> list[dict]:
                 "created_at": cert.received_at,
                 "status": cert.status,
                 "sha256": None,
-                "downloadable": bool(cert.file),
+                "downloadable": cert.has_file,
             }
         )
     return out
@@ -207,7 +213,7 @@ def document_content(session, case: Case, document_id: str) -> tuple[bytes, str]
             return None
     if kind == "certificate":
         cert = session.get(Certificate, int(number))
-        if cert is None or cert.case_id != case.id or not cert.file:
+        if cert is None or cert.case_id != case.id or not cert.has_file:
             return None
         return cert.file, cert.filename or f"{case.reference}-certificate-{cert.id}.pdf"
     return None

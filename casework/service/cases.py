@@ -6,9 +6,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from engine.bundle import MessageEvent
+
 from .. import audit, bundles, dpa, subjects
 from .. import referral as referrals
-from ..errors import Conflict, InvalidAnswers, NotFound
+from ..errors import Conflict, Forbidden, InvalidAnswers, NotFound
 from ..models import Case, Certificate, ReceivedMessage
 from ..permissions import Actor
 
@@ -175,12 +177,35 @@ class CaseActions:
         )
 
     # -- the outside world ----------------------------------------------------------------
+    def message_events(self, case: Case) -> dict[str, MessageEvent]:
+        """The messages the case's process can wait for, as its diagrams describe them."""
+        return bundles.for_version(case.process_version).message_events
+
+    def events_to_record(self, case: Case, actor: Actor, waiting: list[str]) -> list[MessageEvent]:
+        """Of the messages the case waits for, those this person may record."""
+        events = self.message_events(case)
+        return [
+            events[name]
+            for name in waiting
+            if name in events and self.policy.may_record_event(actor, events[name].groups)
+        ]
+
     def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:
-        """A message for a waiting case (a certificate received, the FNO located, ...)."""
+        """A message for a waiting case (a certificate received, the FNO located, ...): who may
+        record it and whether a certificate comes with it are the catch event's to say."""
         payload = dict(payload or {})
         certificate = self._validated_certificate(payload.pop("certificate", None))
         with self.uow:
             case = self.case(reference, for_update=True)
+            event = self.message_events(case).get(name)
+            if event is None:
+                raise InvalidAnswers({"message": [f"{name!r} is not an event this case's process knows"]})
+            if not self.policy.may_record_event(actor, event.groups):
+                raise Forbidden(f"{actor.username} is not in a group that records {event.label!r}")
+            if certificate and not event.carries_certificate:
+                raise InvalidAnswers({"certificate": [f"A certificate does not come with {event.label!r}"]})
+            if event.carries_certificate and not certificate:
+                raise InvalidAnswers({"certificate": [f"{event.label!r} needs the certificate that came"]})
             instance = self.instance(case)
             waiting = instance.waiting_messages()
             if name not in waiting:

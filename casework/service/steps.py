@@ -63,10 +63,18 @@ class StepRunner:
         return self.engine.clock
 
     def advance(
-        self, case: Case, instance: Instance, actor: Actor, step=None, actor_tasks=frozenset(), inline: bool = False
+        self,
+        case: Case,
+        instance: Instance,
+        actor: Actor,
+        step=None,
+        actor_tasks=frozenset(),
+        inline: bool = False,
+        answers: dict | None = None,
     ) -> None:
         """Do ``step``, run until the case waits again, and save it all; the caller commits.
-        With a queue, service tasks are left for the worker unless ``inline``."""
+        With a queue, service tasks are left for the worker unless ``inline``. ``answers`` are
+        what the person gave each of ``actor_tasks`` (by task id), kept on its audit entry."""
         before = instance.completed_task_ids()
         if step is not None:
             step()
@@ -84,14 +92,17 @@ class StepRunner:
             "process_data": ProcessData(instance),
         }
         deferred = self.queue is not None and not inline
+        produced: dict[str, list[int]] = {}  # the documents each service task wrote, by task id
 
         def execute(task: ExternalTask):
             if deferred:
                 raise Deferred()
             savepoint = self.session.begin_nested()
+            written_before = len(documents.created)
             try:
                 result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
                 savepoint.commit()
+                produced[task.id] = documents.created[written_before:]
             except (StaleDataError, DBAPIError):
                 raise  # the database, not the handler: the whole step fails
             except Exception as exc:
@@ -116,7 +127,7 @@ class StepRunner:
             self.uow.rollback()
             self._record_model_error(case_id, actor, exc)
             raise StepFailed(f"the process could not continue: {exc}") from exc
-        self._audit_steps(case, instance, before, actor, actor_tasks)
+        self._audit_steps(case, instance, before, actor, actor_tasks, answers or {}, produced)
         if failure is not None:
             incidents.record_step_failure(
                 self.session, case, failure.task, failure.error, self.clock.now(), self.settings.max_attempts
@@ -165,13 +176,22 @@ class StepRunner:
         audit.record(self.session, case, actor, "step failed", details={"error": str(exc)}, now=self.clock.now())
         self.uow.commit()
 
-    def _audit_steps(self, case, instance, before, actor, actor_tasks) -> None:
+    def _audit_steps(self, case, instance, before, actor, actor_tasks, answers, produced) -> None:
         for task in instance.completed_tasks():
             if task.id in before:
                 continue
             self._record_from_model(case, task)
             who = actor if task.id in actor_tasks else SYSTEM
             details = {"changed": task.changed}
+            # what the decision record shows: the answers as given (``changed`` leaves out an
+            # answer equal to what the case held before), the route a gateway took, the
+            # documents a step wrote
+            if task.id in answers:
+                details["answers"] = answers[task.id]
+            if task.route:
+                details["route"] = task.route
+            if produced.get(task.id):
+                details["documents"] = produced[task.id]
             if who is SYSTEM and actor is not SYSTEM:
                 details["on_behalf_of"] = actor.username
             audit.record(

@@ -169,7 +169,12 @@ class TaskActions:
             )
             try:
                 self.steps.advance(
-                    case, instance, actor, lambda: instance.complete_user_task(task_id, cleaned), actor_tasks={task_id}
+                    case,
+                    instance,
+                    actor,
+                    lambda: instance.complete_user_task(task_id, cleaned),
+                    actor_tasks={task_id},
+                    answers={task_id: cleaned},
                 )
                 self.uow.commit()
             except AnswersRefused as exc:

@@ -116,6 +116,7 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
     ).all()
     first_certificate = certificates[0] if certificates and certificates[0].received_at <= case.created_at else None
     later_certificates = [c for c in certificates if c is not first_certificate]
+    events = instance.bundle.message_events
 
     steps, notes = [], []
     clock = case.created_at
@@ -145,7 +146,8 @@ def scenario_from_case(service, reference: str, actor, purpose: str) -> tuple[st
                 k: (WITHHELD if isinstance(v, str) and len(v) > 40 else v)
                 for k, v in (details.get("payload") or {}).items()
             }
-            if details.get("message") == "certificate_received" and later_certificates:
+            event = events.get(details.get("message"))
+            if event is not None and event.carries_certificate and later_certificates:
                 payload["certificate"] = _certificate(later_certificates.pop(0))
             step = {"message": details.get("message")}
             if payload:

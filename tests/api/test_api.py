@@ -122,6 +122,41 @@ def test_a_referral_is_created_with_its_certificate(app, api):
         assert cert.file.startswith(b"%PDF-") and cert.filename == "kowalski-certificate.pdf"
 
 
+def test_the_referral_answer_carries_the_first_task_with_its_form(api):
+    case = api.post("/referrals", api_body("kowalski")).get_json()
+    [task] = case["tasks"]
+    assert task["bpmn_id"] == "check_certificate" and task["case_reference"] == case["reference"]
+    assert task == api.get(f"/tasks/{task['id']}").get_json()
+    assert {f["id"] for f in task["form"]["fields"]} >= {"certificate_purpose", "offences_on_pnc"}
+    answers = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
+    done = api.post(f"/tasks/{task['id']}/complete", {"answers": answers})
+    assert done.status_code == 200, done.get_json()
+
+
+def test_a_retried_referral_answers_with_the_tasks_the_case_has_now(api):
+    first = api.post("/referrals", api_body(), headers={"Idempotency-Key": "acro-26-0009"}).get_json()
+    [task] = first["tasks"]
+    answers = {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}
+    assert api.post(f"/tasks/{task['id']}/complete", {"answers": answers}).status_code == 200
+    again = api.post("/referrals", api_body(), headers={"Idempotency-Key": "acro-26-0009"})
+    assert again.status_code == 200
+    assert [t["bpmn_id"] for t in again.get_json()["tasks"]] == []
+
+
+@pytest.fixture
+def caseworkers_enter_referrals(settings):
+    settings.referral_groups = ("cc-workflow", "cc-casework")
+    return settings
+
+
+def test_the_referral_answer_leaves_out_tasks_the_caller_may_not_open(caseworkers_enter_referrals, api):
+    response = api.post("/referrals", api_body("kowalski"), user="carl")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["tasks"] == []
+    reference = response.get_json()["reference"]
+    assert [t["bpmn_id"] for t in api.get(f"/tasks?case={reference}").get_json()["items"]] == ["check_certificate"]
+
+
 def test_a_service_account_creates_referrals_and_absent_details_stay_absent(api):
     body = {"referral": {"subject": {"family_name": "Haddad", "given_names": "  "}}}
     response = api.post("/referrals", body, user="acro-system")

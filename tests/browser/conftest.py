@@ -148,7 +148,10 @@ def visit(browser, live_server):
 
     def guard(route):
         host = urlsplit(route.request.url).netloc
-        if route.request.url.startswith(("data:", "blob:")) or host == live_server.host:
+        # chrome:// and chrome-extension:// are the browser's own PDF viewer (a certificate's PDF
+        # shown in a page), never the network
+        internal = ("data:", "blob:", "chrome://", "chrome-extension://")
+        if route.request.url.startswith(internal) or host == live_server.host:
             route.continue_()
         else:
             visit.foreign.append(route.request.url)

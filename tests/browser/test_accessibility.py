@@ -2,65 +2,30 @@
 and no page asks any host but the app's own, nor breaks its Content Security Policy."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from casework.demo import DEMO_REFERRALS
-from casework.models import UserTask
-from casework.permissions import Actor
+from tests.browser.cases import case_at, serious_violations
 from tests.browser.steps import choose, fill
-from tests.people import actor_of_role
 from tests.web.pages import TO_DETENTION, TO_STAGE1
-from webapp.db import db
-
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture(scope="module")
 def cases(live_server):
     """A case at the certificate check, one at the detention decision, one at Stage 1."""
-    from webapp.bootstrap import casework
-
     made = {}
-    with live_server.app.app_context():
-        service = casework()
-        for name, index, steps in (("new", 0, []), ("detention", 2, TO_DETENTION), ("stage1", 0, TO_STAGE1)):
-            item = DEMO_REFERRALS[index]
-            case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
-            for bpmn_id, role, answers in steps:
-                task = db.session.scalars(
-                    select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
-                ).one()
-                service.complete_task(
-                    case.reference,
-                    task.id,
-                    answers,
-                    actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups),
-                )
-            made[name] = case.reference
-            made[name + "_tasks"] = {
-                t.bpmn_id: t.id for t in db.session.scalars(select(UserTask).where(UserTask.case_id == case.id))
-            }
+    for name, index, steps in (("new", 0, []), ("detention", 2, TO_DETENTION), ("stage1", 0, TO_STAGE1)):
+        made[name], made[name + "_tasks"] = case_at(live_server.app, steps, index=index)
     return made
 
 
 class Audit:
     def __init__(self, visit):
         self.visit = visit
-        self.axe = Axe()
         self.checked = []
 
     def check(self, kind: str) -> None:
-        page = self.visit.page
-        page.wait_for_load_state("networkidle")
-        results = self.axe.run(page)
-        bad = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"]
-            if v["impact"] in SERIOUS
-        ]
-        assert not bad, f"{kind} ({page.url}): " + "; ".join(bad)
+        bad = serious_violations(self.visit.page)
+        assert not bad, f"{kind} ({self.visit.page.url}): " + "; ".join(bad)
         self.checked.append(kind)
 
 

@@ -10,12 +10,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from casework.demo import DEMO_REFERRALS
-from casework.models import AccessLog, Case, UserTask
-from casework.permissions import Actor
+from casework.models import AccessLog, Case
 from engine.clock import FakeClock, SystemClock
+from tests.browser.cases import case_at
 from tests.browser.steps import choose, fill, open_case
-from tests.people import actor_of_role
 from tests.web.pages import TO_STAGE1
 from webapp.db import db
 
@@ -25,23 +23,7 @@ NOTICE = re.compile("Stage 1 Liability to Deportation Notice")
 @pytest.fixture
 def stage1_case(live_server):
     """A case waiting at Stage 1, with its notice."""
-    from webapp.bootstrap import casework
-
-    with live_server.app.app_context():
-        service = casework()
-        item = DEMO_REFERRALS[0]
-        case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
-        for bpmn_id, role, answers in TO_STAGE1:
-            task = db.session.scalars(
-                select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
-            ).one()
-            service.complete_task(
-                case.reference,
-                task.id,
-                answers,
-                actor_of_role(role, live_server.app.config["ACRO_SETTINGS"].role_groups),
-            )
-        return case.reference
+    return case_at(live_server.app, TO_STAGE1)[0]
 
 
 @pytest.fixture

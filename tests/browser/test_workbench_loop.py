@@ -11,10 +11,9 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from casework.demo import DEMO_REFERRALS
-from casework.models import AuditEntry, Case, CaseMove, Deadline, ProcessPublication, UserTask
-from casework.permissions import Actor
-from tests.people import actor_of_role
+from casework.models import AuditEntry, Case, CaseMove, Deadline, ProcessPublication
+from tests.browser.cases import case_at
+from tests.people import USERNAME_OF
 from tests.web.pages import TO_STAGE1
 from webapp.db import db
 
@@ -24,20 +23,7 @@ EDITOR_TIMEOUT_MS = 30_000
 
 
 def _case_at_stage1(app) -> str:
-    from webapp.bootstrap import casework
-
-    with app.app_context():
-        service = casework()
-        item = DEMO_REFERRALS[0]
-        case = service.submit_referral(item["referral"], Actor("acro-intake"), certificate=item["certificate"])
-        for bpmn_id, role, answers in TO_STAGE1:
-            task = db.session.scalars(
-                select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == bpmn_id)
-            ).one()
-            service.complete_task(
-                case.reference, task.id, answers, actor_of_role(role, app.config["ACRO_SETTINGS"].role_groups)
-            )
-        return case.reference
+    return case_at(app, TO_STAGE1)[0]
 
 
 def _cell(page, found):
@@ -141,6 +127,9 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
 
         expected = uk_date(case.created_at + timedelta(days=15))
         assert deadline.due_at.date() == (case.created_at + timedelta(days=15)).date()
+    # analysts see no cases: a caseworker checks the new case's deadline
+    analyst_visit.sign_out()
+    analyst_visit.sign_in(USERNAME_OF["caseworker"])
     page.goto(f"/cases/{fresh}")
     page.get_by_role("group", name=f"Why do you need to see case {fresh}?").get_by_label(
         "Quality assurance or audit"

@@ -124,3 +124,19 @@ def test_erase_data_reaches_every_task(bundle, clock):
     instance.workflow.get_tasks()[0].data["certificate_text"] = "secret"
     instance.erase_data(["certificate_text"])
     assert all("certificate_text" not in t.data for t in instance.workflow.get_tasks())
+
+
+@pytest.mark.parametrize("purpose, route", [("immigration", "Yes"), ("other", "No")])
+def test_a_gateway_s_audit_names_the_route_it_took_by_its_flow_s_label(clock, purpose, route):
+    files = read_dir(FIXTURES)
+    files["mini.bpmn"] = (
+        files["mini.bpmn"]
+        .replace('<bpmn:sequenceFlow id="f4" sourceRef="gw"', '<bpmn:sequenceFlow id="f4" name="Yes" sourceRef="gw"')
+        .replace('<bpmn:sequenceFlow id="f5" sourceRef="gw"', '<bpmn:sequenceFlow id="f5" name="No" sourceRef="gw"')
+    )
+    instance = started(parse(files, main="mini"), clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": purpose, "on_pnc": False})
+    instance.run(lambda task: None)
+    [gateway] = [t for t in instance.completed_tasks() if t.bpmn_id == "gw"]
+    assert (gateway.name, gateway.route) == ("OK?", route)
+    assert {t.route for t in instance.completed_tasks() if t.bpmn_id != "gw"} == {None}

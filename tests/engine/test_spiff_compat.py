@@ -78,3 +78,13 @@ def test_completed_tasks_come_in_the_order_they_were_done(clock):
     done = [t.task_spec.bpmn_id for t in spiff_compat.completed_tasks(instance.workflow)]
     assert done.index("start") < done.index("either") < done.index("timed_out") < done.index("end_timed_out")
     assert "replied" not in done
+
+
+def test_a_gateway_s_children_the_engine_chose_and_a_message_lent_to_an_event_based_gateway():
+    """The decision record names a gateway's route by the child it went on to, and finds the
+    message of a catch event whose definition its event-based gateway holds."""
+    bundle = parse(read_dir(Path(__file__).resolve().parents[2] / "processes"))
+    specs = {bpmn_id: spec for _, bpmn_id, spec in bundle.flow_nodes()}
+    assert spiff_compat.message_name(specs["representations_received"]) == "representations_received"
+    assert spiff_compat.message_name(specs["await_deportation"]) == "deportation_enforced"
+    assert spiff_compat.message_name(specs["consider_deportation"]) is None

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DatabaseError
 
 from casework.config import Settings
 from casework.trigram import is_trigram_index
+from tests.databases import insert_old_case
 from webapp import create_app
 from webapp.db import db
 
@@ -82,20 +83,7 @@ def test_cases_made_before_the_search_columns_can_be_found_after_the_upgrade(app
                 "pnc_id": "12/345678a",
             }
         }
-        db.session.execute(
-            text(
-                "INSERT INTO process_version (digest, main_process, files, created_at) "
-                "VALUES ('x', 'acro_referral', '{}', CURRENT_TIMESTAMP)"
-            )
-        )
-        db.session.execute(
-            text(
-                "INSERT INTO case_record (reference, referral, state, process_version_id, instance_state, revision, "
-                "created_at, updated_at) VALUES ('ACRO-2025-000001', :referral, 'open', "
-                "(SELECT id FROM process_version), '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ),
-            {"referral": json.dumps(referral)},
-        )
+        insert_old_case(db.session, "ACRO-2025-000001", json.dumps(referral))
         db.session.commit()
         upgrade()
         from casework.queries import cases as case_queries

@@ -134,9 +134,27 @@ def test_a_message_for_a_case_not_waiting_for_it_is_a_clear_error(world):
     service = world.service()
     reference = submit(service).reference
     with pytest.raises(Conflict, match="is not waiting for 'fno_located'; it waits for no message"):
-        service.deliver_message(reference, "fno_located", {}, SYSTEM)
+        service.deliver_message(reference, "fno_located", {}, CASEWORKER)
     with pytest.raises(NotFound):
-        service.deliver_message("ACRO-1999-000001", "fno_located", {}, SYSTEM)
+        service.deliver_message("ACRO-1999-000001", "fno_located", {}, CASEWORKER)
+
+
+def test_who_records_a_message_and_what_comes_with_it_are_the_catch_events(world):
+    service = world.service()
+    reference = submit(service).reference
+    # fno_located's catch event names the casework team; certificate_received's the Workflow team
+    with pytest.raises(Forbidden, match="not in a group that records 'FNO located'"):
+        service.deliver_message(reference, "fno_located", {}, SYSTEM)
+    with pytest.raises(Forbidden, match="not in a group that records 'Disclosable certificate received'"):
+        service.deliver_message(reference, "certificate_received", {}, CASEWORKER)
+    with pytest.raises(InvalidAnswers) as refused:
+        service.deliver_message(reference, "no_such_message", {}, CASEWORKER)
+    assert refused.value.messages == {"message": ["'no_such_message' is not an event this case's process knows"]}
+    with pytest.raises(InvalidAnswers) as refused:
+        service.deliver_message(reference, "certificate_received", {}, WORKFLOW)
+    assert refused.value.messages == {
+        "certificate": ["'Disclosable certificate received' needs the certificate that came"]
+    }
 
 
 def test_destroying_a_non_disclosable_certificate_leaves_only_the_fact(world):

@@ -61,6 +61,16 @@ def test_an_unknown_rule_id_is_refused(copy):
     assert re.search(r"detention\.bpmn: \w+: cites rule DET-9, which is not in the rule catalogue", result.output)
 
 
+def test_a_task_that_shows_an_element_that_does_not_exist_is_refused(copy):
+    edit(copy / "detention.bpmn", 'value="record_police_response consider', 'value="record_police_reply consider')
+    result = run(copy)
+    assert result.exit_code == 1
+    assert (
+        "detention.bpmn: consider_detention: property shows names 'record_police_reply', which is no element "
+        "of the process" in result.output
+    )
+
+
 def test_a_missing_dmn_decision_is_refused(copy):
     (copy / "detention_power.dmn").unlink()
     result = run(copy)

@@ -8,13 +8,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from casework.intake.mailbox import Intake
-from casework.models import Case, Certificate, ReceivedMessage, UserTask
-from casework.permissions import Actor
+from casework.models import Case, ReceivedMessage
+from tests.security.wf2 import destroy_certificate
 from webapp.bootstrap import casework
 from webapp.db import db
 
 CORPUS = Path(__file__).resolve().parents[1] / "intake" / "corpus"
-WORKFLOW = Actor("wendy", frozenset({"cc-workflow"}), frozenset({"workflow"}))
 MESSAGE_ID = "<good-plain-utf8@acro.police.example>"
 
 
@@ -35,19 +34,6 @@ def maildir(root: Path) -> Path:
     for sub in ("tmp", "new", "cur"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     return root
-
-
-def destroy_certificate(service, reference: str) -> None:
-    """The CC Workflow team finds the certificate is not for immigration purposes: WF-2."""
-    case = service.case(reference)
-    task = service.session.scalars(
-        select(UserTask).where(UserTask.case_id == case.id, UserTask.bpmn_id == "check_certificate")
-    ).one()
-    service.complete_task(
-        reference, task.id, {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"}, WORKFLOW
-    )
-    [certificate] = service.session.scalars(select(Certificate).where(Certificate.case_id == case.id)).all()
-    assert certificate.status == "destroyed"
 
 
 def files_holding(root: Path, needle: bytes) -> list[Path]:

@@ -111,3 +111,14 @@ def test_an_email_referral_says_when_it_was_received_by_its_date_header(app, tmp
             reference, task_id(app, reference, "check_certificate"), CERTIFICATE_NOT_OK[2], actor_of_role("workflow")
         )
     _acknowledgement(app, reference)
+
+
+@pytest.mark.parametrize("value", [True, 7, ["Smith"], {"x": 1}])
+def test_a_name_that_is_not_text_is_refused_not_a_server_error(value):
+    from marshmallow import ValidationError
+
+    from casework.referral import load
+
+    with pytest.raises(ValidationError) as refused:
+        load({"subject": {"family_name": value}})
+    assert "family_name" in refused.value.messages["subject"]

@@ -208,7 +208,7 @@ def test_a_new_immigration_referral_is_asked_of_acro_with_the_purpose_it_must_ca
     case.run("acro.request-immigration-referral")
     body = case.email["body"]
     assert "'Request for administrative purpose immigration/deportation'" in body
-    assert "Your referral received: Friday 2 January 2026" in body
+    assert "Your referral received: 2 January 2026" in body
     assert "Robbery" not in body  # ACRO knows the convictions; they are not repeated
 
 
@@ -301,7 +301,7 @@ def test_pnc_check_sends_identifiers_only(case):
     body = case.email["body"]
     for expected in (
         "PNC ID: 12/345678A",
-        "Date of birth: 1990-03-12",
+        "Date of birth: 12 March 1990",
         "Nationality: Poland",
         "Aliases: Lukas Zolc",
         "PNC print",
@@ -354,7 +354,7 @@ def test_close_left_uk_notes_the_departure_and_the_exclusion_decision(case):
     )
     assert case.store.status == UNTOUCHED
     note = case.store.notes[0]
-    assert "on 2025-12-20" in note
+    assert "on 20 December 2025" in note
     assert "Obtain an exclusion order" in note and "Convicted of robbery." in note
 
 
@@ -536,7 +536,7 @@ def test_stage1_period_in_weeks_is_printed_in_days(case):
 def test_stage1_deadline_is_ten_days_on(case):
     case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P10D"})
     assert case.store.deadlines["Stage 1 response"] == datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
-    assert "Thursday 15 January 2026" in case.documents.section(0, "Response deadline")
+    assert "15 January 2026" in case.documents.section(0, "Response deadline")
 
 
 @pytest.mark.parametrize(
@@ -596,7 +596,7 @@ def test_post_deportation_informs_each_department_separately(case):
         ["post-deportation@homeoffice.example"],
         ["acro-updates@acro.police.example"],
     ]
-    assert all("Deportation reported: Monday 5 January 2026" in m["body"] for m in case.mailer.sent)
+    assert all("Deportation reported: 5 January 2026" in m["body"] for m in case.mailer.sent)
     assert case.store.status == UNTOUCHED
 
 
@@ -642,3 +642,55 @@ def test_acro_is_told_deportation_is_not_pursued(case):
     assert "not being pursued" in case.email["body"]
     assert LOC8["decision_reasons"] not in case.email["body"]
     assert case.store.status == UNTOUCHED
+
+
+# -- letters and emails in GOV.UK style, with who to contact (issue 11.10) ------------------
+def test_dates_in_letters_and_emails_are_written_the_gov_uk_way():
+    assert correspondence.long_date(datetime(2012, 5, 2, 9, 0, tzinfo=UTC)) == "2 May 2012"
+    # a date just before midnight UTC in summer is the next day in the UK
+    assert correspondence.long_date(datetime(2012, 5, 2, 23, 30, tzinfo=UTC)) == "3 May 2012"
+    assert correspondence.day("1990-03-12") == "12 March 1990"
+    assert correspondence.day("about 1990") == "about 1990"
+    assert correspondence.day(None) == "Not provided"
+
+
+def test_the_stage1_notice_carries_the_recipient_s_address_and_where_to_reply(case):
+    case.run(
+        "notices.serve-stage1",
+        {
+            "eea_national": False,
+            "notice_type": DECISION,
+            "response_period": "P10D",
+            "current_address": "HMP Wandsworth",
+        },
+    )
+    assert case.documents.section(0, "To") == f"{NAME}\nHMP Wandsworth"
+    assert case.documents.section(0, "Date of this notice") == "5 January 2026"
+    reply = case.documents.section(0, "Where to send your reply")
+    for expected in ("Criminal Casework\nPO Box 99\nLondon\nSW1A 2AA", "cc-team@homeoffice.example", "020 7946 0123"):
+        assert expected in reply
+
+
+def test_the_stage1_notice_without_a_found_address_goes_to_the_last_known_one(case):
+    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P10D"})
+    assert case.documents.section(0, "To") == f"{NAME}\n{case.store.referral()['last_known_address']}"
+
+
+@pytest.mark.parametrize("topic", ["pnc-bureau.request-marker", "pnc-bureau.remove-marker"])
+def test_icd_forms_carry_the_team_s_contact_details(case, topic):
+    case.run(topic)
+    assert case.documents.section(0, "Requested by") == (
+        "Criminal Casework, Home Office\nEmail: cc-team@homeoffice.example\nTelephone: 020 7946 0123\n"
+        "Post:\nCriminal Casework\nPO Box 99\nLondon\nSW1A 2AA"
+    )
+
+
+def test_the_director_s_email_links_to_the_case(case):
+    case.run("director.submit", {**LOC8, "deportation_decision": "not_pursue"})
+    assert f"https://casework.homeoffice.example/cases/{REFERENCE}" in case.email["body"]
+
+
+def test_without_contact_details_a_form_is_not_sent():
+    case = Case(settings=make_settings(contact={}))
+    with pytest.raises(correspondence.MissingAddress, match="contact details"):
+        case.run("pnc-bureau.request-marker")

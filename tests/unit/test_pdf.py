@@ -73,3 +73,17 @@ def test_the_font_folder_can_come_from_the_environment(tmp_path, monkeypatch):
         _render()
     monkeypatch.setenv("ACRO_PDF_FONT_DIR", pdf.DEFAULT_FONT_DIR)
     assert "Łukasz ŻÓŁĆ" in _text(_render())
+
+
+def _fresh_font(document, style, path):
+    document.add_font(pdf.FONT_FAMILY, style, str(path))
+
+
+@pytest.mark.parametrize("order", [("Łukasz ŻÓŁĆ", "Дмитрий ИВАНОВ", "Γιώργος ΠΑΠΑΔΟΠΟΥΛΟΣ", "Ann LEE")])
+def test_fonts_kept_across_documents_give_the_bytes_of_fonts_read_afresh(order, monkeypatch):
+    # one after the other, so a glyph one document used must not reach the next one's subset
+    kept = [_render(subject) for subject in order]
+    monkeypatch.setattr(pdf, "_add_font", _fresh_font)
+    fresh = [_render(subject) for subject in order]
+    assert kept == fresh
+    assert len(set(kept)) == len(order)

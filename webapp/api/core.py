@@ -16,8 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from casework import tokens
 from casework.errors import CaseworkError, Conflict, Forbidden, InvalidAnswers, NotFound, StepFailed
+from casework.permissions import actor_for
 from casework.referral import CONTROL_CHARACTERS
-from casework.users import actor_for
 from webapp.db import db
 
 from ..routing import allowed_methods
@@ -206,11 +206,10 @@ def authenticate():
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("Send a token: Authorization: Bearer <token> (made with 'acro tokens create').")
     clock = current_app.extensions["acro"]["clock"]
-    user = tokens.authenticate(db.session, token.strip(), clock.now())
-    if user is None:
+    caller = tokens.caller(db.session, token.strip(), clock.now())
+    if caller is None:
         raise _unauthorized("The token is not valid: unknown, revoked, or its user is not active.")
-    g.api_user = user
-    g.api_actor = actor_for(user, current_app.config["ACRO_SETTINGS"].role_groups)
+    g.api_actor = actor_for(caller.username, caller.roles, current_app.config["ACRO_SETTINGS"].role_groups)
     refuse_control_characters()
 
 

@@ -13,14 +13,6 @@ from casework.referral import DEFAULT_MAX_ATTACHMENT_BYTES, LIMITS, CertificateS
 
 from .core import PageQuery
 
-# the messages a case can wait for (docs/process.md, "Messages")
-MESSAGES = (
-    "certificate_received",
-    "fno_located",
-    "prosecution_concluded",
-    "representations_received",
-    "deportation_enforced",
-)
 MAX_PAYLOAD_CHARS = 20000
 
 
@@ -164,6 +156,17 @@ class TaskDetailSchema(TaskSchema):
     form = fields.Nested(FormSchema, allow_none=True)
 
 
+class ReferralResultSchema(CaseSummarySchema):
+    tasks = fields.List(
+        fields.Nested(TaskDetailSchema),
+        required=True,
+        metadata={
+            "description": "the new case's ready tasks that the caller may open, each with its form: "
+            "what complete takes, without asking for the task"
+        },
+    )
+
+
 class CertificateInfoSchema(Schema):
     id = fields.String(required=True, metadata={"description": "its document id (certificate-N)"})
     status = fields.String(required=True, metadata={"description": "held or destroyed (WF-2)"})
@@ -245,7 +248,14 @@ class CompleteTaskSchema(Schema):
 
 
 class MessageSchema(Schema):
-    message = fields.String(required=True, validate=validate.OneOf(MESSAGES))
+    message = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "a message the case waits for (its `waiting_for`): the names are the "
+            "diagrams' message catch events"
+        },
+    )
     payload = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=100)),
         values=fields.Raw(allow_none=True),
@@ -259,7 +269,7 @@ class MessageSchema(Schema):
         CertificateInSchema,
         allow_none=True,
         load_default=None,
-        metadata={"description": "with certificate_received: the new certificate"},
+        metadata={"description": "the new certificate, with a message whose catch event carries one"},
     )
 
     @validates_schema
@@ -269,8 +279,6 @@ class MessageSchema(Schema):
             raise ValidationError("Send the certificate as the top-level certificate field.", "payload")
         if len(json.dumps(payload, default=str)) > MAX_PAYLOAD_CHARS:
             raise ValidationError(f"The payload is larger than {MAX_PAYLOAD_CHARS} characters.", "payload")
-        if data.get("certificate") and data.get("message") != "certificate_received":
-            raise ValidationError("A certificate comes only with certificate_received.", "certificate")
 
 
 # -- query parameters ---------------------------------------------------------------------

@@ -22,12 +22,12 @@ from .schemas import (
     CaseDetailSchema,
     CasePageSchema,
     CaseQuery,
-    CaseSummarySchema,
     CompleteTaskSchema,
     CreateReferralSchema,
     DocumentListSchema,
     MessageSchema,
     ReadQuery,
+    ReferralResultSchema,
     StepResultSchema,
     TaskDetailSchema,
     TaskPageSchema,
@@ -90,6 +90,14 @@ def step_result(case: Case) -> dict:
     }
 
 
+def referral_result(case: Case) -> dict:
+    # the ready tasks with their forms, so a client completes the first one without asking
+    # for it; only those the caller may open, as GET /tasks/{id} would give them
+    who, rules = actor(), policy()
+    tasks = [t for t in task_queries.of_case(db.session, case.id) if rules.may_open_task(who, t)]
+    return {**case_summary(case), "tasks": [task_dict(t, case.reference) for t in tasks]}
+
+
 def _may_view():
     if not policy().may_view_cases(actor()):
         refuse(f"{actor().username} works in no candidate group, so may not see cases")
@@ -100,12 +108,15 @@ def _may_view():
 @bp.arguments(CreateReferralSchema, error_status_code=422)
 @bp.response(
     201,
-    CaseSummarySchema,
-    description="The referral is recorded; its case waits for the CC Workflow team's certificate check.",
+    ReferralResultSchema,
+    description="The referral is recorded; its case waits for the CC Workflow team's certificate check. "
+    "The answer carries the case's ready tasks that the caller may open, with their forms.",
     headers={"Location": {"description": "the new case", "schema": {"type": "string"}}},
 )
 @bp.alt_response(
-    200, schema=CaseSummarySchema, description="This Idempotency-Key was used before: the case that call created."
+    200,
+    schema=ReferralResultSchema,
+    description="This Idempotency-Key was used before: the case that call created, with its ready tasks now.",
 )
 @errors(400, 401, 403, 409, 413, 422)
 def create_referral(body):
@@ -136,7 +147,7 @@ def create_referral(body):
             message_key=f"api:{who.username}:{key}" if key else None,
         )
     except AlreadyReceived as exc:
-        return case_summary(exc.case), 200
+        return referral_result(exc.case), 200
     except InvalidAnswers as exc:
         raise ApiProblem(
             422,
@@ -145,7 +156,7 @@ def create_referral(body):
             "The referral is not valid: see errors for each field.",
             errors={(k if k.startswith("certificate") else f"referral.{k}"): v for k, v in exc.messages.items()},
         ) from None
-    return case_summary(case), 201, {"Location": url_for("api.get_case", reference=case.reference)}
+    return referral_result(case), 201, {"Location": url_for("api.get_case", reference=case.reference)}
 
 
 # -- cases --------------------------------------------------------------------------------
@@ -230,12 +241,11 @@ def get_case(args, reference):
 @bp.response(200, StepResultSchema)
 @errors(400, 401, 403, 404, 409, 422)
 def deliver_message(body, reference):
-    """Tell a waiting case what happened: certificate received, FNO located, prosecution
-    concluded, representations received, deportation enforced. 409 when the case is not
-    waiting for that message."""
+    """Tell a waiting case what happened: one of the messages its diagrams wait for (its
+    `waiting_for`). 403 when the catch event names groups the caller is not in; 409 when the
+    case is not waiting for that message; 422 for a message the process does not know, or a
+    certificate missing or not expected."""
     who = actor()
-    if not policy().may_record_event(who, body["message"]):
-        refuse(f"{who.username} is not in a group that records {body['message']}")
     payload = dict(body.get("payload") or {})
     if body.get("certificate"):
         payload["certificate"] = body["certificate"]

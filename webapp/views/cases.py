@@ -24,14 +24,15 @@ from flask import (
 from casework import progress as case_progress
 from casework.errors import Conflict, InvalidAnswers
 from casework.queries import cases as case_queries
+from casework.queries import record
 from webapp.db import db
 
 from ..bootstrap import casework, policy
-from . import access
+from . import access, taskforms
 from .auth import requires, safe_next
 from .filters import sentence
 from .referrals import CERTIFICATE_PURPOSES, page_errors, read_certificate
-from .security import has_control_characters
+from .security import FRAMED_BY_OWN_PAGES, has_control_characters
 
 bp = Blueprint("cases", __name__)
 
@@ -41,18 +42,6 @@ PURPOSES = {
     "casework": "Working on this case",
     "enquiry": "Answering an enquiry about this case",
     "assurance": "Quality assurance or audit",
-}
-
-# the messages of docs/process.md, as a caseworker records them
-EVENTS = {
-    "certificate_received": (
-        "A disclosable ACRO certificate has been received",
-        "ACRO has sent a certificate marked for immigration/deportation purposes.",
-    ),
-    "fno_located": ("The FNO has been located", "The person has been found after the case went dormant."),
-    "prosecution_concluded": ("The police prosecution has concluded", "The UK prosecution has ended."),
-    "representations_received": ("Representations received", "The FNO has responded to the Stage 1 notice."),
-    "deportation_enforced": ("Deportation enforced", "The FNO has been removed from the UK."),
 }
 
 
@@ -134,13 +123,25 @@ def case(reference):
     instance = service.instance(case)
     progress = case_progress.of(instance)
     waiting = instance.waiting_messages()
-    detail = case_queries.detail(db.session, case, data=instance.data(), waiting=waiting)
+    known = service.message_events(case)
+    detail = case_queries.detail(
+        db.session,
+        case,
+        data=instance.data(),
+        waiting=waiting,
+        awaiting_certificate=any(known[name].carries_certificate for name in waiting if name in known),
+    )
     why = access.purpose_for(reference)
-    access.record(reference, "view", why, {"what": "case"})
-    events = [(name, EVENTS.get(name, (name, ""))[0]) for name in waiting if policy().may_record_event(g.actor, name)]
+    access.record(reference, "view", why, {"what": "case", **shown_certificates(detail.certificates)})
+    events = service.events_to_record(case, g.actor, waiting)
+    decisions = record.decisions(db.session, case)
     return render_template(
         "cases/case.html",
         d=detail,
+        decisions=decisions,
+        answers_of={step.entry_id: taskforms.answer_rows(step.form, step.answers) for step in decisions},
+        channels=CHANNELS,
+        events_named={name: event.label for name, event in known.items()},
         case=case,
         events=events,
         progress=progress,
@@ -150,6 +151,66 @@ def case(reference):
         purpose=why,
         processes=_diagrams(progress),
     )
+
+
+# how a referral came in, as the timeline says it (the channel is recorded with the referral)
+CHANNELS = {
+    "web": "entered on the New referral page",
+    "api": "sent through the API",
+    "email": "taken in from ACRO's email",
+    "system": "loaded by the system (demonstration data)",
+}
+
+
+def shown_certificates(certificates) -> dict:
+    """What a page's view log says of the certificates whose text it shows (FD-1)."""
+    shown = [c.id for c in certificates if c.status == "held"]
+    return {"certificates_shown": shown} if shown else {}
+
+
+def certificate_purpose(reference: str, task_id: str | None) -> str | None:
+    """The purpose of a view of a certificate: working on the task whose page shows it (the
+    page passes its task), or the purpose stated for the case; None when there is neither."""
+    if task_id:
+        service = casework()
+        task = service.user_task(service.case(reference), task_id)
+        if policy().may_work_on(g.actor, task):
+            return f"Working on the task: {task.name}"
+    return access.purpose_for(reference)
+
+
+@bp.get("/cases/<reference>/certificates/<id:certificate_id>")
+@requires("view_cases")
+def certificate(reference, certificate_id):
+    """An ACRO certificate's PDF, shown inside a page (or downloaded with ``download=yes``);
+    each is logged with the purpose of that view. A destroyed certificate is gone (404)."""
+    why = certificate_purpose(reference, request.args.get("task"))
+    if why is None:
+        return redirect(url_for("cases.purpose", reference=reference, next=request.full_path.rstrip("?")))
+    case = casework().case(reference)
+    found = case_queries.certificate(db.session, case, certificate_id)
+    if found is None or found.status != "held" or not found.file:
+        abort(404)
+    download = request.args.get("download") == "yes"
+    access.record(
+        reference,
+        "export" if download else "view",
+        why,
+        {
+            "what": "certificate PDF",
+            "certificate_id": found.id,
+            **({"task": request.args["task"]} if request.args.get("task") else {}),
+        },
+    )
+    response = send_file(
+        io.BytesIO(found.file),
+        mimetype="application/pdf",
+        as_attachment=download,
+        download_name=found.filename or f"{reference}-certificate-{found.id}.pdf",
+    )
+    if not download:
+        response.headers.update(FRAMED_BY_OWN_PAGES)
+    return response
 
 
 def _diagrams(progress) -> list[dict]:
@@ -211,18 +272,20 @@ def record_event(reference):
     if (redirect_to := _needs_purpose(reference)) is not None:
         return redirect_to
     service = casework()
-    all_waiting = case_queries.waiting_for(service, service.case(reference))
-    waiting = [name for name in all_waiting if policy().may_record_event(g.actor, name)]
-    if all_waiting and not waiting:
+    case = service.case(reference)
+    all_waiting = case_queries.waiting_for(service, case)
+    # the catch events the case waits on say what each is and who records it
+    events = {event.name: event for event in service.events_to_record(case, g.actor, all_waiting)}
+    if all_waiting and not events:
         abort(403)  # it waits, but for events another team records
-    if not waiting:
+    if not events:
         flash("This case is not waiting for any event.", "error")
         return redirect(url_for("cases.case", reference=reference))
     errors = {}
     form = request.form
-    chosen = form.get("event") or (waiting[0] if len(waiting) == 1 else "")
+    chosen = form.get("event") or (next(iter(events)) if len(events) == 1 else "")
     if request.method == "POST":
-        if chosen not in waiting:
+        if chosen not in events:
             errors["event"] = "Select the event that has happened"
         details = (form.get("details") or "").strip()
         if has_control_characters(details):
@@ -231,7 +294,7 @@ def record_event(reference):
                 "one copied from another program): remove it"
             )
         payload = {"details": details} if details else {}
-        if chosen == "certificate_received":
+        if chosen in events and events[chosen].carries_certificate:
             certificate, cert_errors = read_certificate(form, request.files)
             if certificate is None:
                 cert_errors = {
@@ -250,13 +313,12 @@ def record_event(reference):
             except InvalidAnswers as exc:
                 errors = page_errors(exc, {}, form)
         if not errors:
-            flash({"title": "Event recorded", "text": f"{EVENTS.get(chosen, (chosen,))[0]} ({reference})."}, "success")
+            flash({"title": "Event recorded", "text": f"{events[chosen].label} ({reference})."}, "success")
             return redirect(url_for("cases.case", reference=reference))
     return render_template(
         "cases/event.html",
         reference=reference,
-        waiting=waiting,
-        events=EVENTS,
+        events=events,
         errors=errors,
         chosen=chosen,
         form=form,

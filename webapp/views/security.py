@@ -34,6 +34,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# a certificate's PDF is shown inside the app's own pages (the check task, the case page)
+FRAMED_BY_OWN_PAGES = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -162,7 +168,7 @@ def init_app(app) -> None:
         return response
 
 
-NO_STORE_ENDPOINTS = {"cases.document", "cases.progress"}
+NO_STORE_ENDPOINTS = {"cases.document", "cases.certificate", "cases.progress"}
 
 
 def limit_sign_in(app) -> None:

@@ -12,7 +12,7 @@ from casework import forms
 from casework.config import REPO
 from casework.errors import Conflict, Forbidden, InvalidAnswers
 from casework.queries import cases as case_queries
-from casework.queries import people
+from casework.queries import people, record
 from casework.queries import tasks as task_queries
 from engine.rules import cited, load_catalogue
 from webapp.db import db
@@ -20,6 +20,7 @@ from webapp.db import db
 from ..bootstrap import casework, policy
 from . import access, taskforms
 from .auth import may, queues_for, safe_next, signed_in
+from .cases import shown_certificates
 from .filters import sentence
 
 bp = Blueprint("tasks", __name__)
@@ -189,9 +190,9 @@ def _purpose_of_view(task, can_act: bool) -> str | None:
     return access.purpose_for(task.case.reference)
 
 
-def _viewed(case, task, why: str, page: str) -> None:
+def _viewed(case, task, why: str, page: str, more: dict | None = None) -> None:
     """Each task page that shows personal data is a view, logged with the purpose of that view."""
-    access.record(case.reference, "view", why, {"what": page, "task": task.bpmn_id})
+    access.record(case.reference, "view", why, {"what": page, "task": task.bpmn_id, **(more or {})})
 
 
 def _render_task(service, case, task, *, raw=None, errors=None, status=200):
@@ -208,13 +209,20 @@ def _render_task(service, case, task, *, raw=None, errors=None, status=200):
             colleagues=_colleagues(task),
             group_name=group_name,
         ), status
-    _viewed(case, task, why, "task")
+    # what the task rests on, as its diagram names it: the certificate being checked, and the
+    # answers, messages and documents of earlier steps
+    certificates = case_queries.certificates(db.session, case) if record.shows_certificate(case, task.bpmn_id) else []
+    _viewed(case, task, why, "task", shown_certificates(certificates))
     about, rules = guidance(task.documentation)
     colleagues = _colleagues(task)
+    evidence = record.rests_on(db.session, case, task.bpmn_id)
     return render_template(
         "tasks/task.html",
         case=case,
         task=task,
+        certificates=certificates,
+        evidence=evidence,
+        answers_of={step.entry_id: taskforms.answer_rows(step.form, step.answers) for step in evidence},
         summary=case_queries.summary(case),
         fields=taskforms.components(task.form, raw, errors) if can_act else [],
         error_list=taskforms.error_summary(task.form, errors),
