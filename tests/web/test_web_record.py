@@ -95,7 +95,8 @@ def test_the_case_page_shows_the_certificate_and_its_pdf_under_the_stated_purpos
 
 
 def test_a_destroyed_certificate_says_so_and_shows_nothing(app, web, make_case):
-    reference = make_case([CERTIFICATE_NOT_OK])
+    # Haddad's certificate was requested for criminal proceedings (WF-3)
+    reference = make_case([CERTIFICATE_NOT_OK], index=1)
     certificate = _certificate_id(app, reference)
     client = opened(web("workflow"), reference)
     page = client.get(f"/cases/{reference}")
@@ -134,7 +135,7 @@ def test_the_case_page_shows_every_decision_in_its_form_s_labels_with_who_and_wh
     rows = dict(_summary(page, "Consider detention"))
     assert rows["Done by"] == "caseworker"
     assert rows["When"].endswith("2026, 9:00am")
-    assert rows["Can the overseas convictions be disclosed for immigration purposes?"] == "Yes"
+    assert rows["Is the FNO suitable for detention?"] == "Yes"
     assert rows["Where is the FNO now?"] == "Serving a prison sentence"
     assert rows["What are the reasons for the detention decision?"] == "In prison"
     # an answer equal to what the case held before is still the person's answer
