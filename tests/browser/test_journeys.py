@@ -148,7 +148,7 @@ def test_non_disclosable_then_disclosable_not_pursued_with_the_director(visit):
     expect(page.get_by_text("Awaiting disclosable certificate").first).to_be_visible()
     record_event(
         page,
-        "A disclosable ACRO certificate has been received",
+        "Disclosable certificate received",
         certificate={"purpose": IMMIGRATION, "text": "ACRO certificate 26/0099 (immigration)"},
     )
     page.get_by_role("link", name="Check the certificate is disclosable").click()
