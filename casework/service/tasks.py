@@ -17,7 +17,10 @@ from ..permissions import Actor, actor_for
 
 def _done(entry: AuditEntry) -> Conflict:
     return Conflict(
-        f"{entry.task_name} was already done by {entry.actor} at {entry.at:%d %B %Y %H:%M}", by=entry.actor, at=entry.at
+        f"{entry.task_name} was already done by {entry.actor} at {entry.at:%d %B %Y %H:%M}",
+        by=entry.actor,
+        at=entry.at,
+        element=entry.task_bpmn_id,
     )
 
 
