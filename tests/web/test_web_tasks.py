@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AuditEntry, UserTask
-from tests.web.pages import CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION, has_class, task_id, text, texts
+from tests.web.pages import CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION, has_class, html, task_id, text, texts
 from webapp.db import db
 from webapp.views import taskforms
 
@@ -277,3 +277,16 @@ def test_the_task_page_records_each_view_with_the_task_as_its_purpose(app, web, 
     ] * 2
     # the task's purpose is for the task page only: the case page asks its own
     assert "/purpose" in client.get(f"/cases/{reference}").location
+
+
+def test_no_answer_is_chosen_for_the_person(app, web, make_case):
+    """A radio chosen in advance is an answer nobody gave (GOV.UK: never pre-select)."""
+    reference = make_case(TO_DETENTION)
+    task = task_id(app, reference, "consider_detention")
+    client = web("caseworker")
+    client.post(f"/cases/{reference}/purpose", {"purpose": "casework"})
+    page = client.get(f"/cases/{reference}/tasks/{task}")
+    assert page.status_code == 200
+    radios = html(page).xpath("//input[@type='radio']")
+    assert radios, "the detention form has radios"
+    assert [r.get("name") for r in radios if r.get("checked") is not None] == []
