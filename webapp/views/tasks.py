@@ -290,7 +290,7 @@ def task(reference, task_id):
     needs_check = task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"]
     if needs_check and action != "confirm":
         try:
-            forms.clean(task.form, answers)
+            forms.clean(task.form, answers, today=_now().date())
         except forms.ValidationError as exc:
             return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
         _viewed(case, task, _purpose_of_view(task, can_act), "check answers")
