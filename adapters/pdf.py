@@ -60,6 +60,8 @@ def _add_font(pdf: FPDF, style: str, path: Path) -> None:
         if found is None:
             scratch = FPDF()
             scratch.add_font(FONT_FAMILY, style, str(path))
+            # the parsed tables are kept; the file the parse left open is not needed again
+            scratch.fonts[fontkey].ttfont.close()
             found = _parsed[key] = (scratch.fonts[fontkey], path.read_bytes())
     parsed, data = found
     font = copy.copy(parsed)  # what fpdf2 only reads is shared: widths, character map, glyph ids

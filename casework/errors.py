@@ -20,12 +20,14 @@ class Forbidden(CaseworkError):
 
 
 class Conflict(CaseworkError):
-    """Somebody else got there first; ``by`` and ``at`` say who and when, where known."""
+    """Somebody else got there first; ``by`` and ``at`` say who and when, where known, and
+    ``element`` the task's element id when it was a task they did."""
 
-    def __init__(self, message: str, by: str | None = None, at: datetime | None = None):
+    def __init__(self, message: str, by: str | None = None, at: datetime | None = None, element: str | None = None):
         super().__init__(message)
         self.by = by
         self.at = at
+        self.element = element
 
 
 class InvalidAnswers(CaseworkError):

@@ -7,6 +7,7 @@ scenarios all validate the same way.
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -60,19 +61,41 @@ def _field(definition: dict) -> fields.Field:
         lo, hi = rules.get("min"), rules.get("max")
         if lo is not None or hi is not None:
             validators.append(
-                validate.Range(min=int(lo) if lo is not None else None, max=int(hi) if hi is not None else None)
+                validate.Range(
+                    min=int(lo) if lo is not None else None,
+                    max=int(hi) if hi is not None else None,
+                    error=f"{label}: {_range_words(lo, hi)}",
+                )
             )
     elif kind == "date":
         field = fields.Date
     else:
         field = fields.String
         lo, hi = rules.get("minlength"), rules.get("maxlength")
-        validators.append(validate.Length(min=int(lo) if lo else (1 if required else 0), max=int(hi) if hi else 10000))
+        longest = int(hi) if hi else 10000
+        words = f"between {int(lo)} and {longest} characters" if lo else f"{longest} characters or fewer"
+        validators.append(
+            validate.Length(
+                min=int(lo) if lo else (1 if required else 0), max=longest, error=f"{label} must be {words}"
+            )
+        )
         validators.append(_typed_by_a_person(label))
     kwargs = {"required": required, "allow_none": not required, "validate": validators, "error_messages": messages}
     if kind == "date":
         kwargs["error_messages"] = {**messages, "invalid": f"{label} must be a real date."}
     return field(**kwargs)
+
+
+def _range_words(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f"enter a number from {int(lo)} to {int(hi)}"
+    return f"enter {int(lo)} or more" if lo is not None else f"enter {int(hi)} or less"
+
+
+def _past_only(field: dict) -> bool:
+    """A date field whose ``past_only`` property (Modeler: form field, Properties) says it
+    records something that has happened: today or earlier."""
+    return str((field.get("properties") or {}).get("past_only", "")).lower() in ("true", "yes")
 
 
 @lru_cache(maxsize=256)
@@ -86,15 +109,27 @@ def schema_for(form: dict) -> Schema:
     return _schema(json.dumps(form, sort_keys=True))
 
 
-def clean(form: dict, answers: dict) -> dict:
+def clean(form: dict, answers: dict, today: date | None = None) -> dict:
     """The answers as process variables; raises ValidationError with a message per field.
 
     Empty strings count as not answered. Unknown fields are refused, so a typo in an API
-    call is reported rather than silently dropped.
+    call is reported rather than silently dropped. ``today`` (the clock's) bounds the dates
+    of ``past_only`` fields.
     """
     answers = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in answers.items()}
     answers = {k: v for k, v in answers.items() if v is not None}
     loaded = schema_for(form).load(answers)
+    if today is not None:
+        future = {
+            f["id"]: [f"{f.get('label') or f['id']} must be today or in the past"]
+            for f in form.get("fields", [])
+            if f.get("type") == "date"
+            and _past_only(f)
+            and isinstance(loaded.get(f["id"]), date)
+            and loaded[f["id"]] > today
+        }
+        if future:
+            raise ValidationError(future)
     for key, value in loaded.items():
         if hasattr(value, "isoformat"):
             loaded[key] = value.isoformat()

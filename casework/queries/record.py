@@ -49,6 +49,13 @@ def _elements(case: Case) -> dict:
     return found
 
 
+def form_of(case: Case, bpmn_id: str) -> tuple[str, dict]:
+    """(name, form) of one of the case's user tasks, as its own process version draws it."""
+    spec = _elements(case).get(bpmn_id)
+    form = form_to_dict(spec.form) if spec is not None and getattr(spec, "form", None) else {"fields": []}
+    return (getattr(spec, "bpmn_name", None) or bpmn_id), form
+
+
 def _entries(session, case: Case) -> list[AuditEntry]:
     return list(
         session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.at, AuditEntry.id))

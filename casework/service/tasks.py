@@ -17,7 +17,10 @@ from ..permissions import Actor, actor_for
 
 def _done(entry: AuditEntry) -> Conflict:
     return Conflict(
-        f"{entry.task_name} was already done by {entry.actor} at {entry.at:%d %B %Y %H:%M}", by=entry.actor, at=entry.at
+        f"{entry.task_name} was already done by {entry.actor} at {entry.at:%d %B %Y %H:%M}",
+        by=entry.actor,
+        at=entry.at,
+        element=entry.task_bpmn_id,
     )
 
 
@@ -153,7 +156,7 @@ class TaskActions:
             if task.assignee and task.assignee != actor.username:
                 raise Conflict(f"{task.name} is assigned to {task.assignee}", by=task.assignee, at=task.claimed_at)
             try:
-                cleaned = forms.clean(task.form, answers)
+                cleaned = forms.clean(task.form, answers, today=self.clock.now().date())
             except forms.ValidationError as exc:
                 raise InvalidAnswers(exc.messages) from None
             self._check_people(task.form, cleaned)

@@ -1,6 +1,7 @@
 """Crash test: SIGKILL the web server and the worker at random moments while a batch of
 referrals is worked; after restarts every case reaches its expected outcome with exactly the
-expected emails and documents."""
+expected emails (each delivered, a copy only with the same Message-ID after a worker death)
+and documents."""
 
 import random
 import threading
@@ -36,6 +37,7 @@ EMAILS_PER_CASE = 4
 
 def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, database_url, smtp_server, report):
     redis.Redis.from_url(BROKER).flushdb()
+    earlier = len(smtp_server.messages)  # the server is the session's: what came before is not ours
     engine = create_engine(database_url)
     secret = {}
     with Session(engine) as session:
@@ -171,11 +173,17 @@ def test_killing_web_and_worker_at_random_loses_and_repeats_nothing(tmp_path, da
         assert {d.kind for d in documents} == {"ICD.5079"} and all(Path(d.path).exists() for d in documents)
         assert session.scalars(select(Incident).where(Incident.resolved_at.is_(None))).all() == []
         ours = {e.message_id for e in emails}
-    received = Counter(m["message"]["Message-ID"] for m in smtp_server.messages if m["message"]["Message-ID"] in ours)
+    received = Counter(m["message"]["Message-ID"] for m in smtp_server.messages[earlier:])
     report(
         f"crash test: {CASES} cases, kills {dict(kills)}, requests {dict(counts)}, "
         f"emails expected {len(ours)}, received {sum(received.values())} ({len(received)} distinct)"
     )
-    assert set(received) == ours, "some emails never arrived"
-    assert max(received.values()) == 1, f"emails sent twice: {[m for m, n in received.items() if n > 1]}"
+    assert ours <= set(received), f"some emails never arrived: {ours - set(received)}"
+    # SMTP cannot be exactly once: a worker killed after the relay took a message and before
+    # the outbox marked it sent sends it again, with the same Message-ID, by which relays and
+    # mail clients drop the copy (casework/outbox.py). Each copy needs such a death, so there are
+    # never more copies than worker kills, and never a copy under another Message-ID.
+    copies = sum(received.values()) - len(received)
+    assert copies <= kills["worker"], f"{copies} copies for {kills['worker']} worker kills: {received}"
+    assert set(received) <= ours, f"messages under Message-IDs the outbox never gave: {set(received) - ours}"
     engine.dispose()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AuditEntry, UserTask
-from tests.web.pages import CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION, has_class, task_id, text, texts
+from tests.web.pages import CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION, has_class, html, task_id, text, texts
 from webapp.db import db
 from webapp.views import taskforms
 
@@ -235,9 +235,13 @@ def test_a_task_assigned_to_someone_else_cannot_be_completed(app, web, make_case
     task = task_id(app, reference, "establish_whereabouts")
     web("senior").post(f"/cases/{reference}/tasks/{task}/claim")
     client = web("caseworker")
-    response = client.post(f"/cases/{reference}/tasks/{task}", {"whereabouts_known": "yes"})
-    assert response.status_code == 302
-    assert "is assigned to senior" in text(client.get(f"/cases/{reference}/tasks/{task}"))
+    response = client.post(
+        f"/cases/{reference}/tasks/{task}", {"whereabouts_known": "yes", "current_address": "HMP Leeds"}
+    )
+    assert response.status_code == 409
+    page = text(response)
+    assert "Your answers were not recorded" in page and "is assigned to senior" in page
+    assert "HMP Leeds" in page  # what they typed is still in front of them
     with app.app_context():
         assert db.session.get(UserTask, task) is not None
 
@@ -250,6 +254,24 @@ def test_a_task_done_already_says_who_did_it(app, web, make_case):
     response = client.get(f"/cases/{reference}/tasks/{task}")
     assert response.status_code == 409
     assert "Check the certificate is disclosable was already done by workflow" in text(response)
+
+
+def test_who_loses_a_race_is_told_who_acted_and_when_and_keeps_their_answers(app, web, make_case):
+    reference = make_case()
+    task = task_id(app, reference, "check_certificate")
+    first, second = web("workflow"), web("workflow")
+    first.post(f"/cases/{reference}/tasks/{task}", CERTIFICATE_OK[2])
+    late = second.post(
+        f"/cases/{reference}/tasks/{task}", {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "yes"}
+    )
+    assert late.status_code == 409
+    page = text(late)
+    assert "Check the certificate is disclosable was already done by workflow at " in page
+    rows = dict(zip(texts(late, "//dt"), texts(late, "//dd"), strict=False))
+    assert rows == {
+        "What was the certificate requested for?": "Criminal proceedings",
+        "Do the offences appear on the PNC?": "Yes",
+    }, rows
 
 
 def test_the_task_page_records_each_view_with_the_task_as_its_purpose(app, web, make_case):
@@ -267,3 +289,16 @@ def test_the_task_page_records_each_view_with_the_task_as_its_purpose(app, web, 
     ] * 2
     # the task's purpose is for the task page only: the case page asks its own
     assert "/purpose" in client.get(f"/cases/{reference}").location
+
+
+def test_no_answer_is_chosen_for_the_person(app, web, make_case):
+    """A radio chosen in advance is an answer nobody gave (GOV.UK: never pre-select)."""
+    reference = make_case(TO_DETENTION)
+    task = task_id(app, reference, "consider_detention")
+    client = web("caseworker")
+    client.post(f"/cases/{reference}/purpose", {"purpose": "casework"})
+    page = client.get(f"/cases/{reference}/tasks/{task}")
+    assert page.status_code == 200
+    radios = html(page).xpath("//input[@type='radio']")
+    assert radios, "the detention form has radios"
+    assert [r.get("name") for r in radios if r.get("checked") is not None] == []

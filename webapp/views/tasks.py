@@ -236,6 +236,18 @@ def _render_task(service, case, task, *, raw=None, errors=None, status=200):
     ), status
 
 
+def _lost_race(reference: str, task_name: str, form: dict, conflict: Conflict):
+    """Someone else acted first: say who and when, and show the answers this person typed."""
+    answers = taskforms.for_service(form, taskforms.raw_answers(form, request.form))
+    return render_template(
+        "tasks/conflict.html",
+        reference=reference,
+        task_name=task_name,
+        message=sentence(conflict),
+        rows=taskforms.answer_rows(form, answers),
+    ), 409
+
+
 def _hidden(form: dict, raw: dict) -> list[tuple[str, str]]:
     """The answers as hidden inputs, so the check page can send them on unchanged."""
     hidden = []
@@ -257,7 +269,12 @@ def task(reference, task_id):
     """
     service = casework()
     case = service.case(reference)
-    task = service.user_task(case, task_id)
+    try:
+        task = service.user_task(case, task_id)
+    except Conflict as exc:
+        if request.method != "POST" or not exc.element:
+            raise
+        return _lost_race(reference, *record.form_of(case, exc.element), exc)
     can_act = policy().may_work_on(g.actor, task)
     if not policy().may_open_task(g.actor, task):
         abort(403)
@@ -273,7 +290,7 @@ def task(reference, task_id):
     needs_check = task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"]
     if needs_check and action != "confirm":
         try:
-            forms.clean(task.form, answers)
+            forms.clean(task.form, answers, today=_now().date())
         except forms.ValidationError as exc:
             return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
         _viewed(case, task, _purpose_of_view(task, can_act), "check answers")
@@ -285,13 +302,15 @@ def task(reference, task_id):
             rows=taskforms.answer_rows(task.form, answers),
             hidden=_hidden(task.form, raw),
         )
+    # kept before trying: when someone else got there first, the task may be gone, and the person
+    # still sees what they typed
+    form, task_name = task.form, task.name
     try:
         service.complete_task(reference, task_id, answers, g.actor)
     except InvalidAnswers as exc:
         return _render_task(service, case, task, raw=raw, errors=exc.messages, status=400)
     except Conflict as exc:
-        flash(sentence(exc), "error")
-        return redirect(url_for("tasks.task", reference=reference, task_id=task_id))
+        return _lost_race(reference, task_name, form, exc)
     next_tasks = [
         {"href": url_for("tasks.task", reference=reference, task_id=t.id), "text": t.name}
         for t in task_queries.of_case(db.session, case.id)
