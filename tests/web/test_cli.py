@@ -96,7 +96,7 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
                 "record_police_response",
                 casework_,
                 {
-                    "officer_contacted_on": "2026-01-06",
+                    "officer_contacted_on": "2026-01-05",
                     "pending_prosecution": "no",
                     "police_continue_prosecution": "no",
                 },

@@ -140,7 +140,7 @@ def test_the_case_page_shows_every_decision_in_its_form_s_labels_with_who_and_wh
     assert rows["What are the reasons for the detention decision?"] == "In prison"
     # an answer equal to what the case held before is still the person's answer
     police = dict(_summary(page, "Record the police response"))
-    assert police["When was the investigating officer contacted?"] == "6 January 2026"
+    assert police["When was the investigating officer contacted?"] == "5 January 2026"
     assert police["Is a UK prosecution pending?"] == "No"
     assert (
         dict(_summary(page, "Establish the FNO's whereabouts"))["What is the FNO's current address?"]
