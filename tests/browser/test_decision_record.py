@@ -93,7 +93,6 @@ def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
     ).to_contain_text("No")
     no_serious_violations(page, "detention task with what it rests on")
 
-    choose(page, "Can the overseas convictions be disclosed for immigration purposes?", "Yes")
     choose(page, "Where is the FNO now?", "Serving a prison sentence")
     choose(page, "If serving a sentence, is there sufficient time to respond before release?", "Yes")
     choose(page, "Is the FNO suitable for detention?", "Yes")
