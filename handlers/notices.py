@@ -6,32 +6,15 @@ import re
 from datetime import timedelta
 
 from . import correspondence as mail
-from .reference import STAGE1_DECISION_NOTICE, STAGE1_LIABILITY_NOTICE
 from .registry import registry
 
-WHY = {
-    STAGE1_LIABILITY_NOTICE: (
-        "The ACRO Criminal Records Office has told the Home Office that you have been convicted of "
-        "the offences listed below outside the United Kingdom. Because of these convictions you are "
-        "liable to deportation, and the Secretary of State is considering whether to deport you "
-        "under the Immigration (European Economic Area) Regulations on grounds of public policy "
-        "or public security."
-    ),
-    STAGE1_DECISION_NOTICE: (
-        "The ACRO Criminal Records Office has told the Home Office that you have been convicted of "
-        "the offences listed below outside the United Kingdom. Because of these convictions the "
-        "Secretary of State is considering whether to deport you from the United Kingdom under "
-        "the Immigration Act 1971."
-    ),
-}
 
-
-def _stage1_sections(case_store, notice_type, served, due, days, address, settings) -> list[tuple[str, str]]:
+def _stage1_sections(case_store, grounds, served, due, days, address, settings) -> list[tuple[str, str]]:
     team = mail.contact(settings)
     return [
         ("To", f"{case_store.subject_name()}\n{mail.shown(address)}"),
         ("Date of this notice", mail.long_date(served)),
-        ("Why you are receiving this notice", WHY[notice_type]),
+        ("Why you are receiving this notice", grounds),
         ("Overseas convictions", mail.convictions_text(case_store.referral())),
         (
             "What you can do",
@@ -80,20 +63,16 @@ def serve_stage1(data, *, case_store, documents, clock, settings):
     It goes to the address the case owner found, or else the last known address ACRO gave,
     and says where to reply.
     """
-    notice_type = data.get("notice_type")
-    # the DMN decides the notice; a wrong one served is a legal defect, so check DEP-2 again
-    expected = STAGE1_LIABILITY_NOTICE if data.get("eea_national") else STAGE1_DECISION_NOTICE
-    if notice_type != expected:
-        raise ValueError(
-            f"notice_type {notice_type!r} does not fit eea_national={data.get('eea_national')!r}: "
-            f"expected {expected!r} (DEP-2)"
-        )
+    # which notice, and the grounds it states, are the stage1_notice_type table's (DEP-2) alone
+    notice_type, grounds = data.get("notice_type"), data.get("notice_grounds")
+    if not notice_type or not grounds:
+        raise ValueError("the Stage 1 notice decision gave no notice_type or notice_grounds (DEP-2)")
     days = _period_days(data.get("response_period"))
     served = clock.now()
     due = served + timedelta(days=days)
     address = data.get("current_address") or case_store.referral().get("last_known_address")
     notice = documents.create(
-        notice_type, notice_type, _stage1_sections(case_store, notice_type, served, due, days, address, settings)
+        notice_type, notice_type, _stage1_sections(case_store, grounds, served, due, days, address, settings)
     )
     case_store.set_deadline("Stage 1 response", due)
     case_store.add_note(

@@ -94,10 +94,6 @@ def is_eea_national(nationality: str | None, eea_countries=None) -> bool | None:
     return country in {name.casefold() for name in (eea_countries or EEA_COUNTRIES)}
 
 
-# the two Stage 1 notices (DEP-2); also the document kinds the store knows
-STAGE1_LIABILITY_NOTICE = "Stage 1 Liability to Deportation Notice"
-STAGE1_DECISION_NOTICE = "Stage 1 Decision Notice"
-
 CERTIFICATE_PURPOSE_IMMIGRATION = "Request for administrative purpose immigration/deportation"
 
 # enum labels of the forms in docs/process.md, for notes a person reads

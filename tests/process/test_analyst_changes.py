@@ -96,3 +96,39 @@ def test_no_outcome_of_the_model_is_written_in_the_code():
             if path.suffix in (".py", ".html", ".js"):
                 text = path.read_text(encoding="utf-8")
                 assert not [o for o in outcomes if o in text], f"{path} repeats an outcome of the model"
+
+
+def test_a_notice_is_renamed_in_its_decision_table_alone(processes):
+    """DEP-2: which notice is served, and its grounds, are the stage1_notice_type table's."""
+    edit_once(
+        processes / "stage1_notice_type.dmn",
+        '<text>"Stage 1 Decision Notice"</text>',
+        '<text>"Stage 1 Notice of Decision to Deport"</text>',
+    )
+    scenario = load(SCENARIOS / "detention_non_eea_located_at_once.yaml")
+    scenario["expect"]["documents_exactly"] = ["Stage 1 Notice of Decision to Deport"]
+    seen = {}
+
+    def inspect(session, result):
+        [notice] = session.scalars(select(Document)).all()
+        seen["notice"] = " ".join(" ".join(page.extract_text() for page in PdfReader(notice.path).pages).split())
+
+    runner = Runner(processes_dir=processes)
+    try:
+        result = runner.run(scenario, "renamed notice", inspect=inspect)
+    finally:
+        runner.close()
+    assert result.passed, "\n".join(result.failures)
+    assert "Stage 1 Notice of Decision to Deport" in seen["notice"] and "Immigration Act 1971" in seen["notice"]
+
+
+def test_no_notice_name_of_the_model_is_written_in_the_code():
+    names = set()
+    for path in (REPO / "processes").glob("*.dmn"):
+        names |= set(re.findall(r'<text>"(Stage 1 [^"]+)"</text>', path.read_text(encoding="utf-8")))
+    assert len(names) == 2, names
+    for folder in ("engine", "casework", "webapp", "handlers", "adapters"):
+        for path in (REPO / folder).rglob("*"):
+            if path.suffix in (".py", ".html", ".js"):
+                text = path.read_text(encoding="utf-8")
+                assert not [n for n in names if n in text], f"{path} repeats a notice name of the model"

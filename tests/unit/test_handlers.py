@@ -17,6 +17,7 @@ NAME = "Łukasz ŻÓŁĆ"
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 LIABILITY = "Stage 1 Liability to Deportation Notice"
 DECISION = "Stage 1 Decision Notice"
+GROUNDS = "Because of these convictions the Secretary of State is considering whether to deport you."
 REG_24 = "regulation 24(1) of the Immigration (European Economic Area) Regulations 2006"
 
 
@@ -512,7 +513,7 @@ def test_non_detained_because_convictions_cannot_be_disclosed(case):
 @pytest.mark.parametrize("eea, notice, days", [(True, LIABILITY, 20), (False, DECISION, 10)])
 def test_stage1_notice_states_the_deadline_and_sets_it_on_the_case(eea, notice, days):
     case = Case(render=True)
-    data = {"eea_national": eea, "notice_type": notice, "response_period": f"P{days}D"}
+    data = {"eea_national": eea, "notice_type": notice, "notice_grounds": GROUNDS, "response_period": f"P{days}D"}
     result = case.run("notices.serve-stage1", data)
     due = NOW + timedelta(days=days)
     assert result == {"response_deadline": due.isoformat(), "stage1_document_id": 1}
@@ -523,18 +524,25 @@ def test_stage1_notice_states_the_deadline_and_sets_it_on_the_case(eea, notice, 
     deadline = correspondence.long_date(due)
     assert deadline in case.documents.section(0, "Response deadline")
     assert f"{days} days" in case.store.notes[0] and deadline in case.store.notes[0]
+    assert case.documents.section(0, "Why you are receiving this notice") == GROUNDS  # the table's words
     text = _pdf_text(document["pdf"])
     assert deadline in text and REFERENCE in text and NAME in text and "Robbery" in text
 
 
 def test_stage1_period_in_weeks_is_printed_in_days(case):
-    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P4W"})
+    case.run(
+        "notices.serve-stage1",
+        {"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS, "response_period": "P4W"},
+    )
     assert case.store.deadlines["Stage 1 response"] == NOW + timedelta(days=28)
     assert "28 days" in case.documents.section(0, "Response deadline")
 
 
 def test_stage1_deadline_is_ten_days_on(case):
-    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P10D"})
+    case.run(
+        "notices.serve-stage1",
+        {"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS, "response_period": "P10D"},
+    )
     assert case.store.deadlines["Stage 1 response"] == datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
     assert "15 January 2026" in case.documents.section(0, "Response deadline")
 
@@ -542,12 +550,18 @@ def test_stage1_deadline_is_ten_days_on(case):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"eea_national": True, "notice_type": DECISION, "response_period": "P20D"}, "DEP-2"),
-        ({"eea_national": False, "notice_type": None, "response_period": "P20D"}, "DEP-2"),
-        ({"eea_national": False, "notice_type": DECISION, "response_period": "P0D"}, "DEP-3"),
-        ({"eea_national": False, "notice_type": DECISION, "response_period": "P1M"}, "DEP-3"),
-        ({"eea_national": False, "notice_type": DECISION, "response_period": 20}, "DEP-3"),
-        ({"eea_national": False, "notice_type": DECISION}, "DEP-3"),
+        ({"eea_national": False, "notice_type": None, "notice_grounds": GROUNDS, "response_period": "P20D"}, "DEP-2"),
+        ({"eea_national": False, "notice_type": DECISION, "response_period": "P20D"}, "DEP-2"),
+        (
+            {"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS, "response_period": "P0D"},
+            "DEP-3",
+        ),
+        (
+            {"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS, "response_period": "P1M"},
+            "DEP-3",
+        ),
+        ({"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS, "response_period": 20}, "DEP-3"),
+        ({"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS}, "DEP-3"),
     ],
 )
 def test_a_wrong_notice_or_period_is_refused(case, data, message):
@@ -660,6 +674,7 @@ def test_the_stage1_notice_carries_the_recipient_s_address_and_where_to_reply(ca
         {
             "eea_national": False,
             "notice_type": DECISION,
+            "notice_grounds": GROUNDS,
             "response_period": "P10D",
             "current_address": "HMP Wandsworth",
         },
@@ -672,7 +687,10 @@ def test_the_stage1_notice_carries_the_recipient_s_address_and_where_to_reply(ca
 
 
 def test_the_stage1_notice_without_a_found_address_goes_to_the_last_known_one(case):
-    case.run("notices.serve-stage1", {"eea_national": False, "notice_type": DECISION, "response_period": "P10D"})
+    case.run(
+        "notices.serve-stage1",
+        {"eea_national": False, "notice_type": DECISION, "notice_grounds": GROUNDS, "response_period": "P10D"},
+    )
     assert case.documents.section(0, "To") == f"{NAME}\n{case.store.referral()['last_known_address']}"
 
 
