@@ -88,11 +88,11 @@ class SqlCaseStore:
         if state is not None:
             self.case.state = state
 
-    def reopen(self, stage: str) -> None:
-        """A dormant case is open again: its dormant outcome no longer holds (CW-6, CW-7)."""
+    def reopen(self) -> None:
+        """A dormant case is open again: its dormant outcome no longer holds (CW-6, CW-7); the
+        stage follows from where it waits next."""
         self.case.state = "open"
         self.case.outcome = None
-        self.case.stage = stage
 
     def assign_team(self, team: str) -> None:
         self.case.team = team

@@ -38,7 +38,7 @@ class AnswersRefused(ValueError):
 REFUSE_WHEN, REFUSE_MESSAGE = "refuse_when", "refuse_message"
 
 # element properties: what reaching a step records on the case (an outcome, a state)
-CASE_OUTCOME, CASE_STATE = "case_outcome", "case_state"
+CASE_OUTCOME, CASE_STATE, CASE_STAGE = "case_outcome", "case_state", "case_stage"
 CASE_STATES = ("open", "dormant", "closed")
 
 
@@ -195,6 +195,17 @@ class Instance:
                 if due is not None:
                     result.append(Timer(str(task.id), element.bpmn_id, element.bpmn_name or element.bpmn_id, due))
         return result
+
+    def stage(self) -> str | None:
+        """Where the case is, in its diagram's words: the ``case_stage`` property of what it
+        waits on now (a ready user task first, then a catch event); None if none names one."""
+        elements = [t.task_spec for t in self._all_tasks(state=TaskState.READY, manual=True)]
+        elements += [element for _, _, element in compat.waits(self.workflow)]
+        for element in elements:
+            stage = (getattr(element, "extensions", None) or {}).get(CASE_STAGE)
+            if stage:
+                return stage
+        return None
 
     def waiting_messages(self) -> list[str]:
         return sorted({d.name for _, d, _ in compat.waits(self.workflow) if compat.is_message(d)})

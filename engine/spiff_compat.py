@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -70,6 +71,11 @@ def catch_events(process_spec):
                 yield child, task_spec.outputs[index]
         elif definition is not None and getattr(task_spec, "bpmn_id", None):
             yield definition, task_spec
+
+
+def is_catch_event(task_spec) -> bool:
+    """An intermediate catch event (a place a case waits), boundary events not included."""
+    return isinstance(task_spec, IntermediateCatchEvent)
 
 
 def is_timer(definition) -> bool:

@@ -13,9 +13,10 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from . import feel
+from . import spiff_compat as compat
 from .bundle import BPMN_NS, MAIN_PROCESS, read_dir
 from .expressions import ExpressionError, check, evaluate
-from .instance import CASE_OUTCOME, CASE_STATE, CASE_STATES, REFUSE_MESSAGE, REFUSE_WHEN
+from .instance import CASE_OUTCOME, CASE_STAGE, CASE_STATE, CASE_STATES, REFUSE_MESSAGE, REFUSE_WHEN
 from .parser import AcroParser, AcroUserTask, ExternalServiceTask
 from .rules import CITATION, cited
 
@@ -202,6 +203,12 @@ def _check_spec(spec, file, topics, rule_ids) -> list[Problem]:
             problems.append(Problem(file, bpmn_id, f"{CASE_OUTCOME} is empty: write the outcome the case records"))
         if isinstance(task_spec, ExternalServiceTask) and topics is not None and task_spec.topic not in topics:
             problems.append(Problem(file, bpmn_id, f"no handler is registered for topic {task_spec.topic!r}"))
+        if (isinstance(task_spec, AcroUserTask) or compat.is_catch_event(task_spec)) and not (
+            properties.get(CASE_STAGE) or ""
+        ).strip():
+            problems.append(
+                Problem(file, bpmn_id, f"a case waits here, but no {CASE_STAGE} property says what stage it is at")
+            )
         if isinstance(task_spec, AcroUserTask):
             if not task_spec.form.fields:
                 problems.append(Problem(file, bpmn_id, "user task has no form fields (camunda:formData)"))

@@ -57,7 +57,6 @@ def request_usable_certificate(data, *, case_store, mailer, settings):
         details=[("Your referral received", mail.referral_date(case_store)), *mail.identifiers(case_store)],
         kind="ACRO immigration certificate request",
     )
-    case_store.set_status(stage="Awaiting a certificate usable for immigration purposes")
 
 
 @registry.topic("acro.request-further-check")

@@ -105,7 +105,6 @@ def refer_to_team(data, *, case_store, settings):
     if not team:
         raise ValueError("case-record.refer-to-team needs cc_team from the cc_team_routing decision")
     case_store.assign_team(team)
-    case_store.set_status(stage="CC casework: first actions")
     case_store.add_note(f"Case referred to {team}. {restricted_steps(settings, 'WF-5')}")
 
 
@@ -115,7 +114,6 @@ def note_non_disclosable(data, *, case_store):
     case_store.add_note(NON_DISCLOSABLE_NOTE)
     if data.get("disclosability_reason"):
         case_store.add_note(f"Why the certificate is not disclosable: {data['disclosability_reason']}")
-    case_store.set_status(stage="Awaiting disclosable certificate")
 
 
 @registry.topic("case-record.close-left-uk")
@@ -137,7 +135,6 @@ def close_left_uk(data, *, case_store):
 def record_wanted_missing(data, *, case_store):
     """Record that the FNO cannot be located; the case sleeps until they are (CW-6). The
     outcome and the dormant state are this step's case_outcome and case_state in the diagram."""
-    case_store.set_status(stage="Dormant: wanted/missing")
     details = f" Details: {data['location_details']}" if data.get("location_details") else ""
     case_store.add_note(
         "ICE tasking: unable to locate the FNO, or all avenues to detain exhausted. "
@@ -149,7 +146,7 @@ def record_wanted_missing(data, *, case_store):
 def record_located(data, *, case_store):
     """The FNO is found: the case is no longer dormant, its wanted/missing outcome no longer
     holds, and a case owner is allocated next (CW-6, CW-7)."""
-    case_store.reopen(stage="FNO located: case owner to be allocated")
+    case_store.reopen()
     details = f" Details: {data['location']}" if data.get("location") else ""
     case_store.add_note(f"The FNO has been located; the case is open again.{details}")
 

@@ -56,5 +56,4 @@ def submit(data, *, case_store, mailer, documents, settings):
         attachments=[submission],
         kind=SUBMISSION,
     )
-    case_store.set_status(stage="Awaiting the CC Director's decision")
     case_store.add_note("Submission sent to the CC Director: deportation not to be pursued.")

@@ -45,7 +45,6 @@ def refer_for_tasking(data, *, case_store, mailer, settings):
         details=_case_for_ice(case_store, data),
         kind="ICE tasking referral",
     )
-    case_store.set_status(stage="ICE tasking")
     case_store.add_note(f"Case referred to ICE for tasking. {mail.restricted_steps(settings, 'CW-5')}")
 
 

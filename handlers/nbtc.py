@@ -26,4 +26,3 @@ def request_check(data, *, case_store, mailer, settings):
         details=mail.identifiers(case_store, documents=True),
         kind="NBTC check request",
     )
-    case_store.set_status(stage="Awaiting NBTC check")

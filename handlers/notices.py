@@ -78,7 +78,6 @@ def serve_stage1(data, *, case_store, documents, clock, settings):
     case_store.add_note(
         f"{notice_type} served on {mail.long_date(served)}; response due by {mail.long_date(due)} ({days} days)."
     )
-    case_store.set_status(stage="Stage 1: awaiting response")
     return {"response_deadline": due.isoformat(), "stage1_document_id": notice["id"]}
 
 

@@ -195,8 +195,8 @@ class FakeCaseStore:
             if value is not None:
                 self.status[key] = value
 
-    def reopen(self, stage: str) -> None:
-        self.status.update(state="open", stage=stage, outcome=None)
+    def reopen(self) -> None:
+        self.status.update(state="open", outcome=None)
 
     def assign_team(self, team: str) -> None:
         self.team = team

@@ -81,7 +81,6 @@ class CaseActions:
                 reference=f"PENDING-{now.timestamp()}",
                 referral=referral,
                 state="open",
-                stage="CC Workflow: certificate check",
                 process_version=version,
                 instance_state={},
                 created_at=now,

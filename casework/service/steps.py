@@ -255,9 +255,11 @@ class StepRunner:
         waiting = instance.waiting_messages()
         if case.waiting_for != waiting:
             case.waiting_for = waiting
-        if instance.completed:
-            if case.state != "closed":
-                case.state = "closed"
-            case.stage = "Concluded"
+        # the stage is the wait state's to say (its case_stage property), so it is never stale
+        stage = "Concluded" if instance.completed else instance.stage()
+        if stage and case.stage != stage:
+            case.stage = stage
+        if instance.completed and case.state != "closed":
+            case.state = "closed"
         case.instance_state = self.engine.dump(instance)
         case.updated_at = now

@@ -91,8 +91,8 @@ def test_status_takes_only_the_known_states_and_keeps_what_is_not_given(cases, r
 def test_reopening_a_dormant_case_clears_its_outcome(cases, referral):
     store = cases.store(referral())
     store.set_status(stage="Dormant", outcome="Wanted", state="dormant")
-    store.reopen("Located")
-    assert cases.status(store) == {"stage": "Located", "outcome": None, "state": "open"}
+    store.reopen()
+    assert cases.status(store) == {"stage": "Dormant", "outcome": None, "state": "open"}
 
 
 def test_the_paper_file_is_made_once(cases, referral):
