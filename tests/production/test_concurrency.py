@@ -38,9 +38,11 @@ def test_concurrent_claims_and_completions_lose_and_repeat_nothing(tmp_path, dat
         for n in range(CLIENTS):
             people[f"wf{n}"] = tokens.create_token(session, f"wf{n}", "load test", SystemClock().now())[1]
         session.commit()
-        names = ["kowalski", "haddad", "ionescu", "mensah"]
+        # referrals whose certificates are marked for immigration (haddad's is for criminal
+        # proceedings: its check takes another answer, and another path)
+        names = ["kowalski", "ionescu", "mensah"]
         for n in range(CASES):
-            item = persona(names[n % 4])
+            item = persona(names[n % len(names)])
             service.submit_referral(item["referral"], Actor("acro-intake"), item["certificate"])
     port = free_port()
     env = environment(

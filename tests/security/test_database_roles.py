@@ -89,9 +89,9 @@ def test_the_runtime_role_works_cases_but_cannot_change_or_unprotect_the_logs(
 
             service = casework()
             reference = service.submit_referral(
-                persona("kowalski")["referral"],
+                persona("haddad")["referral"],
                 INTAKE,
-                certificate=persona("kowalski")["certificate"],
+                certificate=persona("haddad")["certificate"],
                 channel="system",
             ).reference
             service.record_access(reference, INTAKE, "view", "Checking the certificate", {"what": "case"})
