@@ -88,8 +88,12 @@ def submit(settings, run_id: int, clock, queue=None) -> None:
 
 
 def _in_thread(settings, run_id: int, clock) -> None:
-    with session_factory(settings.database_url)() as session:
-        finish(session, run_id, settings, clock)
+    sessions = session_factory(settings.database_url)
+    try:
+        with sessions() as session:
+            finish(session, run_id, settings, clock)
+    finally:
+        sessions.kw["bind"].dispose()  # an engine per run: its connections go with it
 
 
 def finish(session, run_id: int, settings, clock) -> ScenarioRun | None:

@@ -50,14 +50,16 @@ def production(tmp_path, database_url, smtp_server):
         settings=settings,
     )
     worker.celery.conf.broker_url = BROKER
+    sessions = session_factory(database_url)
     worker.configure(
         settings=settings,
-        sessions=session_factory(database_url),
+        sessions=sessions,
         clock=clock,
         sender=SmtpSender(smtp_server.host, smtp_server.port),
     )
     yield app, clock
     worker.configure()
+    sessions.kw["bind"].dispose()  # the worker's engine: its connections closed, not left to the GC
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
