@@ -69,7 +69,7 @@ def first_actions_located_at_once(page, reference):
     fill(page, "What is the FNO's current address? (optional)", "HMP Wandsworth")
     save(page)
     next_task(page, "Allocate a case owner")
-    fill(page, "Who is the case owner?", "caseworker")
+    page.get_by_label("Who is the case owner?", exact=True).select_option("caseworker")
     save(page)
     next_task(page, "Check the offending history can be used")
     choose(page, "Is the full offending history referred by ACRO on the PNC print?", "Yes")

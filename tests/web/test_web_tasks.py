@@ -133,9 +133,9 @@ def test_text_long_text_and_date_fields(app, web, make_case):
     assert 'name="officer_contacted_on-day"' in page and 'name="officer_contacted_on-year"' in page
     assert '<textarea class="govuk-textarea' in page and 'name="uk_charges"' in page
     assert "What are the UK charges? (optional)" in page
-    owner = make_case([CERTIFICATE_OK, LOCATED])
-    page = text(client.get(f"/cases/{owner}/tasks/{task_id(app, owner, 'allocate_case_owner')}"))
-    assert 'class="govuk-input' in page and 'name="case_owner"' in page and "The user name of the CC case owner" in page
+    located = make_case([CERTIFICATE_OK])
+    page = client.get(f"/cases/{located}/tasks/{task_id(app, located, 'establish_whereabouts')}")
+    assert html(page).xpath("//input[@name='current_address' and contains(@class, 'govuk-input')]")
 
 
 def test_numbers_are_number_inputs():
@@ -302,3 +302,16 @@ def test_no_answer_is_chosen_for_the_person(app, web, make_case):
     radios = html(page).xpath("//input[@type='radio']")
     assert radios, "the detention form has radios"
     assert [r.get("name") for r in radios if r.get("checked") is not None] == []
+
+
+def test_the_case_owner_is_chosen_from_the_team_not_typed(app, web, make_case):
+    reference = make_case([CERTIFICATE_OK, LOCATED])
+    task = task_id(app, reference, "allocate_case_owner")
+    client = web("caseworker")
+    page = client.get(f"/cases/{reference}/tasks/{task}")
+    options = html(page).xpath("//select[@name='case_owner']/option")
+    # the casework team's active members (a caseworker, and a senior caseworker, who is in it too)
+    assert [o.get("value") for o in options] == ["", "caseworker", "senior"], [o.get("value") for o in options]
+    typed = client.post(f"/cases/{reference}/tasks/{task}", {"case_owner": "Carl Byrne"})
+    assert typed.status_code == 400
+    assert html(typed).xpath("//select[@name='case_owner']/option[@selected]/@value") == []

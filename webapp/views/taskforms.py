@@ -65,8 +65,9 @@ def for_service(form: dict, raw: dict) -> dict:
     return answers
 
 
-def components(form: dict, raw: dict, errors: dict) -> list[dict]:
-    """One GOV.UK component (macro name and its parameters) per field."""
+def components(form: dict, raw: dict, errors: dict, members=None) -> list[dict]:
+    """One GOV.UK component (macro name and its parameters) per field. ``members(group)`` gives
+    the active people of a group, for a field that names one of them (``user_in_group``)."""
     result = []
     for field in form.get("fields", []):
         fid, label, kind = field["id"], _label(field), field.get("type")
@@ -138,6 +139,16 @@ def components(form: dict, raw: dict, errors: dict) -> list[dict]:
                 }
             )
             result.append({"macro": "input", "params": params})
+        elif (field.get("properties") or {}).get("user_in_group") and members is not None:
+            # a person is chosen, not typed: the server takes only an active member of the group
+            people = members((field.get("properties") or {})["user_in_group"])
+            items = [{"value": "", "text": "Choose a person", "selected": not value}]
+            items += [
+                {"value": p.username, "text": f"{p.full_name} ({p.username})", "selected": value == p.username}
+                for p in people
+            ]
+            params.update({"label": {"text": label + optional, "classes": "govuk-label--s"}, "items": items})
+            result.append({"macro": "select", "params": params})
         elif _is_textarea(field):
             params.update(
                 {"label": {"text": label + optional, "classes": "govuk-label--s"}, "rows": 4, "value": value or ""}

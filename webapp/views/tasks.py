@@ -224,7 +224,7 @@ def _render_task(service, case, task, *, raw=None, errors=None, status=200):
         evidence=evidence,
         answers_of={step.entry_id: taskforms.answer_rows(step.form, step.answers) for step in evidence},
         summary=case_queries.summary(case),
-        fields=taskforms.components(task.form, raw, errors) if can_act else [],
+        fields=taskforms.components(task.form, raw, errors, members=_members) if can_act else [],
         error_list=taskforms.error_summary(task.form, errors),
         can_act=can_act,
         needs_check=task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"],
@@ -234,6 +234,10 @@ def _render_task(service, case, task, *, raw=None, errors=None, status=200):
         group_name=group_name,
         overdue=bool(task.due_at and task.due_at < _now()),
     ), status
+
+
+def _members(group: str) -> list:
+    return people.colleagues(db.session, [group], current_app.config["ACRO_SETTINGS"].role_groups)
 
 
 def _lost_race(reference: str, task_name: str, form: dict, conflict: Conflict):
