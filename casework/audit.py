@@ -2,26 +2,7 @@
 
 from __future__ import annotations
 
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
-
-from engine.parser import AcroUserTask, DecisionTask, ExternalServiceTask
-
 from .models import AuditEntry
-
-
-def action_for(spec) -> str:
-    if isinstance(spec, AcroUserTask):
-        return "task completed"
-    if isinstance(spec, ExternalServiceTask):
-        return "system action"
-    if isinstance(spec, DecisionTask):
-        return "decision made"
-    if isinstance(spec, ExclusiveGateway):
-        return "route chosen"
-    if isinstance(spec, CatchingEvent):
-        return "event"
-    return "step"
 
 
 def record(

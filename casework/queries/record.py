@@ -12,10 +12,10 @@ from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 from sqlalchemy import select
 
 from engine import spiff_compat as compat
-from engine.instance import form_to_dict
+from engine.instance import action_for, form_to_dict
 from engine.parser import AcroUserTask
 
-from .. import audit, bundles
+from .. import bundles
 from ..models import AuditEntry, Case, Document
 
 COMPLETED = "task completed"
@@ -114,7 +114,7 @@ def rests_on(session, case: Case, bpmn_id: str) -> list[Step]:
         if message is not None:
             found = [e for e in entries if e.action == MESSAGE and (e.details or {}).get("message") == message]
         else:
-            kind = audit.action_for(spec)  # a call activity may share the id of a task it calls
+            kind = action_for(spec)  # a call activity may share the id of a task it calls
             found = [e for e in entries if e.task_bpmn_id == element and e.action == kind]
         if not found:
             continue
