@@ -101,6 +101,10 @@ class RecordingSender:
         self.sent.append(message)
 
 
+# the case record's fields a scenario can expect (and a scenario made from a case pins)
+CASE_FIELDS = ("outcome", "state", "stage", "custody_status", "marker_status", "team", "detention_power", "case_owner")
+
+
 class Runner:
     """Runs scenarios on one fresh database, keeping coverage across them."""
 
@@ -284,16 +288,7 @@ class Runner:
 
     def _check_case(self, session, service, case, checks, result, name) -> None:
         fail = lambda msg: result.failures.append(f"case {name} ({case.reference}): {msg}")  # noqa: E731
-        for attr in (
-            "outcome",
-            "state",
-            "stage",
-            "custody_status",
-            "marker_status",
-            "team",
-            "detention_power",
-            "case_owner",
-        ):
+        for attr in CASE_FIELDS:
             if attr in checks and getattr(case, attr) != checks[attr]:
                 fail(f"{attr} is {getattr(case, attr)!r}, expected {checks[attr]!r}")
         instance = service.instance(case)

@@ -203,19 +203,10 @@ def _duration(wait: str) -> timedelta:
 
 
 def _expectations(session, case, instance) -> dict:
-    from ..scenarios import _visited
+    from ..scenarios import CASE_FIELDS, _visited
 
     expect = {}
-    for attr in (
-        "outcome",
-        "state",
-        "stage",
-        "custody_status",
-        "marker_status",
-        "team",
-        "detention_power",
-        "case_owner",
-    ):
+    for attr in CASE_FIELDS:
         value = getattr(case, attr)
         if value is not None:
             expect[attr] = value
