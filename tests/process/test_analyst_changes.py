@@ -35,7 +35,7 @@ def test_the_stage1_period_changes_in_one_edit_and_timer_deadline_and_notice_fol
     """DEP-3: one DMN output drives the timer, the deadline on the case and the notice."""
     edit_once(processes / "stage1_response_period.dmn", '<text>"P20D"</text>', '<text>"P28D"</text>')
     scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")
-    stage1 = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "consider_detention"][0] + 1
+    stage1 = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "record_police_response"][0] + 1
     owner = {"task": "consider_deportation", "as": "caseworker", "user": "carl"}
     # no representations: the timer alone decides when the decision may be made
     scenario["steps"] = scenario["steps"][:stage1] + [
