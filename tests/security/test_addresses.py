@@ -14,7 +14,7 @@ from casework.outbox import OutboxMailer
 from tests.intake.make_corpus import certificate, referral
 from tests.people import INTAKE
 from tests.referrals import api_body, persona
-from tests.web.pages import TO_DETENTION, text
+from tests.web.pages import TO_STAGE1, text
 from webapp.bootstrap import casework
 from webapp.db import db
 
@@ -73,7 +73,7 @@ def test_an_email_referral_with_two_addresses_is_quarantined_not_taken_in(app, t
 
 
 def test_the_police_notification_goes_only_to_the_referral_s_officer(app, make_case):
-    reference = make_case(TO_DETENTION)
+    reference = make_case(TO_STAGE1)  # the police are contacted after detention is considered (LOC-2)
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
         officer = case.referral["officer"]["email"]
