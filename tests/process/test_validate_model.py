@@ -282,3 +282,63 @@ def test_a_decision_answer_no_flow_handles_is_refused():
 def test_every_decision_answer_handled_or_a_default_flow_passes():
     assert problems({"p.bpmn": diagram(after_decision(default=False)), "d.dmn": decision(["A", "B"])}) == []
     assert problems({"p.bpmn": diagram(after_decision(default=True)), "d.dmn": decision(["A", "B", "C"])}) == []
+
+
+# --- lanes and candidate groups ------------------------------------------------------------
+
+
+def lane(lane_id: str, name: str, groups: str | None, *refs: str) -> str:
+    properties = (
+        f'<bpmn:extensionElements><camunda:properties><camunda:property name="candidateGroups" value="{groups}" />'
+        "</camunda:properties></bpmn:extensionElements>"
+        if groups is not None
+        else ""
+    )
+    return (
+        f'<bpmn:lane id="{lane_id}" name="{name}">{properties}'
+        + "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in refs)
+        + "</bpmn:lane>"
+    )
+
+
+def in_lanes(*lanes: str) -> str:
+    return diagram(f'<bpmn:laneSet id="ls">{"".join(lanes)}</bpmn:laneSet>' + straight(user_task()))
+
+
+def test_a_user_task_in_the_lane_of_its_group_passes():
+    assert problems({"p.bpmn": in_lanes(lane("casework", "CC casework team", "cc-casework", "s", "t", "e"))}) == []
+
+
+def test_a_user_task_whose_group_is_not_its_lanes_is_refused():
+    assert_refused(
+        {"p.bpmn": in_lanes(lane("director", "CC Director", "cc-director", "s", "t", "e"))},
+        "p.bpmn: t: candidate group(s) cc-casework are not those of its lane 'CC Director' (cc-director): "
+        "move the task to the right lane or change its groups",
+    )
+
+
+def test_a_lane_with_user_tasks_must_say_which_groups_it_stands_for():
+    assert_refused(
+        {"p.bpmn": in_lanes(lane("casework", "CC casework team", None, "s", "t", "e"))},
+        "p.bpmn: casework: lane 'CC casework team' has user tasks but no extension property candidateGroups",
+    )
+
+
+def test_a_user_task_outside_every_lane_of_a_process_with_lanes_is_refused():
+    assert_refused(
+        {"p.bpmn": in_lanes(lane("system", "The system", "", "s", "e"))},
+        "p.bpmn: t: user task is in no lane: put it in the lane of the people who do it",
+    )
+
+
+def test_a_nested_lane_takes_its_groups_from_the_lane_around_it():
+    nested = (
+        '<bpmn:lane id="casework" name="CC casework team"><bpmn:extensionElements><camunda:properties>'
+        '<camunda:property name="candidateGroups" value="cc-casework, senior-caseworker" />'
+        "</camunda:properties></bpmn:extensionElements>"
+        "<bpmn:flowNodeRef>s</bpmn:flowNodeRef><bpmn:flowNodeRef>t</bpmn:flowNodeRef>"
+        "<bpmn:flowNodeRef>e</bpmn:flowNodeRef>"
+        '<bpmn:childLaneSet id="cls"><bpmn:lane id="owners" name="Case owners">'
+        "<bpmn:flowNodeRef>t</bpmn:flowNodeRef></bpmn:lane></bpmn:childLaneSet></bpmn:lane>"
+    )
+    assert problems({"p.bpmn": in_lanes(nested)}) == []
