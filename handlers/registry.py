@@ -100,6 +100,10 @@ class Registry:
     def topics(self) -> list[str]:
         return sorted(self._entries)
 
+    def function(self, topic: str) -> Callable:
+        """The handler of ``topic`` itself (tests read what it returns)."""
+        return self._entry(topic).function
+
     def adapters_for(self, topic: str) -> tuple[str, ...]:
         """The adapters the handler of ``topic`` declares."""
         return self._entry(topic).adapters

@@ -342,3 +342,31 @@ def test_a_nested_lane_takes_its_groups_from_the_lane_around_it():
         "<bpmn:flowNodeRef>t</bpmn:flowNodeRef></bpmn:lane></bpmn:childLaneSet></bpmn:lane>"
     )
     assert problems({"p.bpmn": in_lanes(nested)}) == []
+
+
+# --- what a service task sets: its output parameters ----------------------------------------
+
+
+def service_with_output(value: str) -> str:
+    return (
+        '<bpmn:serviceTask id="t" camunda:type="external" camunda:topic="x.y"><bpmn:extensionElements>'
+        f'<camunda:inputOutput><camunda:outputParameter name="flag">{value}</camunda:outputParameter>'
+        "</camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>"
+    )
+
+
+def test_a_declared_output_passes():
+    assert problems({"p.bpmn": diagram(straight(service_with_output("${flag}")))}) == []
+
+
+@pytest.mark.parametrize(
+    "value, said",
+    [
+        ("yes", "service task t, output parameter 'flag': write an expression, ${flag} for the value the handler"),
+        ("${flag == true}", "service task t, output parameter 'flag': 'flag == true': 'true' is JUEL: write 'True'"),
+        ("${x ** y}", "service task t, output parameter 'flag': 'x ** y' is refused: a power's exponent"),
+        ('<camunda:script scriptFormat="groovy">true</camunda:script>', "a script value is not run"),
+    ],
+)
+def test_an_output_parameter_the_engine_cannot_run_is_refused(value, said):
+    assert_refused({"p.bpmn": diagram(straight(service_with_output(value)))}, said)
