@@ -118,9 +118,7 @@ def ignored_constructs(node, file) -> Iterator[Found]:
             continue
         if tag == "inputOutput" and owner_tag == "serviceTask":
             continue
-        reported.add(element)
         if tag == "outputParameter" and owner_tag == "serviceTask" and parent_tag == "inputOutput":
-            reported.discard(element)
             kinds = [_local(child.tag) for child in element if isinstance(child.tag, str)]
             if kinds:
                 reported.add(element)
@@ -131,6 +129,7 @@ def ignored_constructs(node, file) -> Iterator[Found]:
                     f"write an expression such as ${{{element.get('name')}}}",
                 )
             continue
+        reported.add(element)
         if tag in ("in", "out") and owner_tag == "callActivity":
             other = {k: v for k, v in element.attrib.items() if k != "variables"}
             if element.get("variables") != "all" or other:
