@@ -35,7 +35,7 @@ FUNCTIONS = {
     "upper": lambda s: str(s).upper(),
 }
 
-_CAMUNDA_EXPRESSION = re.compile(r"^\s*[$#]\{(?P<inner>.*)\}\s*$", re.S)
+_CAMUNDA_EXPRESSION = re.compile(r"^\s*\$\{(?P<inner>.*)\}\s*$", re.S)
 _FORBIDDEN_NODES = (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
 
 
@@ -43,6 +43,110 @@ def unwrap(expression: str) -> str:
     """``${x == 1}`` (as Camunda Modeler users write it) and ``x == 1`` mean the same."""
     match = _CAMUNDA_EXPRESSION.match(expression or "")
     return match.group("inner") if match else (expression or "")
+
+
+# what an analyst used to Camunda writes (JUEL, JavaScript) and what this engine reads instead;
+# outside string literals, since "a && b" inside quotes is just text
+_STRINGS = re.compile(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'")
+_FOREIGN_OPERATORS = (
+    ("===", "=="),
+    ("!==", "!="),
+    ("&&", "and"),
+    ("||", "or"),
+)
+_FOREIGN_NOT = re.compile(r"!(?!=)")
+_FOREIGN_NAMES = {
+    "true": "True",
+    "false": "False",
+    "null": "None",
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "div": "/",
+    "mod": "%",
+    "empty": "not x (or len(x) == 0)",
+}
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+# the cost of an expression must be bounded before it runs: the evaluator's own limits
+# (simpleeval's MAX_POWER, MAX_STRING_LENGTH) still let 4000000 ** 4000000 run for hours
+MAX_EXPONENT = 64
+MAX_REPEAT = 100_000
+
+
+def juel_advice(text: str) -> str | None:
+    """What to write instead, when ``text`` is written in Camunda's JUEL or JavaScript: the
+    engine evaluates Python, where ``true`` is an unknown name and ``&&`` a syntax error."""
+    if re.match(r"^\s*#\{", text or ""):
+        return "#{...} is a Camunda deferred expression: write the Python expression itself"
+    code = _STRINGS.sub('""', text or "")
+    for foreign, python in _FOREIGN_OPERATORS:
+        if foreign in code:
+            return f"{foreign!r} is JUEL/JavaScript: write {python!r} (expressions are Python)"
+    if "?" in code and ":" in code:
+        return "JUEL's 'a ? b : c': write 'b if a else c' (expressions are Python)"
+    if _FOREIGN_NOT.search(code):
+        return "'!' is JUEL/JavaScript: write 'not' (expressions are Python)"
+    for name in _NAME.findall(code):
+        if name in _FOREIGN_NAMES:
+            return f"{name!r} is JUEL: write {_FOREIGN_NAMES[name]!r} (expressions are Python)"
+    return None
+
+
+def _bounded(text: str, nodes) -> None:
+    """Refuse what has no bound on its cost: large or unknown powers, % formatting and format
+    widths (each can ask for gigabytes of text), repeating a sequence a huge number of times,
+    and comprehensions inside comprehensions."""
+    for node in nodes:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            exponent = node.right
+            if not (
+                isinstance(exponent, ast.Constant)
+                and isinstance(exponent.value, int)
+                and abs(exponent.value) <= MAX_EXPONENT
+            ):
+                raise ExpressionError(
+                    f"{text!r} is refused: a power's exponent must be a whole number up to {MAX_EXPONENT} "
+                    f"written in the expression (its cost has no bound otherwise)"
+                )
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.JoinedStr):
+            raise ExpressionError(f"{text!r} is refused: % formatting is not allowed")
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, str)
+        ):
+            raise ExpressionError(
+                f"{text!r} is refused: % formatting is not allowed (a width such as %999999999d has no bound)"
+            )
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            raise ExpressionError(f"{text!r} is refused: format widths and specs in f-strings are not allowed")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            for sequence, count in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(sequence, (ast.Constant, ast.List, ast.Tuple)) and not isinstance(
+                    getattr(sequence, "value", None), (int, float, complex)
+                ):
+                    if not (
+                        isinstance(count, ast.Constant) and isinstance(count.value, int) and count.value <= MAX_REPEAT
+                    ):
+                        raise ExpressionError(
+                            f"{text!r} is refused: a text or list may be repeated only a number of times "
+                            f"written in the expression, up to {MAX_REPEAT}"
+                        )
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            inner = [n for n in ast.walk(node) if n is not node and isinstance(n, _COMPREHENSIONS)]
+            if len(node.generators) > 1 or inner:
+                raise ExpressionError(
+                    f"{text!r} is refused: a comprehension inside (or over two 'for's of) another has no bound "
+                    f"on its cost; use one 'for'"
+                )
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def check(expression: str) -> str:
@@ -54,6 +158,9 @@ def check(expression: str) -> str:
     text = unwrap(expression).strip()
     if not text:
         raise ExpressionError("the expression is empty")
+    advice = juel_advice(text)
+    if advice:
+        raise ExpressionError(f"{text!r}: {advice}")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -77,6 +184,7 @@ def check(expression: str) -> str:
                     f"{text!r} is refused: {name}() is not an allowed function "
                     f"(allowed: {', '.join(sorted(FUNCTIONS))})"
                 )
+    _bounded(text, nodes)
     return text
 
 

@@ -83,6 +83,12 @@ class ExternalTask:
     data: dict
     # the element's extension properties: what the diagram says the step writes (its wording)
     properties: dict = dataclasses.field(default_factory=dict)
+    spec: ExternalServiceTask = dataclasses.field(repr=False, compare=False, default=None)
+
+    def process_variables(self, result: dict | None) -> dict:
+        """The process variables the handler's ``result`` sets, as the service task's output
+        parameters declare them; raises UndeclaredOutput for a result the diagram does not declare."""
+        return self.spec.process_variables(result, self.data)
 
 
 @dataclass
@@ -210,6 +216,7 @@ class Instance:
                 t.workflow.spec.name,
                 t.data,
                 dict(getattr(t.task_spec, "extensions", None) or {}),
+                t.task_spec,
             )
             for t in self._all_tasks(state=TaskState.STARTED)
             if isinstance(t.task_spec, ExternalServiceTask)
@@ -284,8 +291,9 @@ class Instance:
     def run(self, execute: Callable[[ExternalTask], dict | None]) -> None:
         """Run engine steps and external tasks until only people, messages or timers remain.
 
-        ``execute`` does one external task and returns the data to merge into it; if it
-        raises, the task stays started and the exception propagates.
+        ``execute`` does one external task and returns the handler's result; the task's output
+        parameters turn it into process variables. If either raises, the task stays started
+        and the exception propagates.
         """
         with engine_clock.using(self.clock):
             while True:
@@ -295,9 +303,7 @@ class Instance:
                     return
                 for external in pending:
                     task = self.workflow.get_task_from_id(_uuid(external.id))
-                    result = execute(external)
-                    if result:
-                        task.data.update(result)
+                    task.data.update(external.process_variables(execute(external)))
                     task.complete()
 
     def task(self, task_id: str):

@@ -9,6 +9,7 @@ the file and element id.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -46,7 +47,7 @@ from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 from SpiffWorkflow.dmn.specs.model import InputEntry, OutputEntry
 
 from . import feel
-from .expressions import ExpressionError, check, unwrap
+from .expressions import ExpressionError, check, evaluate, unwrap
 
 _ISO_TIMER = re.compile(
     r"^(R\d*/)?(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
@@ -126,12 +127,52 @@ class PassThroughTask(NoneTask):
         self.manual = False
 
 
-class ExternalServiceTask(ServiceTask):
-    """A service task done by the handler registered for its topic (Camunda external task)."""
+class UndeclaredOutput(ValueError):
+    """A handler set a process variable its service task does not declare."""
 
-    def __init__(self, wf_spec, name, topic=None, **kwargs):
+
+class ExternalServiceTask(ServiceTask):
+    """A service task done by the handler registered for its topic (Camunda external task).
+
+    ``output_parameters`` are its output parameters (Modeler: Inputs/Outputs, "Output parameters"):
+    process variable -> expression over the handler's result and the process variables. They
+    are the only variables the step sets, so the diagram shows where each one comes from.
+    """
+
+    def __init__(self, wf_spec, name, topic=None, output_parameters=None, **kwargs):
         super().__init__(wf_spec, name, **kwargs)
         self.topic = topic
+        self.output_parameters = dict(output_parameters or {})
+
+    @property
+    def declared(self) -> set[str]:
+        """The names of the handler's result that some output parameter reads."""
+        return {
+            node.id
+            for expression in self.output_parameters.values()
+            for node in ast.walk(ast.parse(expression, mode="eval"))
+            if isinstance(node, ast.Name)
+        }
+
+    def process_variables(self, result: dict | None, data: dict) -> dict:
+        """What the step sets: each output parameter evaluated over the handler's result (which
+        wins) and the process variables. A result the diagram does not declare is refused."""
+        result = result or {}
+        undeclared = sorted(set(result) - self.declared)
+        if undeclared:
+            raise UndeclaredOutput(
+                f"the handler for topic {self.topic!r} sets {', '.join(undeclared)}, which service task "
+                f"{self.bpmn_id} does not declare: add an output parameter for each (Modeler: Inputs/Outputs, "
+                f"Output parameters: process variable name {undeclared[0]}, value ${{{undeclared[0]}}})"
+            )
+        names = {**data, **result}
+        try:
+            return {name: evaluate(expression, names) for name, expression in self.output_parameters.items()}
+        except ExpressionError as exc:
+            raise UndeclaredOutput(
+                f"service task {self.bpmn_id} (topic {self.topic!r}): an output parameter cannot be worked out "
+                f"from what the handler gave ({', '.join(sorted(result)) or 'nothing'}): {exc}"
+            ) from None
 
 
 class DecisionTask(BusinessRuleTask):
@@ -235,7 +276,34 @@ class ExternalTaskParser(CamundaTaskParser):
                 self.node,
                 self.filename,
             )
-        return self.spec_class(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
+        return self.spec_class(
+            self.spec, self.bpmn_id, topic=topic, output_parameters=self._output_parameters(), **self.bpmn_attributes
+        )
+
+    def _output_parameters(self) -> dict[str, str]:
+        outputs = {}
+        for parameter in self.xpath("./bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter"):
+            name = (parameter.get("name") or "").strip()
+            text = (parameter.text or "").strip()
+            where = f"service task {self.bpmn_id}, output parameter {name!r}"
+            if not name.isidentifier():
+                raise _refuse(
+                    f"{where}: the process variable name must be a name such as custody_status",
+                    parameter,
+                    self.filename,
+                )
+            if len(parameter) or unwrap(text) == text:
+                raise _refuse(
+                    f"{where}: write an expression, ${{{name}}} for the value the handler gives or a fixed value "
+                    f"such as ${{False}} (a script, list or map is not run, and plain text would be a string)",
+                    parameter,
+                    self.filename,
+                )
+            try:
+                outputs[name] = check(text)
+            except ExpressionError as exc:
+                raise _refuse(f"{where}: {exc}", parameter, self.filename) from None
+        return outputs
 
 
 class RefusedScriptTaskParser(CamundaTaskParser):

@@ -60,7 +60,7 @@ class AcroUserTaskConverter(UserTaskConverter):
 
 class ExternalServiceTaskConverter(BpmnTaskSpecConverter):
     def to_dict(self, spec):
-        return {**self.get_default_attributes(spec), "topic": spec.topic}
+        return {**self.get_default_attributes(spec), "topic": spec.topic, "output_parameters": spec.output_parameters}
 
 
 def _config():

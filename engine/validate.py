@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from . import feel
+from . import feel, model_checks
 from . import spiff_compat as compat
 from .bundle import BPMN_NS, MAIN_PROCESS, read_dir
 from .expressions import ExpressionError, check, evaluate
@@ -71,6 +71,8 @@ def validate_files(
     process_files: dict[str, str] = {}
     elements: set[str] = set()
     shows: list[tuple[str, str, str]] = []  # (file, user task, element it shows)
+    diagrams: dict[str, object] = {}  # file name -> its XML, for the checks on the XML itself
+    decisions: dict[str, list[dict]] = {}  # decision id -> the outputs of each of its rules
     for name, text in files.items():
         try:
             node = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
@@ -79,9 +81,11 @@ def validate_files(
             continue
         try:
             if name.endswith(".dmn"):
+                decisions.update(model_checks.decision_rows(node))
                 parser.add_dmn_xml(node, filename=name)
                 problems.extend(_check_table_covers_its_input_values(node, name))
             else:
+                diagrams[name] = node
                 parser.add_bpmn_xml(node, filename=name)
                 for process in node.iter(f"{{{BPMN_NS}}}process"):
                     process_files[process.get("id")] = name
@@ -113,6 +117,14 @@ def validate_files(
             parser.get_subprocess_specs(main)
     except ValidationException as exc:
         problems.append(_from_exception(exc, process_files[main]))
+    for name, node in diagrams.items():
+        found = [
+            *model_checks.ignored_constructs(node, name),
+            *model_checks.conditions(node, name),
+            *model_checks.lanes(node, name),
+            *model_checks.decision_outputs_handled(node, name, decisions),
+        ]
+        problems.extend(Problem(*f) for f in found)
     return sorted(set(problems), key=lambda p: (p.file, p.element, p.message))
 
 

@@ -50,15 +50,8 @@ def record_referral(data, *, case_store, settings):
             "Nationality not stated in the referral: EEA status must be checked. "
             "The case is treated as non-EEA until the nationality is confirmed."
         )
-    return {
-        "case_reference": case_store.reference,
-        "eea_national": bool(eea),
-        "left_uk": False,
-        "wanted_marker": False,
-        "further_offending_overseas": False,
-        "pending_prosecution": False,
-        "police_continue_prosecution": False,
-    }
+    # the flags the later gateways read start at False in the diagram (this task's output parameters)
+    return {"case_reference": case_store.reference, "eea_national": bool(eea)}
 
 
 @registry.topic("case-record.create")

@@ -107,6 +107,10 @@ class Registry:
         """Each topic with the wording its service task must give it."""
         return {topic: entry.wording for topic, entry in sorted(self._entries.items())}
 
+    def function(self, topic: str) -> Callable:
+        """The handler of ``topic`` itself (tests read what it returns)."""
+        return self._entry(topic).function
+
     def adapters_for(self, topic: str) -> tuple[str, ...]:
         """The adapters the handler of ``topic`` declares."""
         return self._entry(topic).adapters

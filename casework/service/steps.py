@@ -101,6 +101,8 @@ class StepRunner:
             written_before = len(documents.created)
             try:
                 result = self.registry.run(task.topic, dict(task.data), **adapters, wording=task.properties) or {}
+                # a result the diagram does not declare fails here, before the handler's work is kept
+                task.process_variables(result)
                 savepoint.commit()
                 produced[task.id] = documents.created[written_before:]
             except (StaleDataError, DBAPIError):

@@ -9,6 +9,7 @@ import pytest
 from engine.bundle import parse, read_dir
 from engine.clock import FakeClock
 from engine.instance import Engine, NotWaiting
+from engine.parser import UndeclaredOutput
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,9 +24,14 @@ def clock():
     return FakeClock()
 
 
+def act(task):
+    """The mini.act handler: gives what the service task declares."""
+    return {"acted": True}
+
+
 def started(bundle, clock):
     instance = Engine(clock).start(bundle, {"owner": "alice"})
-    instance.run(lambda task: None)
+    instance.run(act)
     return instance
 
 
@@ -51,6 +57,26 @@ def test_service_task_runs_its_topic_and_result_lands_in_data(bundle, clock):
     assert seen == ["mini.act"]
     assert instance.data()["acted"] is True
     assert instance.data()["period"] == "P10D"
+    # a fixed value from the diagram: the handler need not give it
+    assert instance.data()["act_done"] is True
+
+
+def test_a_handler_result_the_service_task_does_not_declare_is_refused(bundle, clock):
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": False})
+    with pytest.raises(
+        UndeclaredOutput, match=r"the handler for topic 'mini.act' sets surprise, which service task act"
+    ):
+        instance.run(lambda task: {"acted": True, "surprise": 1})
+    assert "surprise" not in instance.data()
+    assert [t.topic for t in instance.external_tasks()] == ["mini.act"], "the task stays to be retried"
+
+
+def test_a_declared_output_the_handler_does_not_give_is_an_error(bundle, clock):
+    instance = started(bundle, clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": False})
+    with pytest.raises(UndeclaredOutput, match=r"service task act .*from what the handler gave \(nothing\)"):
+        instance.run(lambda task: None)
 
 
 def test_handler_error_leaves_the_task_started(bundle, clock):
@@ -63,7 +89,7 @@ def test_handler_error_leaves_the_task_started(bundle, clock):
     with pytest.raises(RuntimeError):
         instance.run(fail)
     assert [t.topic for t in instance.external_tasks()] == ["mini.act"]
-    instance.run(lambda task: None)  # a retry completes it
+    instance.run(act)  # a retry completes it
     assert instance.external_tasks() == []
 
 
@@ -71,7 +97,7 @@ def test_timer_from_dmn_period_fires_only_when_due_and_survives_restore(bundle, 
     engine = Engine(clock)
     instance = started(bundle, clock)
     instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "other", "on_pnc": True})
-    instance.run(lambda task: None)
+    instance.run(act)
     [timer] = instance.timers()
     assert timer.due_at == clock.now() + timedelta(days=20)
     state = json.loads(json.dumps(engine.dump(instance)))
@@ -81,7 +107,7 @@ def test_timer_from_dmn_period_fires_only_when_due_and_survives_restore(bundle, 
     assert restored.fire_due_timers() == 0
     clock.advance(timedelta(days=1, seconds=1))
     assert restored.fire_due_timers() == 1
-    restored.run(lambda task: None)
+    restored.run(act)
     assert restored.waiting_messages() == ["go_on"]
 
 
@@ -94,12 +120,12 @@ def test_message_for_a_case_not_waiting_is_a_clear_error(bundle, clock):
 def test_message_is_delivered_with_its_payload(bundle, clock):
     instance = started(bundle, clock)
     instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": True})
-    instance.run(lambda task: None)
+    instance.run(act)
     clock.advance(timedelta(days=11))
     instance.fire_due_timers()
-    instance.run(lambda task: None)
+    instance.run(act)
     instance.send_message("go_on", {"where": "Leeds"})
-    instance.run(lambda task: None)
+    instance.run(act)
     assert instance.completed
     assert instance.workflow.last_task.data["go_on"] == {"where": "Leeds"}
 
@@ -116,7 +142,7 @@ def test_dmn_with_no_matching_rule_fails_loudly(bundle, clock):
     instance = started(bundle, clock)
     instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "other", "on_pnc": None})
     with pytest.raises(Exception, match="no rule matches"):
-        instance.run(lambda task: None)
+        instance.run(act)
 
 
 def test_erase_data_reaches_every_task(bundle, clock):
@@ -136,7 +162,7 @@ def test_a_gateway_s_audit_names_the_route_it_took_by_its_flow_s_label(clock, pu
     )
     instance = started(parse(files, main="mini"), clock)
     instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": purpose, "on_pnc": False})
-    instance.run(lambda task: None)
+    instance.run(act)
     [gateway] = [t for t in instance.completed_tasks() if t.bpmn_id == "gw"]
     assert (gateway.name, gateway.route) == ("OK?", route)
     assert {t.route for t in instance.completed_tasks() if t.bpmn_id != "gw"} == {None}

@@ -218,6 +218,35 @@ def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_r
     assert service.session.get(Incident, incident.id).resolved_at is not None
 
 
+def test_a_handler_setting_a_variable_its_service_task_does_not_declare_is_an_incident(world, monkeypatch):
+    service = world.service()
+    reference = submit(service).reference
+    registry = service.registry
+    real = registry.run
+
+    def undeclared(topic, data, **adapters):
+        result = real(topic, data, **adapters)
+        if topic == "case-record.create-paper-file":
+            adapters["case_store"].add_note("work whose result the diagram cannot hold")
+            return {**(result or {}), "paper_file_location": "basement"}
+        return result
+
+    monkeypatch.setattr(registry, "run", undeclared)
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
+    [incident] = service.session.scalars(select(Incident)).all()
+    assert (incident.task_bpmn_id, incident.topic) == ("create_paper_file", "case-record.create-paper-file")
+    assert "sets paper_file_location, which service task create_paper_file does not declare" in incident.error
+    from casework.models import Note
+
+    # the handler's work is rolled back with it, so a retry does not do it twice
+    assert not [n for n in service.session.scalars(select(Note)) if "cannot hold" in n.text]
+
+
 def test_the_audit_trail_names_who_did_each_step_and_what_changed(world):
     service = world.service()
     reference = submit(service).reference
