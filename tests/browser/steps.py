@@ -118,6 +118,8 @@ def enter_referral(page: Page, referral: dict) -> str:
     if referral.get("certificate"):
         choose(page, "Request purpose on the certificate", referral["certificate"]["purpose"])
         fill(page, "Certificate text", referral["certificate"]["text"])
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check the referral before recording it")).to_be_visible()
     page.get_by_role("button", name="Record the referral").click()
     expect(page.get_by_role("heading", name="Referral recorded")).to_be_visible()
     text = page.locator(".govuk-panel__body").inner_text()
