@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.cases import case_at, serious_violations
-from tests.browser.steps import choose, fill
+from tests.browser.steps import choose, fill, open_tab
 from tests.web.pages import TO_DETENTION, TO_STAGE1
 
 
@@ -74,9 +74,16 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
     audit.check("purpose with errors")
     choose(page, f"Why do you need to see case {cases['stage1']}?", "Quality assurance or audit")
     page.get_by_role("button", name="Continue to the case").click()
+    audit.check("case page")
+    for tab in ("Decisions", "Documents", "Emails", "Timeline"):
+        open_tab(page, tab)
+        audit.check(f"case page, {tab}")
+    open_tab(page, "Process")
     expect(page.locator("[data-diagram-ready]").first).to_be_visible()
     expect(page.locator(".app-step--current").first).to_be_attached()
     audit.check("case page with its diagrams")
+    visit.goto("/dashboard/cases")
+    audit.check("cases a dashboard count counts")
     visit.goto("/tasks/queues/cc-director")
     audit.check("refused (403)")
     visit.goto("/cases/ACRO-1999-000001/purpose")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from casework.models import AccessLog, Case
 from engine.clock import FakeClock, SystemClock
 from tests.browser.cases import case_at
-from tests.browser.steps import choose, fill, open_case
+from tests.browser.steps import choose, fill, open_case, open_tab
 from tests.web.pages import TO_STAGE1
 from webapp.db import db
 
@@ -55,8 +55,9 @@ def last_log_id(live_server):
 
 
 def download_notice(page):
+    open_tab(page, "Documents")
     with page.expect_download() as download:
-        page.get_by_role("link", name=NOTICE).click()
+        page.get_by_role("tabpanel", name="Documents").get_by_role("link", name=NOTICE).click()
     assert download.value.suggested_filename.endswith(".pdf")
 
 
@@ -82,7 +83,7 @@ def test_each_view_and_download_is_logged_with_the_purpose_of_that_view(visit, l
 
     # half an hour later the reason has lapsed: the download asks why again, then goes ahead
     wall_clock.advance(timedelta(minutes=31))
-    page.get_by_role("link", name=NOTICE).click()
+    page.get_by_role("tabpanel", name="Documents").get_by_role("link", name=NOTICE).click()
     question = f"Why do you need to see case {reference}?"
     expect(page.get_by_role("group", name=question)).to_be_visible()
     choose(page, question, "Answering an enquiry about this case")

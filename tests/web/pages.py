@@ -106,3 +106,42 @@ def texts(response, xpath: str) -> list[str]:
 def has_class(name: str) -> str:
     """An XPath test for an element with the CSS class ``name``."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+DEPORT = (
+    "consider_deportation",
+    "caseworker",
+    {
+        "foreign_convictions_considered": "Theft (Poland, 2019)",
+        "uk_convictions": "None",
+        "outstanding_law_enforcement": "None",
+        "deportation_decision": "deport",
+        "decision_reasons": "Serious offending",
+        "address_known": "yes",
+        "in_country_right_of_appeal": "no",
+    },
+)
+
+
+def deliver(app, reference: str, message: str, details: str = "") -> None:
+    """A caseworker records an event the case waits for."""
+    from tests.people import actor_of_role
+    from webapp.bootstrap import casework
+
+    with app.app_context():
+        caseworker = actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups)
+        casework().deliver_message(reference, message, {"details": details} if details else {}, caseworker)
+
+
+def deported(app, make_case) -> str:
+    """A case taken to its end: Stage 1, representations, deportation decided and enforced."""
+    from tests.people import actor_of_role
+    from webapp.bootstrap import casework
+
+    reference = make_case(TO_STAGE1)
+    deliver(app, reference, "representations_received", "From the FNO's solicitors")
+    with app.app_context():
+        caseworker = actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups)
+        casework().complete_task(reference, task_id(app, reference, DEPORT[0]), DEPORT[2], caseworker)
+    deliver(app, reference, "deportation_enforced", "Removed to Poland")
+    return reference

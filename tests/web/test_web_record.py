@@ -129,7 +129,7 @@ def test_the_case_page_shows_every_decision_in_its_form_s_labels_with_who_and_wh
     reference = make_case(TO_STAGE1)
     page = opened(web("senior"), reference).get(f"/cases/{reference}")
     decisions = html(page).xpath(
-        "//h2[@id='decisions']/following-sibling::div[" + has_class("govuk-summary-card") + "]"
+        "//h2[@id='decisions-heading']/following-sibling::div[" + has_class("govuk-summary-card") + "]"
     )
     assert len(decisions) >= 6
     rows = dict(_summary(page, "Consider detention"))

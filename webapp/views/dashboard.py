@@ -3,12 +3,13 @@ cases, and steps that failed and wait to be retried."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from casework.queries import dashboard as dashboard_queries
 from webapp.db import db
 
 from .auth import requires
+from .tasks import _page_number
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,3 +19,26 @@ bp = Blueprint("dashboard", __name__)
 def dashboard():
     now = current_app.extensions["acro"]["clock"].now()
     return render_template("dashboard/dashboard.html", data=dashboard_queries.dashboard(db.session, now=now), now=now)
+
+
+@bp.get("/dashboard/cases")
+@requires("view_dashboard")
+def cases():
+    """The cases a dashboard count counts (by stage, by outcome, or all open ones). Case
+    references only, as on the dashboard: no one is asked a purpose here, so no names (FD-1)."""
+    stage, outcome = request.args.get("stage"), request.args.get("outcome")
+    if outcome is not None:
+        title = f"Closed cases: {outcome}"
+    elif stage is not None:
+        title = f"Open cases at: {stage}"
+    else:
+        title = "Open or dormant cases"
+    page = dashboard_queries.counted(
+        db.session, stage=stage, outcome=outcome, page=_page_number(request.args.get("page"))
+    )
+
+    def page_href(number):
+        kept = {k: v for k, v in (("stage", stage), ("outcome", outcome)) if v is not None}
+        return url_for("dashboard.cases", page=number, **kept)
+
+    return render_template("dashboard/cases.html", title=title, page=page, page_href=page_href)
