@@ -123,6 +123,13 @@ DEPORT = (
 )
 
 
+NOT_PURSUED = (
+    "consider_deportation",
+    "caseworker",
+    {**DEPORT[2], "deportation_decision": "not_pursue", "in_country_right_of_appeal": "yes"},
+)
+
+
 def deliver(app, reference: str, message: str, details: str = "") -> None:
     """A caseworker records an event the case waits for."""
     from tests.people import actor_of_role
@@ -133,15 +140,20 @@ def deliver(app, reference: str, message: str, details: str = "") -> None:
         casework().deliver_message(reference, message, {"details": details} if details else {}, caseworker)
 
 
-def deported(app, make_case) -> str:
-    """A case taken to its end: Stage 1, representations, deportation decided and enforced."""
+def decided(app, reference: str, step: tuple) -> None:
+    """After representations, the deportation decision ``step`` (DEPORT or NOT_PURSUED)."""
     from tests.people import actor_of_role
     from webapp.bootstrap import casework
 
-    reference = make_case(TO_STAGE1)
     deliver(app, reference, "representations_received", "From the FNO's solicitors")
     with app.app_context():
         caseworker = actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups)
-        casework().complete_task(reference, task_id(app, reference, DEPORT[0]), DEPORT[2], caseworker)
+        casework().complete_task(reference, task_id(app, reference, step[0]), step[2], caseworker)
+
+
+def deported(app, make_case) -> str:
+    """A case taken to its end: Stage 1, representations, deportation decided and enforced."""
+    reference = make_case(TO_STAGE1)
+    decided(app, reference, DEPORT)
     deliver(app, reference, "deportation_enforced", "Removed to Poland")
     return reference
