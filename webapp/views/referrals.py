@@ -334,8 +334,8 @@ def new_referral():
         if action.startswith("change-"):
             page["focus"] = action.removeprefix("change-")  # a Change button on the check page
         if action == "remove-file" and certificate:
+            # the button's own link (#certificate_file) takes the page back to the file input
             certificate = {**certificate, "file": None, "filename": None}
-            page["focus"] = "certificate_file"
         page["kept_file"] = kept_file(certificate)
         if action in ("submit", "confirm"):
             referral, rows = build_referral(page)
