@@ -92,3 +92,9 @@ def test_a_deadline_met_is_no_longer_overdue(app, web, make_case):
     app.extensions["acro"]["clock"].advance(timedelta(days=21))
     page = text(web("senior").get("/dashboard"))
     assert "No deadline is overdue" in page
+
+
+def test_a_stage_that_is_not_one_line_of_text_is_refused(web):
+    client = web("director")
+    assert client.get("/dashboard/cases?stage=a%00b").status_code == 400
+    assert client.get("/dashboard/cases?outcome=" + "x" * 201).status_code == 400

@@ -3,13 +3,14 @@ cases, and steps that failed and wait to be retried."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from casework.queries import dashboard as dashboard_queries
 from webapp.db import db
 
 from .auth import requires
-from .tasks import _page_number
+from .security import has_control_characters
+from .tasks import page_number
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,6 +28,10 @@ def cases():
     """The cases a dashboard count counts (by stage, by outcome, or all open ones). Case
     references only, as on the dashboard: no one is asked a purpose here, so no names (FD-1)."""
     stage, outcome = request.args.get("stage"), request.args.get("outcome")
+    for value in (stage, outcome):
+        # a stage or outcome is a short line of the model's words; anything else is refused
+        if value is not None and (len(value) > 200 or has_control_characters(value, one_line=True)):
+            abort(400, description="The stage or outcome must be one line of text, 200 characters or fewer.")
     if outcome is not None:
         title = f"Closed cases: {outcome}"
     elif stage is not None:
@@ -34,7 +39,7 @@ def cases():
     else:
         title = "Open or dormant cases"
     page = dashboard_queries.counted(
-        db.session, stage=stage, outcome=outcome, page=_page_number(request.args.get("page"))
+        db.session, stage=stage, outcome=outcome, page=page_number(request.args.get("page"))
     )
 
     def page_href(number):
