@@ -69,6 +69,24 @@ class CaseDetail:
     waiting_for: list[str] = field(default_factory=list)
 
 
+def same_time(a, b) -> bool:
+    return abs((a - b).total_seconds()) < 60
+
+
+def live_deadlines(session, case: Case, tasks: list[UserTask]) -> list[dict]:
+    """The deadlines the case still has: its tasks' due dates and the timers its process waits
+    on, each once. A timer that a recorded deadline stands for (the Stage 1 response and the
+    timer of its period, due together) takes that deadline's name. A recorded deadline that
+    no timer waits on any more (the response came, or the case is concluded) is not shown:
+    it says what was due, and the notes and timeline keep that."""
+    recorded = session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()
+    deadlines = [{"what": f"Task: {t.name}", "due_at": t.due_at} for t in tasks if t.due_at]
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id)):
+        named = [d.kind for d in recorded if same_time(d.due_at, timer.due_at)]
+        deadlines.append({"what": named[0] if named else timer.name, "due_at": timer.due_at})
+    return sorted(deadlines, key=lambda d: d["due_at"])
+
+
 def detail(session, case: Case, *, data: dict, waiting: list[str], awaiting_certificate: bool = False) -> CaseDetail:
     """Everything the case page shows; ``data`` are the case's process variables now, and
     ``awaiting_certificate`` whether one of the messages it waits for brings a certificate."""
@@ -88,15 +106,7 @@ def detail(session, case: Case, *, data: dict, waiting: list[str], awaiting_cert
         convictions = list(referral.get("convictions") or [])
     held = certificates(session, case)
     tasks = task_queries.of_case(session, case.id)
-    deadlines = [
-        {"what": d.kind, "due_at": d.due_at}
-        for d in session.scalars(select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at))
-    ]
-    deadlines += [{"what": f"Task: {t.name}", "due_at": t.due_at} for t in tasks if t.due_at]
-    deadlines += [
-        {"what": f"Timer: {t.name}", "due_at": t.due_at}
-        for t in session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.due_at))
-    ]
+    deadlines = live_deadlines(session, case, tasks)
     return CaseDetail(
         case=case,
         referral=referral,
@@ -105,7 +115,7 @@ def detail(session, case: Case, *, data: dict, waiting: list[str], awaiting_cert
         convictions=convictions,
         certificates=held,
         certificate_status=certificate_status(held, data, awaiting_certificate),
-        deadlines=sorted(deadlines, key=lambda d: d["due_at"]),
+        deadlines=deadlines,
         documents=list(
             session.scalars(
                 select(Document).where(Document.case_id == case.id).order_by(Document.created_at, Document.id)

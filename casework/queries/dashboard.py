@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..models import Case, Deadline, Incident, UserTask
+from ..models import Case, Deadline, Incident, Timer, UserTask
+from . import Page, page_of
+from .cases import same_time
+
+
+def _named(timer: Timer, recorded: list[Deadline]) -> str:
+    named = [d.kind for d in recorded if d.case_id == timer.case_id and same_time(d.due_at, timer.due_at)]
+    return named[0] if named else timer.name
 
 
 def dashboard(session, *, now: datetime) -> dict:
@@ -24,11 +31,15 @@ def dashboard(session, *, now: datetime) -> dict:
         .group_by(Case.outcome)
         .order_by(func.count().desc(), Case.outcome)
     ).all()
-    overdue_deadlines = session.execute(
-        select(Deadline, Case.reference)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.due_at < now, Case.state != "closed")
-        .order_by(Deadline.due_at)
+    # a deadline is overdue while the process still waits on its timer (cases.live_deadlines)
+    overdue_timers = session.execute(
+        select(Timer, Case.reference)
+        .join(Case, Case.id == Timer.case_id)
+        .where(Timer.due_at < now, Case.state != "closed")
+        .order_by(Timer.due_at)
+    ).all()
+    recorded = session.scalars(
+        select(Deadline).where(Deadline.case_id.in_({t.case_id for t, _ in overdue_timers}))
     ).all()
     overdue_tasks = session.execute(
         select(UserTask, Case.reference)
@@ -39,12 +50,25 @@ def dashboard(session, *, now: datetime) -> dict:
     dormant = session.scalars(select(Case).where(Case.state == "dormant").order_by(Case.updated_at, Case.id)).all()
     incidents = session.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None)))
     return {
-        "by_stage": [(stage or "Not set", n) for stage, n in by_stage],
+        "by_stage": [(stage, n) for stage, n in by_stage],
         "open_total": sum(n for _, n in by_stage),
-        "closed": [(outcome or "Closed", n) for outcome, n in closed],
-        "overdue_deadlines": [{"what": d.kind, "due_at": d.due_at, "reference": ref} for d, ref in overdue_deadlines],
+        "closed": [(outcome, n) for outcome, n in closed],
+        "overdue_deadlines": [
+            {"what": _named(t, recorded), "due_at": t.due_at, "reference": ref} for t, ref in overdue_timers
+        ],
         "overdue_tasks": [{"task": t, "reference": ref} for t, ref in overdue_tasks],
         # no names: the dashboard is read without a purpose (FD-1)
         "dormant": [{"reference": c.reference, "since": c.updated_at, "outcome": c.outcome} for c in dormant],
         "open_incidents": incidents,
     }
+
+
+def counted(session, *, stage: str | None = None, outcome: str | None = None, page: int = 1) -> Page:
+    """The cases a dashboard count counts: the open (or dormant) ones at ``stage``, the closed
+    ones with ``outcome``, or, with neither, every open or dormant case; newest activity first."""
+    if outcome is not None:
+        where = [Case.state == "closed", Case.outcome == outcome]
+    else:
+        where = [Case.state != "closed"] + ([Case.stage == stage] if stage is not None else [])
+    query = select(Case).where(*where).order_by(Case.updated_at.desc(), Case.id.desc())
+    return page_of(session, query, select(func.count()).select_from(Case).where(*where), page)

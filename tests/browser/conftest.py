@@ -138,6 +138,15 @@ class Visit:
         self.page.get_by_text("You have signed out.").wait_for()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    """expect() waits as long as every other action (10 s, not Playwright's 5): still a wait for
+    a condition, but one a page served on a loaded 2-core machine meets."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 @pytest.fixture
 def visit(browser, live_server):
     """A fresh browser context; any request to a host other than the app's is refused and noted."""

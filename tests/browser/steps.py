@@ -66,6 +66,13 @@ def open_case(
     expect(page.locator(".govuk-caption-l")).to_have_text(reference)
 
 
+def open_tab(page: Page, name: str) -> None:
+    """On the case page, show one of its sections (GOV.UK tabs)."""
+    page.get_by_role("tab", name=name, exact=True).click()
+    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name=name, exact=True)).to_be_visible()
+
+
 def record_event(page: Page, event: str, details: str = "", certificate: dict | None = None) -> None:
     page.get_by_role("button", name="Record an event").click()
     choose(page, "What has happened?", event)
@@ -118,6 +125,8 @@ def enter_referral(page: Page, referral: dict) -> str:
     if referral.get("certificate"):
         choose(page, "Request purpose on the certificate", referral["certificate"]["purpose"])
         fill(page, "Certificate text", referral["certificate"]["text"])
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check the referral before recording it")).to_be_visible()
     page.get_by_role("button", name="Record the referral").click()
     expect(page.get_by_role("heading", name="Referral recorded")).to_be_visible()
     text = page.locator(".govuk-panel__body").inner_text()

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.cases import case_at, serious_violations
-from tests.browser.steps import choose, fill
+from tests.browser.steps import choose, fill, open_tab
 from tests.web.pages import TO_DETENTION, TO_STAGE1
 
 
@@ -50,10 +50,13 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
     audit.check("task page with errors")
     visit.goto("/referrals/new")
     audit.check("new referral")
-    page.get_by_role("button", name="Record the referral").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     audit.check("new referral with errors")
     fill(page, "Family name", "Axe")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check the referral before recording it")).to_be_visible()
+    audit.check("check the referral")
     page.get_by_role("button", name="Record the referral").click()
     expect(page.get_by_role("heading", name="Referral recorded")).to_be_visible()
     audit.check("referral recorded")
@@ -71,9 +74,16 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
     audit.check("purpose with errors")
     choose(page, f"Why do you need to see case {cases['stage1']}?", "Quality assurance or audit")
     page.get_by_role("button", name="Continue to the case").click()
+    audit.check("case page")
+    for tab in ("Decisions", "Documents", "Emails", "Timeline"):
+        open_tab(page, tab)
+        audit.check(f"case page, {tab}")
+    open_tab(page, "Process")
     expect(page.locator("[data-diagram-ready]").first).to_be_visible()
     expect(page.locator(".app-step--current").first).to_be_attached()
     audit.check("case page with its diagrams")
+    visit.goto("/dashboard/cases")
+    audit.check("cases a dashboard count counts")
     visit.goto("/tasks/queues/cc-director")
     audit.check("refused (403)")
     visit.goto("/cases/ACRO-1999-000001/purpose")

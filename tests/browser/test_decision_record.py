@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from adapters import pdf
 from tests.browser.cases import case_at, serious_violations
-from tests.browser.steps import choose, decide, open_case, save
+from tests.browser.steps import choose, decide, open_case, open_tab, save
 from tests.referrals import persona
 from tests.web.pages import TO_ARRANGEMENTS
 
@@ -63,6 +63,7 @@ def test_the_check_task_shows_the_certificate_and_the_case_page_the_decision(vis
     save(page)
 
     open_case(page, reference)
+    open_tab(page, "Decisions")
     card = page.locator(".govuk-summary-card").filter(
         has=page.get_by_role("heading", name="Check the certificate is disclosable")
     )
@@ -71,8 +72,9 @@ def test_the_check_task_shows_the_certificate_and_the_case_page_the_decision(vis
         card.locator(".govuk-summary-list__row").filter(has_text="What was the certificate requested for?")
     ).to_contain_text(IMMIGRATION)
     expect(card.locator(".govuk-summary-list__row").filter(has_text="Done by")).to_contain_text("workflow")
-    expect(page.locator(".app-timeline").get_by_text("Certificate disclosable? Yes")).to_be_visible()
     no_serious_violations(page, "case page with its decisions")
+    open_tab(page, "Timeline")
+    expect(page.locator(".app-timeline").get_by_text("Certificate disclosable? Yes")).to_be_visible()
     # the PDF framed by the app's own page broke no Content Security Policy
     assert [m for m in visit.console_errors if "Content Security Policy" in m or "Refused to" in m] == []
     assert visit.foreign == []
@@ -101,6 +103,7 @@ def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
     decide(page)
 
     open_case(page, reference)
+    open_tab(page, "Decisions")
     # detention was considered twice (LOC-2, then LOC-6): each decision is its own card
     cards = page.locator(".govuk-summary-card").filter(has=page.get_by_role("heading", name="Consider detention"))
     reasons = cards.locator(".govuk-summary-list__row").filter(has_text="reasons for the detention decision")

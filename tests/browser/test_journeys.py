@@ -12,6 +12,7 @@ from tests.browser.steps import (
     fill_date,
     next_task,
     open_case,
+    open_tab,
     open_task,
     record_event,
     save,
@@ -122,13 +123,14 @@ def test_disclosable_located_at_once_stage1_deportation_enforced(visit):
     summary = page.locator(".govuk-summary-list").first
     expect(summary).to_contain_text("Deported")
     expect(page.locator(".govuk-tag").first).to_have_text("Closed")
+    open_tab(page, "Documents")
     expect(page.get_by_role("link", name="Stage 1 Liability to Deportation Notice")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Stage 1 Liability to Deportation Notice").click()
     assert download.value.suggested_filename.endswith(".pdf")
-    expect(page.locator("#emails").locator("xpath=following-sibling::table[1]")).to_contain_text(
-        "Post-deportation notice"
-    )
+    open_tab(page, "Emails")
+    expect(page.locator("#emails table")).to_contain_text("Post-deportation notice")
+    open_tab(page, "Process")
     expect(page.locator("[data-diagram-ready]").first).to_be_visible()
     assert visit.foreign == []
 

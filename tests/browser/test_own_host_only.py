@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from casework.demo import DEMO_REFERRALS
 from casework.permissions import Actor
-from tests.browser.steps import choose
+from tests.browser.steps import choose, open_tab
 
 
 def test_every_request_of_every_page_goes_to_the_app_itself(visit, live_server):
@@ -30,6 +30,7 @@ def test_every_request_of_every_page_goes_to_the_app_itself(visit, live_server):
     visit.goto(f"/cases/{reference}")
     choose(page, f"Why do you need to see case {reference}?", "Working on this case")
     page.get_by_role("button", name="Continue to the case").click()
+    open_tab(page, "Process")
     expect(page.locator("[data-diagram-ready]").first).to_be_visible()
     page.wait_for_load_state("networkidle")
 

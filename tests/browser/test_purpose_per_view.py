@@ -13,8 +13,8 @@ from sqlalchemy import select
 from casework.models import AccessLog, Case
 from engine.clock import FakeClock, SystemClock
 from tests.browser.cases import case_at
-from tests.browser.steps import choose, fill, open_case
-from tests.web.pages import TO_STAGE1
+from tests.browser.steps import choose, fill, open_case, open_tab
+from tests.web.pages import NOT_PURSUED, TO_STAGE1, decided, task_id
 from webapp.db import db
 
 NOTICE = re.compile("Stage 1 Liability to Deportation Notice")
@@ -55,8 +55,9 @@ def last_log_id(live_server):
 
 
 def download_notice(page):
+    open_tab(page, "Documents")
     with page.expect_download() as download:
-        page.get_by_role("link", name=NOTICE).click()
+        page.get_by_role("tabpanel", name="Documents").get_by_role("link", name=NOTICE).click()
     assert download.value.suggested_filename.endswith(".pdf")
 
 
@@ -82,7 +83,7 @@ def test_each_view_and_download_is_logged_with_the_purpose_of_that_view(visit, l
 
     # half an hour later the reason has lapsed: the download asks why again, then goes ahead
     wall_clock.advance(timedelta(minutes=31))
-    page.get_by_role("link", name=NOTICE).click()
+    page.get_by_role("tabpanel", name="Documents").get_by_role("link", name=NOTICE).click()
     question = f"Why do you need to see case {reference}?"
     expect(page.get_by_role("group", name=question)).to_be_visible()
     choose(page, question, "Answering an enquiry about this case")
@@ -100,3 +101,29 @@ def test_each_view_and_download_is_logged_with_the_purpose_of_that_view(visit, l
         ("export", "Answering an enquiry about this case", "document"),
     ]
     assert visit.foreign == []
+
+
+def test_a_document_opened_from_a_task_page_is_logged_under_that_task(visit, live_server):
+    """The Director opens the submission's PDF from the decision they work on: that is the
+    purpose of that view. The case page afterwards still asks why: nothing is borrowed."""
+    app = live_server.app
+    reference = case_at(app, TO_STAGE1)[0]
+    decided(app, reference, NOT_PURSUED)
+    before = last_log_id(live_server)
+    page = visit.page
+    visit.sign_in("director")
+    visit.goto(f"/cases/{reference}/tasks/{task_id(app, reference, 'director_decision')}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Submission to the CC Director")).click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    visit.goto(f"/cases/{reference}")
+    expect(page.get_by_role("group", name=f"Why do you need to see case {reference}?")).to_be_visible()
+    with app.app_context():
+        rows = db.session.scalars(
+            select(AccessLog).where(AccessLog.id > before, AccessLog.actor == "director").order_by(AccessLog.id)
+        ).all()
+        views = [(e.action, e.purpose, e.details.get("what")) for e in rows]
+    assert views == [
+        ("view", "Working on the task: Decide on the submission", "task"),
+        ("export", "Working on the task: Decide on the submission", "document"),
+    ]

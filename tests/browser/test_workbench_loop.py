@@ -135,7 +135,7 @@ def test_the_analyst_changes_the_stage1_period_tests_publishes_and_moves_a_case(
         "Quality assurance or audit"
     ).check()
     page.get_by_role("button", name="Continue to the case").click()
-    expect(page.locator("#deadlines + table")).to_contain_text(expected)
+    expect(page.locator("#deadlines-heading + table")).to_contain_text(expected)
 
     with app.app_context():
         moved = db.session.scalars(select(Case).where(Case.reference == waiting)).one()

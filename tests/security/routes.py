@@ -104,6 +104,8 @@ COMMON_FIELDS = (
     "task",
     "overdue",
     "state",
+    "stage",
+    "outcome",
     "team",
     "case_owner",
     "page_size",

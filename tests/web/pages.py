@@ -131,3 +131,54 @@ def texts(response, xpath: str) -> list[str]:
 def has_class(name: str) -> str:
     """An XPath test for an element with the CSS class ``name``."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+DEPORT = (
+    "consider_deportation",
+    "caseworker",
+    {
+        "foreign_convictions_considered": "Theft (Poland, 2019)",
+        "uk_convictions": "None",
+        "outstanding_law_enforcement": "None",
+        "deportation_decision": "deport",
+        "decision_reasons": "Serious offending",
+        "address_known": "yes",
+        "in_country_right_of_appeal": "no",
+    },
+)
+
+
+NOT_PURSUED = (
+    "consider_deportation",
+    "caseworker",
+    {**DEPORT[2], "deportation_decision": "not_pursue", "in_country_right_of_appeal": "yes"},
+)
+
+
+def deliver(app, reference: str, message: str, details: str = "") -> None:
+    """A caseworker records an event the case waits for."""
+    from tests.people import actor_of_role
+    from webapp.bootstrap import casework
+
+    with app.app_context():
+        caseworker = actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups)
+        casework().deliver_message(reference, message, {"details": details} if details else {}, caseworker)
+
+
+def decided(app, reference: str, step: tuple) -> None:
+    """After representations, the deportation decision ``step`` (DEPORT or NOT_PURSUED)."""
+    from tests.people import actor_of_role
+    from webapp.bootstrap import casework
+
+    deliver(app, reference, "representations_received", "From the FNO's solicitors")
+    with app.app_context():
+        caseworker = actor_of_role("caseworker", app.config["ACRO_SETTINGS"].role_groups)
+        casework().complete_task(reference, task_id(app, reference, step[0]), step[2], caseworker)
+
+
+def deported(app, make_case) -> str:
+    """A case taken to its end: Stage 1, representations, deportation decided and enforced."""
+    reference = make_case(TO_STAGE1)
+    decided(app, reference, DEPORT)
+    deliver(app, reference, "deportation_enforced", "Removed to Poland")
+    return reference

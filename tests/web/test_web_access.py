@@ -138,7 +138,7 @@ def test_answering_a_task_is_for_its_team_only(app, web, world):
 
 
 def test_entering_a_referral_is_for_the_workflow_team_only(web, users):
-    data = {"family_name": "Nowak", "given_names": "Anna", "action": "submit"}
+    data = {"family_name": "Nowak", "given_names": "Anna", "action": "confirm"}
     for role in ("caseworker", "senior", "director", "admin"):
         assert web(role).post("/referrals/new", data).status_code == 403, role
     response = web("workflow").post("/referrals/new", data)

@@ -8,7 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AccessLog, Case, Certificate
-from tests.web.pages import CERTIFICATE_NOT_OK, CERTIFICATE_OK, NOT_FOUND, TO_STAGE1, text
+from tests.web.pages import (
+    CERTIFICATE_NOT_OK,
+    CERTIFICATE_OK,
+    NOT_FOUND,
+    TO_STAGE1,
+    deliver,
+    deported,
+    html,
+    text,
+    texts,
+)
 from webapp.db import db
 
 
@@ -110,7 +120,7 @@ def test_the_case_page_at_stage1_shows_documents_deadlines_emails_timeline_and_d
     assert "Stage 1: awaiting response" in page and "Serving a prison sentence" in page
     assert "disclosable" in page and "CC EEA casework team" in page and "HO-" + reference in page
     assert "Stage 1 Liability to Deportation Notice" in page and f"/cases/{reference}/documents/" in page
-    assert "Stage 1 response" in page and "Timer: " in page  # deadlines
+    assert "Stage 1 response" in page  # deadlines (once: test_each_deadline_appears_once)
     assert "PNC check request" in page and "pnc-bureau@police.example" in page  # emails
     assert "Task completed" in page and "Consider detention" in page  # timeline
     assert f'data-diagram-url="/cases/{reference}/diagrams/acro_referral.bpmn"' in page
@@ -253,3 +263,60 @@ def test_json_progress_is_plain_data(web, make_case):
     reference = make_case()
     data = web("workflow").get(f"/cases/{reference}/progress.json").get_data(as_text=True)
     assert json.loads(data)["main"] == "acro_referral"
+
+
+# -- 11.7 the case page in tabs; 11.3 deadlines once, and a concluded case ----------------------
+TABS = ["Summary", "Decisions", "Documents", "Emails", "Timeline", "Process"]
+
+
+def deadlines_of(response) -> list[str]:
+    return texts(response, "//h2[@id='deadlines-heading']/following-sibling::*[1]//tbody/tr")
+
+
+def test_the_case_page_is_in_tabs_each_a_section_of_the_page(web, make_case):
+    reference = make_case(TO_STAGE1)
+    response = opened(web("caseworker"), reference).get(f"/cases/{reference}")
+    page = html(response)
+    tabs = page.xpath("//div[@data-module='govuk-tabs']//a[contains(@class, 'govuk-tabs__tab')]")
+    assert [t.text_content().strip() for t in tabs] == TABS
+    # without JavaScript each tab is a link to its section, and every section is on the page
+    for tab in tabs:
+        panel = page.xpath(f"//div[contains(@class, 'govuk-tabs__panel')][@id='{tab.get('href')[1:]}']")
+        assert len(panel) == 1 and panel[0].xpath(".//h2"), tab.get("href")
+    assert page.xpath("//div[@id='documents']//a[contains(., 'Stage 1 Liability to Deportation Notice')]")
+    assert page.xpath("//div[@id='process']//*[@data-diagram-url]")
+    assert page.xpath("//div[@id='process']//button[@data-zoom='in']")
+
+
+def test_each_deadline_appears_once(web, make_case):
+    reference = make_case(TO_STAGE1)
+    response = opened(web("caseworker"), reference).get(f"/cases/{reference}")
+    rows = deadlines_of(response)
+    assert len(rows) == 1 and rows[0].startswith("Stage 1 response"), rows
+
+
+def test_a_deadline_met_is_no_longer_shown(app, web, make_case):
+    reference = make_case(TO_STAGE1)
+    deliver(app, reference, "representations_received", "From the FNO's solicitors")
+    response = opened(web("caseworker"), reference).get(f"/cases/{reference}")
+    assert not any("Stage 1 response" in row for row in deadlines_of(response))
+
+
+def test_a_concluded_case_shows_its_outcome_and_nothing_it_no_longer_has(app, web, make_case):
+    reference = deported(app, make_case)
+    response = opened(web("caseworker"), reference).get(f"/cases/{reference}")
+    assert texts(response, "//main//div[contains(@class, 'govuk-inset-text')]")[0] == (
+        "This case is concluded. Outcome: Deported. Nothing more is due on it."
+    )
+    status = dict(
+        zip(
+            texts(response, "//h2[@id='certificate-heading']/following-sibling::dl[1]//dt"),
+            texts(response, "//h2[@id='certificate-heading']/following-sibling::dl[1]//dd"),
+            strict=True,
+        )
+    )
+    assert status["Custody and detention"] == "None: the case is concluded"
+    assert deadlines_of(response) == []
+    assert texts(response, "//h2[@id='deadlines-heading']/following-sibling::p[1]") == ["None: the case is concluded."]
+    # where the person was held is still in the decisions
+    assert "Serving a prison sentence" in " ".join(texts(response, "//div[@id='decisions']"))

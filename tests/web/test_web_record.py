@@ -129,7 +129,7 @@ def test_the_case_page_shows_every_decision_in_its_form_s_labels_with_who_and_wh
     reference = make_case(TO_STAGE1)
     page = opened(web("senior"), reference).get(f"/cases/{reference}")
     decisions = html(page).xpath(
-        "//h2[@id='decisions']/following-sibling::div[" + has_class("govuk-summary-card") + "]"
+        "//h2[@id='decisions-heading']/following-sibling::div[" + has_class("govuk-summary-card") + "]"
     )
     assert len(decisions) >= 6
     rows = dict(_summary(page, "Consider detention"))
@@ -233,8 +233,22 @@ def test_the_director_s_decision_shows_the_submission_its_reasons_and_pdf(app, w
     submission = dict(_summary(page, "Send the submission to the CC Director"))
     assert submission["Document"] == "Submission to the CC Director (PDF)"
     link = html(page).xpath("//h2[@id='rests-on']/following-sibling::div//a[contains(@href, '/documents/')]/@href")
-    # the director gave no purpose for the case: the PDF asks for one, as every download does
-    assert len(link) == 1 and "/purpose" in client.get(link[0]).location
+    # the director gave no purpose for the case, but opens the PDF from the task they work on:
+    # that is the purpose of this view, and it is logged as such (FD-1)
+    assert len(link) == 1
+    download = client.get(link[0])
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    with app.app_context():
+        logged = db.session.scalars(select(AccessLog).order_by(AccessLog.id.desc())).first()
+    assert (logged.actor, logged.action, logged.purpose) == (
+        "director",
+        "export",
+        "Working on the task: Decide on the submission",
+    )
+    assert logged.details["what"] == "document" and logged.details["task"]
+    # the same link, without the task, asks why: a purpose is never borrowed from elsewhere
+    bare = link[0].split("?")[0]
+    assert "/purpose" in client.get(bare).location
 
 
 # -- 11.4 the timeline in plain words -------------------------------------------------------

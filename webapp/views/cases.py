@@ -168,9 +168,10 @@ def shown_certificates(certificates) -> dict:
     return {"certificates_shown": shown} if shown else {}
 
 
-def certificate_purpose(reference: str, task_id: str | None) -> str | None:
-    """The purpose of a view of a certificate: working on the task whose page shows it (the
-    page passes its task), or the purpose stated for the case; None when there is neither."""
+def purpose_of_view(reference: str, task_id: str | None) -> str | None:
+    """The purpose of a view of a certificate or a document: working on the task whose page
+    shows it (the page's link names its task), or else the purpose stated for the case; None
+    when there is neither (the person is asked why)."""
     if task_id:
         service = casework()
         task = service.user_task(service.case(reference), task_id)
@@ -184,7 +185,7 @@ def certificate_purpose(reference: str, task_id: str | None) -> str | None:
 def certificate(reference, certificate_id):
     """An ACRO certificate's PDF, shown inside a page (or downloaded with ``download=yes``);
     each is logged with the purpose of that view. A destroyed certificate is gone (404)."""
-    why = certificate_purpose(reference, request.args.get("task"))
+    why = purpose_of_view(reference, request.args.get("task"))
     if why is None:
         return redirect(url_for("cases.purpose", reference=reference, next=request.full_path.rstrip("?")))
     case = casework().case(reference)
@@ -244,9 +245,11 @@ def diagram(reference, process_id):
 @bp.get("/cases/<reference>/documents/<id:document_id>")
 @requires("view_cases")
 def document(reference, document_id):
-    """A generated PDF; downloading it is logged with the purpose given for the case."""
-    if (redirect_to := _needs_purpose(reference)) is not None:
-        return redirect_to
+    """A generated PDF; each download is logged with the purpose of that view: the task whose
+    page links to it, or else the purpose stated for the case."""
+    why = purpose_of_view(reference, request.args.get("task"))
+    if why is None:
+        return redirect(url_for("cases.purpose", reference=reference, next=request.full_path.rstrip("?")))
     case = casework().case(reference)
     found = case_queries.document(db.session, case, document_id)
     if found is None or not Path(found.path).is_file():
@@ -254,8 +257,13 @@ def document(reference, document_id):
     access.record(
         reference,
         "export",
-        access.purpose_for(reference),
-        {"what": "document", "document_id": found.id, "kind": found.kind},
+        why,
+        {
+            "what": "document",
+            "document_id": found.id,
+            "kind": found.kind,
+            **({"task": request.args["task"]} if request.args.get("task") else {}),
+        },
     )
     return send_file(
         io.BytesIO(Path(found.path).read_bytes()),

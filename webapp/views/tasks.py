@@ -53,7 +53,7 @@ def guidance(documentation: str | None) -> tuple[str, list[tuple[str, str]]]:
 MAX_PAGE = 100000  # as the API's page parameter
 
 
-def _page_number(value) -> int:
+def page_number(value) -> int:
     """The page asked for; 400 for one that is not a whole number from 1 to MAX_PAGE."""
     if value in (None, ""):
         return 1
@@ -76,7 +76,7 @@ def _queue(title: str, *, assignee=None, group=None, current: str):
         task=task,
         overdue=overdue,
         sort=sort,
-        page=_page_number(args.get("page")),
+        page=page_number(args.get("page")),
     )
     counts = task_queries.counts(db.session, now=now, username=g.actor.username, groups=queues_for(g.actor))
     kinds = task_queries.kinds(db.session, assignee=assignee, group=group)
