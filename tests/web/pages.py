@@ -73,7 +73,7 @@ HISTORY = ("check_offending_history", "caseworker", {"offences_on_pnc": "yes", "
 POLICE = (
     "record_police_response",
     "caseworker",
-    {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no", "police_continue_prosecution": "no"},
+    {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no"},
 )
 DETENTION = (
     "consider_detention",
