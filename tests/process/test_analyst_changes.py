@@ -132,3 +132,35 @@ def test_no_notice_name_of_the_model_is_written_in_the_code():
             if path.suffix in (".py", ".html", ".js"):
                 text = path.read_text(encoding="utf-8")
                 assert not [n for n in names if n in text], f"{path} repeats a notice name of the model"
+
+
+def test_a_question_asked_only_sometimes_is_written_in_the_diagram_alone(processes):
+    """An analyst makes "Is the FNO suitable for detention?" a question for a person at liberty
+    only: one property on the form field, and every channel stops asking it of a prisoner."""
+    edit_once(
+        processes / "detention.bpmn",
+        """<camunda:formField id="suitable_for_detention" label="Is the FNO suitable for detention?" type="boolean">
+""",
+        """<camunda:formField id="suitable_for_detention" label="Is the FNO suitable for detention?" type="boolean">
+            <camunda:properties>
+              <camunda:property id="asked_if" value="custody_status == &#34;at_liberty&#34;" />
+            </camunda:properties>
+""",
+    )
+    scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")
+    [detention] = [s for s in scenario["steps"] if s.get("task") == "consider_detention"]
+    assert detention["answers"]["custody_status"] == "serving_sentence"
+    runner = Runner(processes_dir=processes)
+    try:
+        refused = runner.run(scenario, "answered though not asked")
+        del detention["answers"]["suitable_for_detention"]
+        result = runner.run(scenario, "not asked")
+    finally:
+        runner.close()
+    assert not refused.passed
+    assert any(
+        "suitable_for_detention" in failure
+        and "is asked only when the answer to “Where is the FNO now?” is “At liberty”" in failure
+        for failure in refused.failures
+    ), refused.failures
+    assert result.passed, "\n".join(result.failures)

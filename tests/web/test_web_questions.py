@@ -122,3 +122,17 @@ def test_change_goes_back_to_the_form_with_the_answers_and_focus_on_that_questio
     assert form.xpath("//input[@name='custody_status' and @value='serving_sentence']/@checked")
     assert form.xpath("//input[@name='sufficient_time' and @value='yes']/@checked")
     assert len(form.xpath("//*[@autofocus]")) == 1
+
+
+def test_the_decision_record_has_no_row_for_a_question_not_asked(app, web, make_case):
+    from tests.web.test_web_record import _summary
+
+    reference, client, _ = _deportation_decision(app, make_case, web, TO_DETENTION + [AT_LIBERTY, DETAINED])
+    rows = dict(_summary(client.get(f"/cases/{reference}"), "Consider detention"))
+    assert rows["Where is the FNO now?"] == "At liberty"
+    assert "Is there sufficient time to respond before release?" not in rows
+    police = dict(_summary(client.get(f"/cases/{reference}"), "Record the police response"))
+    assert police["Is a UK prosecution pending?"] == "No"
+    assert "Will the police continue the prosecution?" not in police and "What are the UK charges?" not in police
+    # asked but left blank: still said
+    assert police["What do the police hold that helps re-documentation?"] == "Not answered"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.forms import asked, placement
+from casework.forms import asked, condition_of, placement
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -220,7 +220,9 @@ def answer_rows(form: dict, answers: dict, change: bool = False) -> list[dict]:
     questions = asked(form, answers)
     for field in form.get("fields", []):
         value = answers.get(field["id"])
-        if field["id"] not in questions and value in (None, ""):
+        # not asked: by the answers here, or as recorded (None, where an unanswered one is absent)
+        recorded_not_asked = field["id"] in answers and value is None and condition_of(field)
+        if recorded_not_asked or (field["id"] not in questions and value in (None, "")):
             continue
         kind = field.get("type")
         if value in (None, ""):
