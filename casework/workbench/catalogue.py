@@ -24,8 +24,9 @@ FORM_FIELD_PROPERTIES = {
     },
     "asked_if": {
         "label": "Asked only if",
-        "help": "a condition over the case's variables and this form's earlier answers (custody_status == \"serving_sentence\"): "
-        "otherwise the question is not shown, not required and an answer to it is refused",
+        "help": "a condition over the case's variables and this form's earlier answers "
+        '(custody_status == "serving_sentence"): otherwise the question is not shown, not required '
+        "and an answer to it is refused",
         "choices": None,
     },
 }
