@@ -7,10 +7,14 @@ scenarios all validate the same way.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
+
+from engine.expressions import ExpressionError
+from engine.forms import asked_fields, condition_of, holds, names_in
 
 from .referral import CONTROL_CHARACTERS
 
@@ -38,17 +42,20 @@ def _typed_by_a_person(label: str):
     return check
 
 
+def required_message(definition: dict) -> str:
+    label = definition.get("label") or definition["id"]
+    if definition.get("type") in ("boolean", "enum"):
+        return f"Select an answer: {label}"
+    return f"Enter {label[0].lower() + label[1:]}"
+
+
 def _field(definition: dict) -> fields.Field:
     kind = definition.get("type")
     label = definition.get("label") or definition["id"]
     rules = definition.get("validation") or {}
-    required = "required" in rules
-    messages = {
-        "required": f"Enter {label[0].lower() + label[1:]}"
-        if kind not in ("boolean", "enum")
-        else f"Select an answer: {label}",
-        "null": f"{label} cannot be empty.",
-    }
+    # a conditional question is required only where it is asked: clean() says so
+    required = "required" in rules and condition_of(definition) is None
+    messages = {"required": required_message(definition), "null": f"{label} cannot be empty."}
     validators = []
     if kind == "enum":
         choices = [o["id"] for o in definition.get("options") or []]
@@ -99,14 +106,92 @@ def _past_only(field: dict) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _schema(form_json: str) -> Schema:
-    form = json.loads(form_json)
-    declared = {f["id"]: _field(f) for f in form.get("fields", [])}
+def _schema(fields_json: str) -> Schema:
+    declared = {f["id"]: _field(f) for f in json.loads(fields_json)}
     return Schema.from_dict(declared, name="TaskForm")()
 
 
 def schema_for(form: dict) -> Schema:
-    return _schema(json.dumps(form, sort_keys=True))
+    return _schema(json.dumps(form.get("fields") or [], sort_keys=True))
+
+
+def options(field: dict) -> list[tuple[str, object, str]]:
+    """A choice's options as (posted value, value in the process, words shown)."""
+    if field.get("type") == "boolean":
+        return [("yes", True, "Yes"), ("no", False, "No")]
+    return [(o["id"], o["id"], o.get("name") or o["id"]) for o in field.get("options") or []]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a question goes on the page, from its ``asked_if`` condition and the case data.
+
+    ``always``: shown. ``hidden``: not asked for this case, whatever the answers. ``under``:
+    asked only for some answers to one earlier choice, ``parent``, namely ``values`` (its
+    posted values): a GOV.UK conditional reveal under that option. ``standalone``: depends on
+    the answers in another way; shown, and checked when sent."""
+
+    kind: str
+    parent: str | None = None
+    values: tuple[str, ...] = ()
+
+
+ALWAYS = Placement("always")
+
+
+def placement(form: dict, field: dict) -> Placement:
+    condition = condition_of(field)
+    if condition is None:
+        return ALWAYS
+    fields_ = form.get("fields") or []
+    ids = [f["id"] for f in fields_]
+    scope = {**(form.get("case_data") or {}), **dict.fromkeys(ids)}
+    try:
+        depends = names_in(condition) & set(ids)
+    except ExpressionError:
+        return ALWAYS
+    if not depends:
+        return ALWAYS if holds(condition, scope) else Placement("hidden")
+    if len(depends) == 1:
+        parent = next(f for f in fields_ if f["id"] in depends)
+        choices = options(parent) if parent.get("type") in ("boolean", "enum") else []
+        if choices and ids.index(parent["id"]) < ids.index(field["id"]):
+            values = tuple(raw for raw, value, _ in choices if holds(condition, {**scope, parent["id"]: value}))
+            if not values:
+                return Placement("hidden")
+            if len(values) < len(choices):
+                return Placement("under", parent["id"], values)
+            return ALWAYS
+    return Placement("standalone")
+
+
+def _not_asked(form: dict, field: dict) -> str:
+    label = field.get("label") or field["id"]
+    where = placement(form, field)
+    if where.kind == "under":
+        parent = next(f for f in form["fields"] if f["id"] == where.parent)
+        words = " or ".join(f"“{text}”" for raw, _, text in options(parent) if raw in where.values)
+        return (
+            f"“{label}” is asked only when the answer to “{parent.get('label') or parent['id']}” is "
+            f"{words}: leave it out, or change that answer"
+        )
+    return f"“{label}” is not asked for this case (it is asked only when {condition_of(field)}): leave it out"
+
+
+def typed(form: dict, answers: dict) -> dict:
+    """Answers as conditions read them: a yes/no as True or False, whether posted or cleaned."""
+    kinds = {f["id"]: f.get("type") for f in form.get("fields") or []}
+    result = dict(answers)
+    for key, value in answers.items():
+        if kinds.get(key) == "boolean" and isinstance(value, str):
+            word = value.strip().lower()
+            result[key] = True if word in TRUE else False if word in FALSE else value
+    return result
+
+
+def asked(form: dict, answers: dict) -> set[str]:
+    """The questions asked, given the case data the form carries and these answers."""
+    return asked_fields(form, {**(form.get("case_data") or {}), **typed(form, answers)})
 
 
 def clean(form: dict, answers: dict, today: date | None = None) -> dict:
@@ -114,26 +199,45 @@ def clean(form: dict, answers: dict, today: date | None = None) -> dict:
 
     Empty strings count as not answered. Unknown fields are refused, so a typo in an API
     call is reported rather than silently dropped. ``today`` (the clock's) bounds the dates
-    of ``past_only`` fields.
+    of ``past_only`` fields. A question not asked (``asked_if``) is not required, an answer
+    to it is refused, and it is recorded as None.
     """
     answers = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in answers.items()}
     answers = {k: v for k, v in answers.items() if v is not None}
-    loaded = schema_for(form).load(answers)
+    try:
+        loaded, problems = schema_for(form).load(answers), {}
+    except ValidationError as exc:
+        # go on with what loaded, so that every message comes at once
+        loaded, problems = dict(exc.valid_data or {}), dict(exc.messages)
     if today is not None:
-        future = {
-            f["id"]: [f"{f.get('label') or f['id']} must be today or in the past"]
-            for f in form.get("fields", [])
-            if f.get("type") == "date"
-            and _past_only(f)
-            and isinstance(loaded.get(f["id"]), date)
-            and loaded[f["id"]] > today
-        }
-        if future:
-            raise ValidationError(future)
+        problems.update(
+            {
+                f["id"]: [f"{f.get('label') or f['id']} must be today or in the past"]
+                for f in form.get("fields", [])
+                if f.get("type") == "date"
+                and _past_only(f)
+                and isinstance(loaded.get(f["id"]), date)
+                and loaded[f["id"]] > today
+            }
+        )
     for key, value in loaded.items():
         if hasattr(value, "isoformat"):
             loaded[key] = value.isoformat()
+    questions = asked(form, loaded)
+    for field in form.get("fields", []):
+        fid = field["id"]
+        condition = condition_of(field)
+        if condition is None or names_in(condition) & set(problems):
+            continue  # an answer it depends on is wrong: that message comes first
+        if fid not in questions:
+            if answers.get(fid) is not None:
+                problems[fid] = [_not_asked(form, field)]
+            loaded[fid] = None
+        elif "required" in (field.get("validation") or {}) and loaded.get(fid) is None:
+            problems[fid] = [required_message(field)]
+    if problems:
+        raise ValidationError(problems)
     return loaded
 
 
-__all__ = ["clean", "schema_for", "ValidationError"]
+__all__ = ["asked", "clean", "condition_of", "options", "placement", "schema_for", "ValidationError"]

@@ -17,6 +17,7 @@ from . import clock as engine_clock
 from . import spiff_compat as compat
 from .bundle import Bundle
 from .expressions import SafeScriptEngine, evaluate, unwrap
+from .forms import asked_fields, case_data_for
 from .parser import AcroUserTask, DecisionTask, ExternalServiceTask
 from .serializer import StateSerializer
 
@@ -47,9 +48,13 @@ CASE_STATES = ("open", "dormant", "closed")
 
 
 def refusals(form, data: dict) -> dict[str, list[str]]:
-    """What the form's ``refuse_when`` conditions say about ``data`` (variables and answers)."""
+    """What the form's ``refuse_when`` conditions say about ``data`` (variables and answers);
+    a question that is not asked (``asked_if``) has no answer to refuse."""
     problems = {}
+    asked = asked_fields(form_to_dict(form), data)
     for field in form.fields:
+        if field.id not in asked:
+            continue
         properties = {p.id: p.value for p in field.properties}
         condition = properties.get(REFUSE_WHEN)
         if condition and evaluate(condition, data) is True:
@@ -134,7 +139,10 @@ def _people_resolved(form: dict, data: dict, bpmn_id: str) -> dict:
     return form
 
 
-def form_to_dict(form) -> dict:
+def form_to_dict(form, data: dict | None = None) -> dict:
+    """The form as the diagram draws it; with the task's ``data``, also the process variables
+    its ``asked_if`` conditions read (``case_data``), so that whoever shows or checks the
+    form knows which questions are asked without restoring the workflow."""
     fields = []
     for field in form.fields:
         fields.append(
@@ -148,7 +156,9 @@ def form_to_dict(form) -> dict:
                 "options": [{"id": o.id, "name": o.name} for o in getattr(field, "options", [])],
             }
         )
-    return {"fields": fields}
+    if data is None:
+        return {"fields": fields}
+    return {"fields": fields, "case_data": case_data_for(fields, data)}
 
 
 def _resolve_due(expression, data, now):
@@ -200,7 +210,7 @@ class Instance:
                     assignee=assignee,
                     due_at=datetime.fromisoformat(due_at) if due_at else None,
                     priority=spec.priority,
-                    form=_people_resolved(form_to_dict(spec.form), task.data, spec.bpmn_id),
+                    form=_people_resolved(form_to_dict(spec.form, task.data), task.data, spec.bpmn_id),
                     documentation=spec.documentation,
                 )
             )

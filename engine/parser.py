@@ -82,6 +82,8 @@ def due_date_expression(text: str | None) -> str | None:
 # user-task properties (camunda:properties) that say what the task's page shows
 SHOWS = "shows"  # element ids of earlier steps the decision rests on, spaces or commas between
 SHOWS_CERTIFICATE = "shows_certificate"  # "yes": the certificate being decided on
+CHECK_ANSWERS = "check_answers"  # "yes": a check-your-answers page comes before the task is done
+YES, NO = ("yes", "true"), ("no", "false")
 
 
 class AcroUserTask(UserTask):
@@ -95,6 +97,10 @@ class AcroUserTask(UserTask):
     @property
     def shows_certificate(self) -> bool:
         return ((getattr(self, "extensions", None) or {}).get(SHOWS_CERTIFICATE) or "").strip().lower() == "yes"
+
+    @property
+    def check_answers(self) -> bool:
+        return ((getattr(self, "extensions", None) or {}).get(CHECK_ANSWERS) or "").strip().lower() in YES
 
     def __init__(
         self,

@@ -16,11 +16,13 @@ from . import feel, model_checks
 from . import spiff_compat as compat
 from .bundle import BPMN_NS, MAIN_PROCESS, read_dir
 from .expressions import ExpressionError, check, evaluate
+from .forms import ASKED_IF, names_in
 from .instance import CASE_OUTCOME, CASE_STAGE, CASE_STATE, CASE_STATES, REFUSE_MESSAGE, REFUSE_WHEN
-from .parser import AcroParser, AcroUserTask, ExternalServiceTask
+from .parser import CHECK_ANSWERS, NO, YES, AcroParser, AcroUserTask, ExternalServiceTask
 from .rules import CITATION, cited
 
 DMN_NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ def validate_files(
     shows: list[tuple[str, str, str]] = []  # (file, user task, element it shows)
     diagrams: dict[str, object] = {}  # file name -> its XML, for the checks on the XML itself
     decisions: dict[str, list[dict]] = {}  # decision id -> the outputs of each of its rules
+    variables: set[str] = set()  # every name the model sets: form fields, decision outputs, outputs
+    conditions: list[tuple[str, AcroUserTask]] = []  # (file, user task with asked_if fields)
     for name, text in files.items():
         try:
             node = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False))
@@ -84,6 +88,7 @@ def validate_files(
                 decisions.update(model_checks.decision_rows(node))
                 parser.add_dmn_xml(node, filename=name)
                 problems.extend(_check_table_covers_its_input_values(node, name))
+                variables.update(o.get("name") for o in node.iter(f"{{{DMN_NS}}}output") if o.get("name"))
             else:
                 diagrams[name] = node
                 parser.add_bpmn_xml(node, filename=name)
@@ -91,6 +96,7 @@ def validate_files(
                     process_files[process.get("id")] = name
                     # from the XML, so a process that fails to parse still has its elements
                     elements.update(e.get("id") for e in process.iter() if e.get("id"))
+                variables.update(_set_by(node))
         except ValidationException as exc:
             problems.append(_from_exception(exc, name))
     if main not in process_files and not problems:
@@ -108,10 +114,13 @@ def validate_files(
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, AcroUserTask):
                 shows += [(name, task_spec.bpmn_id, shown) for shown in task_spec.shows]
+                conditions.append((name, task_spec))
     # an element of a file that failed to parse would seem missing: check once the rest is sound
     for name, task, shown in shows if not problems else []:
         if shown not in elements:
             problems.append(Problem(name, task, f"property shows names {shown!r}, which is no element of the process"))
+    for name, task_spec in conditions if not problems else []:
+        problems.extend(_check_asked_if(task_spec, name, variables))
     try:
         if main in process_files:
             parser.get_subprocess_specs(main)
@@ -180,6 +189,49 @@ def _matches(rule, finite, combination) -> bool:
     return True
 
 
+def _set_by(node) -> set[str]:
+    """The variables a BPMN file sets, as its XML says: form fields, output parameters, data
+    objects (names the process uses without a form or a table setting them are declared so)."""
+    names = {f.get("id") for f in node.iter(f"{{{CAMUNDA_NS}}}formField")}
+    names |= {p.get("name") for p in node.iter(f"{{{CAMUNDA_NS}}}outputParameter")}
+    names |= {d.get("name") for tag in ("dataObject", "dataObjectReference") for d in node.iter(f"{{{BPMN_NS}}}{tag}")}
+    return {n for n in names if n}
+
+
+def _check_asked_if(task_spec, file, variables: set[str]) -> list[Problem]:
+    """A field's asked_if condition: safe, reading only the form's earlier answers and names the
+    model sets, and never the field itself (a question cannot wait for its own answer)."""
+    problems = []
+    order = [field.id for field in task_spec.form.fields]
+    for position, field in enumerate(task_spec.form.fields):
+        condition = next((p.value for p in field.properties if p.id == ASKED_IF), None)
+        if condition is None:
+            continue
+        where = f"field {field.id}: {ASKED_IF}"
+        try:
+            names = names_in(condition)
+        except ExpressionError as exc:
+            problems.append(Problem(file, task_spec.bpmn_id, f"{where}: {exc}"))
+            continue
+        for read in sorted(names):
+            if read == field.id:
+                problems.append(Problem(file, task_spec.bpmn_id, f"{where}: reads the field's own answer"))
+            elif read in order and order.index(read) > position:
+                problems.append(
+                    Problem(file, task_spec.bpmn_id, f"{where}: reads {read!r}, asked later: put this field after it")
+                )
+            elif read not in order and read not in variables:
+                problems.append(
+                    Problem(
+                        file,
+                        task_spec.bpmn_id,
+                        f"{where}: reads {read!r}, which no form field, decision output, output parameter "
+                        "or data object of the process sets",
+                    )
+                )
+    return problems
+
+
 def _check_refusals(task_spec, file, bpmn_id) -> list[Problem]:
     """A field's refuse_when must be a safe expression and say, in refuse_message, why."""
     problems = []
@@ -242,6 +294,11 @@ def _check_spec(spec, file, topics, rule_ids) -> list[Problem]:
             if not task_spec.candidate_groups:
                 problems.append(Problem(file, bpmn_id, "user task has no candidate group (camunda:candidateGroups)"))
             problems.extend(_check_refusals(task_spec, file, bpmn_id))
+            flag = (properties.get(CHECK_ANSWERS) or "").strip().lower()
+            if CHECK_ANSWERS in properties and flag not in YES + NO:
+                problems.append(
+                    Problem(file, bpmn_id, f"{CHECK_ANSWERS} is {properties[CHECK_ANSWERS]!r}: write yes or no")
+                )
         if rule_ids is not None:
             documentation = task_spec.documentation or ""
             if not CITATION.search(documentation):

@@ -96,6 +96,13 @@ def shows_certificate(case: Case, bpmn_id: str) -> bool:
     return isinstance(spec, AcroUserTask) and spec.shows_certificate
 
 
+def checks_answers(case: Case, bpmn_id: str) -> bool:
+    """Whether a check-your-answers page comes before the user task is done (its property
+    ``check_answers``: decisions with legal effect)."""
+    spec = _elements(case).get(bpmn_id)
+    return isinstance(spec, AcroUserTask) and spec.check_answers
+
+
 def rests_on(session, case: Case, bpmn_id: str) -> list[Step]:
     """What the task ``bpmn_id`` rests on: the latest record of each earlier element its
     property ``shows`` names, in the order named; an element the case has not passed is left out."""

@@ -22,6 +22,13 @@ FORM_FIELD_PROPERTIES = {
         "help": "the answer must be the user name of an active user in this candidate group",
         "choices": "groups",
     },
+    "asked_if": {
+        "label": "Asked only if",
+        "help": "a condition over the case's variables and this form's earlier answers "
+        '(custody_status == "serving_sentence"): otherwise the question is not shown, not required '
+        "and an answer to it is refused",
+        "choices": None,
+    },
 }
 
 

@@ -320,7 +320,11 @@ def test_a_task_shows_its_form_to_its_group_only(api):
     reference = create(api)
     task_id = task_of(api, reference, "check_certificate")
     task = api.get(f"/tasks/{task_id}").get_json()
-    assert [f["id"] for f in task["form"]["fields"]] == ["certificate_purpose", "offences_on_pnc"]
+    assert [f["id"] for f in task["form"]["fields"]] == [
+        "certificate_purpose",
+        "certificate_purpose_details",
+        "offences_on_pnc",
+    ]
     problem(api.get(f"/tasks/{task_id}", user="carl"), 403)
     problem(api.get("/tasks/no-such-task"), 404)
 
@@ -428,7 +432,7 @@ def test_generated_documents_are_listed_and_downloaded(app, api):
         "wendy",
     )
     complete(api, reference, "establish_whereabouts", {"whereabouts_known": "no"}, "carl")
-    complete(api, reference, "record_nbtc_result", {"left_uk": "no", "offences_most_serious": "no"}, "carl")
+    complete(api, reference, "record_nbtc_result", {"left_uk": "no"}, "carl")
     problem(api.get(f"/cases/{reference}/documents"), 400)
     items = api.get(f"/cases/{reference}/documents", headers={"X-Purpose": "send the ICD.5079"}).get_json()["items"]
     generated = [d for d in items if d["id"].startswith("document-")]

@@ -33,14 +33,25 @@ def case_at(app, steps=(), index: int = 0, referral: dict | None = None) -> tupl
         return case.reference, tasks
 
 
+def _govuk_known_issue(violation: dict, node: dict) -> bool:
+    """GOV.UK Frontend's radios with a conditional reveal carry aria-expanded, which ARIA does
+    not allow on a radio: kept on purpose because screen readers announce it, and listed as a
+    known issue (alphagov/govuk-frontend#979). That attribute on those inputs, and nothing else."""
+    if violation["id"] != "aria-allowed-attr" or "govuk-radios__input" not in node.get("html", ""):
+        return False
+    attributes = [str(a) for check in node.get("any", []) + node.get("all", []) for a in (check.get("data") or [])]
+    return bool(attributes) and all(a.startswith("aria-expanded") for a in attributes)
+
+
 def serious_violations(page) -> list[str]:
     """axe-core's serious and critical violations on the page, once it has settled."""
     from axe_playwright_python.sync_playwright import Axe
 
     page.wait_for_load_state("networkidle")
     results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in SERIOUS
-    ]
+    found = []
+    for v in results.response["violations"]:
+        nodes = [n for n in v["nodes"] if not _govuk_known_issue(v, n)]
+        if v["impact"] in SERIOUS and nodes:
+            found.append(f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in nodes][:3]}")
+    return found

@@ -8,8 +8,10 @@ from playwright.sync_api import Page, expect
 
 
 def choose(page: Page, question: str, answer: str) -> None:
-    """Pick a radio answer to the question (the fieldset's legend)."""
-    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+    """Pick a radio answer to the question (the fieldset's legend): one of its own options, not
+    those of a question revealed under one of them (GOV.UK nests those in the same fieldset)."""
+    options = page.get_by_role("group", name=question).locator(":scope > .govuk-radios > .govuk-radios__item")
+    options.get_by_label(answer, exact=True).check()
 
 
 def fill(page: Page, label: str, text: str) -> None:

@@ -93,7 +93,6 @@ def test_every_kind_of_page_passes_axe_and_stays_on_the_app(visit, cases):
     visit.sign_in("caseworker")
     visit.goto(f"/cases/{cases['detention']}/tasks/{cases['detention_tasks']['consider_detention']}")
     choose(page, "Where is the FNO now?", "At liberty")
-    choose(page, "If serving a sentence, is there sufficient time to respond before release?", "No")
     choose(page, "Is the FNO suitable for detention?", "Yes")
     fill(page, "What are the reasons for the detention decision?", "Address known; risk of absconding.")
     page.get_by_role("button", name="Continue").click()

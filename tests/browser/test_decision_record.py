@@ -97,7 +97,7 @@ def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
     no_serious_violations(page, "detention task with what it rests on")
 
     choose(page, "Where is the FNO now?", "Serving a prison sentence")
-    choose(page, "If serving a sentence, is there sufficient time to respond before release?", "Yes")
+    choose(page, "Is there sufficient time to respond before release?", "Yes")
     choose(page, "Is the FNO suitable for detention?", "Yes")
     page.get_by_label("What are the reasons for the detention decision?").fill("Serving four years")
     decide(page)

@@ -77,7 +77,7 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
         (
             "record_police_response",
             CASEWORKER,
-            {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no", "police_continue_prosecution": "no"},
+            {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no"},
         ),
     ]
     for bpmn_id, who, data in answers:

@@ -183,3 +183,35 @@ def test_a_restricted_section_is_a_named_step_whose_text_is_local_configuration(
         "Follow the local steps before referral to a CC team: no local steps are configured for this "
         "restricted section (WF-5)." in notes["text"]
     )
+
+
+def test_a_question_asked_only_sometimes_is_written_in_the_diagram_alone(processes):
+    """An analyst makes "Is the FNO suitable for detention?" a question for a person at liberty
+    only: one property on the form field, and every channel stops asking it of a prisoner."""
+    edit_once(
+        processes / "detention.bpmn",
+        """<camunda:formField id="suitable_for_detention" label="Is the FNO suitable for detention?" type="boolean">
+""",
+        """<camunda:formField id="suitable_for_detention" label="Is the FNO suitable for detention?" type="boolean">
+            <camunda:properties>
+              <camunda:property id="asked_if" value="custody_status == &#34;at_liberty&#34;" />
+            </camunda:properties>
+""",
+    )
+    scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")
+    [detention] = [s for s in scenario["steps"] if s.get("task") == "consider_detention"]
+    assert detention["answers"]["custody_status"] == "serving_sentence"
+    runner = Runner(processes_dir=processes)
+    try:
+        refused = runner.run(scenario, "answered though not asked")
+        del detention["answers"]["suitable_for_detention"]
+        result = runner.run(scenario, "not asked")
+    finally:
+        runner.close()
+    assert not refused.passed
+    assert any(
+        "suitable_for_detention" in failure
+        and "is asked only when the answer to “Where is the FNO now?” is “At liberty”" in failure
+        for failure in refused.failures
+    ), refused.failures
+    assert result.passed, "\n".join(result.failures)

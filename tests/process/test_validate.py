@@ -181,3 +181,43 @@ def test_a_case_state_the_case_record_cannot_take_is_refused(copy):
     assert "deportation.bpmn: deportation_enforced_end: case_state 'archived' is not one of open, dormant, closed" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ("custody_statuss == 'serving_sentence'", "reads 'custody_statuss', which no form field, decision output"),
+        ("suitable_for_detention == True", "reads 'suitable_for_detention', asked later: put this field after it"),
+        ("sufficient_time == True", "reads the field's own answer"),
+        ("open('x') == 1", "open() is not an allowed function"),
+    ],
+)
+def test_a_question_asked_on_a_condition_reads_only_what_the_model_sets(copy, condition, message):
+    edit(copy / "detention.bpmn", 'value="custody_status == &#34;serving_sentence&#34;"', f'value="{condition}"')
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "detention.bpmn: consider_detention: field sufficient_time: asked_if: " in result.output
+    assert message in result.output
+
+
+def test_a_condition_may_read_a_decision_output_or_another_task_s_answer(copy):
+    edit(
+        copy / "detention.bpmn",
+        'value="custody_status == &#34;serving_sentence&#34;"',
+        'value="custody_status == &#34;serving_sentence&#34; and eea_national_decided != 1 or cc_team != &#34;&#34; '
+        'or left_uk == True"',
+    )
+    result = run(copy)
+    assert "cc_team" not in result.output and "left_uk" not in result.output
+    assert "reads 'eea_national_decided'" in result.output
+
+
+def test_check_answers_must_say_yes_or_no(copy):
+    edit(
+        copy / "detention.bpmn",
+        '<camunda:property name="check_answers" value="yes" />',
+        '<camunda:property name="check_answers" value="maybe" />',
+    )
+    result = run(copy)
+    assert result.exit_code == 1
+    assert "detention.bpmn: consider_detention: check_answers is 'maybe': write yes or no" in result.output

@@ -28,7 +28,7 @@ WANTED_MISSING = "ACRO: liable to deport – PNC updated 'wanted/missing'"
 STEPS = [
     ("check_certificate", "wf", {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}),
     ("establish_whereabouts", "cw", {"whereabouts_known": "no"}),
-    ("record_nbtc_result", "cw", {"left_uk": "no", "offences_most_serious": "no"}),
+    ("record_nbtc_result", "cw", {"left_uk": "no"}),
     ("record_ice_outcome", "cw", {"ice_outcome": "not_located", "location_details": "No trace at the address."}),
 ]
 # per case: PNC check (WF-4), NBTC check (CW-1), ICD.5079 to the PNC Bureau (CW-4), ICE referral (CW-5)

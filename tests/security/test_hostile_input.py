@@ -162,7 +162,6 @@ def test_a_year_too_big_for_a_date_is_not_a_real_date(app, web, make_case, year)
             "officer_contacted_on-month": "1",
             "officer_contacted_on-year": year,
             "pending_prosecution": "no",
-            "police_continue_prosecution": "no",
         },
     )
     assert response.status_code == 400 and "must be a real date" in text(response)

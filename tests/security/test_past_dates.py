@@ -7,7 +7,7 @@ from tests.web.pages import TO_POLICE, task_id, text
 from webapp.db import db
 
 FUTURE = "When was the investigating officer contacted? must be today or in the past"
-ANSWERS = {"pending_prosecution": "no", "police_continue_prosecution": "no"}
+ANSWERS = {"pending_prosecution": "no"}
 
 
 def test_a_future_date_is_refused_by_the_page_and_the_api_alike(app, web, api, api_tokens, make_case):

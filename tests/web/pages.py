@@ -73,7 +73,7 @@ HISTORY = ("check_offending_history", "caseworker", {"offences_on_pnc": "yes", "
 POLICE = (
     "record_police_response",
     "caseworker",
-    {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no", "police_continue_prosecution": "no"},
+    {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no"},
 )
 DETENTION = (
     "consider_detention",
@@ -107,7 +107,6 @@ AT_LIBERTY = (
     "caseworker",
     {
         "custody_status": "at_liberty",
-        "sufficient_time": "no",
         "suitable_for_detention": "no",
         "detention_reasons": "In hospital",
     },

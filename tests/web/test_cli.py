@@ -108,7 +108,6 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
                 {
                     "officer_contacted_on": "2026-01-05",
                     "pending_prosecution": "no",
-                    "police_continue_prosecution": "no",
                 },
             ),
         ]

@@ -36,7 +36,7 @@ def test_dormant_wanted_missing_cases(app, web, make_case):
     client = web("caseworker")
     client.post(
         f"/cases/{reference}/tasks/{task_id(app, reference, 'record_nbtc_result')}",
-        {"left_uk": "no", "offences_most_serious": "no"},
+        {"left_uk": "no"},
     )
     client.post(
         f"/cases/{reference}/tasks/{task_id(app, reference, 'record_ice_outcome')}", {"ice_outcome": "not_located"}

@@ -192,7 +192,6 @@ def test_an_impossible_date_is_refused(app, web, make_case):
             "officer_contacted_on-month": "2",
             "officer_contacted_on-year": "2026",
             "pending_prosecution": "no",
-            "police_continue_prosecution": "no",
         },
     )
     page = text(response)

@@ -131,6 +131,17 @@ class FormFieldSchema(Schema):
     properties = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), allow_none=True)
     validation = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), allow_none=True)
     options = fields.List(fields.Nested(FormOptionSchema), allow_none=True)
+    asked_if = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the condition (over the case's variables and this form's answers) under which "
+            "the question is asked; null: always. An answer to a question not asked is refused."
+        },
+    )
+    asked = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "whether the question is asked for this case; null: it depends on other answers"},
+    )
 
 
 class FormSchema(Schema):

@@ -7,6 +7,7 @@ import re
 
 from flask import current_app, request, url_for
 
+from casework import forms
 from casework.errors import InvalidAnswers
 from casework.models import Case, UserTask
 from casework.queries import cases as case_queries
@@ -79,8 +80,18 @@ def task_dict(task: UserTask, reference: str | None = None) -> dict:
         "priority": task.priority,
         "created_at": task.created_at,
         "documentation": task.documentation,
-        "form": task.form,
+        "form": form_dict(task.form),
     }
+
+
+def form_dict(form: dict) -> dict:
+    """The form, each question saying whether it is asked (its ``asked_if`` condition)."""
+    questions = []
+    for field in form.get("fields") or []:
+        where = forms.placement(form, field).kind
+        asked = True if where == "always" else False if where == "hidden" else None
+        questions.append({**field, "asked_if": forms.condition_of(field), "asked": asked})
+    return {"fields": questions}
 
 
 def step_result(case: Case) -> dict:

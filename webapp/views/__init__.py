@@ -40,8 +40,6 @@ def config_defaults(settings, environ=None) -> dict:
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SIGNIN_RATE_LIMIT": environ.get("SIGNIN_RATE_LIMIT") or SIGNIN_RATE_LIMIT,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        # decisions with legal effect: a check-your-answers page comes before they are made
-        "ACRO_CHECK_ANSWERS_TASKS": ["consider_detention", "consider_deportation", "director_decision"],
         "ACRO_GROUP_NAMES": {
             "cc-workflow": "CC Workflow team",
             "cc-casework": "CC casework team",

@@ -2,13 +2,17 @@
 
 The form definition (``UserTask.form``: fields with ``id``, ``label``, ``type``,
 ``properties``, ``validation`` and ``options``) decides the component: text, long text
-(``component`` = ``textarea``), number, date, yes/no and choice. Answers are validated by
+(``component`` = ``textarea``), number, date, yes/no and choice. A question asked only for
+some answers to an earlier choice (``asked_if``) is a GOV.UK conditional reveal under that
+option; one not asked for this case is not shown. Answers are validated by
 ``casework.forms`` (one marshmallow schema per definition), never here.
 """
 
 from __future__ import annotations
 
 from datetime import date
+
+from casework.forms import asked, condition_of, placement
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -54,9 +58,16 @@ def date_value(parts: dict) -> str:
 
 
 def for_service(form: dict, raw: dict) -> dict:
-    """The answers as the service takes them: strings, dates in ISO form, empty ones left out."""
+    """The answers as the service takes them: strings, dates in ISO form, empty ones left out.
+
+    An answer revealed under an option that is not chosen is left out too, as GOV.UK's
+    conditional reveals mean: it was hidden (or, without JavaScript, shown under another
+    option), so it is no answer. A question hidden for the case is sent on, and refused."""
     answers = {}
     for field in form.get("fields", []):
+        where = placement(form, field)
+        if where.kind == "under" and len(where.values) == 1 and answers.get(where.parent) not in where.values:
+            continue
         value = raw.get(field["id"])
         if field.get("type") == "date":
             value = date_value(value or {})
@@ -65,12 +76,18 @@ def for_service(form: dict, raw: dict) -> dict:
     return answers
 
 
-def components(form: dict, raw: dict, errors: dict, members=None) -> list[dict]:
-    """One GOV.UK component (macro name and its parameters) per field. ``members(group)`` gives
-    the active people of a group, for a field that names one of them (``user_in_group``)."""
+def components(form: dict, raw: dict, errors: dict, members=None, focus: str | None = None) -> list[dict]:
+    """One GOV.UK component (macro name and its parameters) per field shown; a question
+    revealed under an option is in its parent's ``children``, by option value. ``members(group)``
+    gives the active people of a group, for a field that names one of them (``user_in_group``).
+    ``focus``: the field the person came back to change, focused when the page opens."""
     result = []
+    by_id: dict[str, dict] = {}
     for field in form.get("fields", []):
         fid, label, kind = field["id"], _label(field), field.get("type")
+        where = placement(form, field)
+        if where.kind == "hidden":
+            continue
         hint = (field.get("properties") or {}).get("hint")
         optional = "" if _required(field) else " (optional)"
         params: dict = {"id": fid, "name": fid}
@@ -96,7 +113,7 @@ def components(form: dict, raw: dict, errors: dict, members=None) -> list[dict]:
             )
             if kind == "boolean":
                 params["classes"] = "govuk-radios--inline"
-            result.append({"macro": "radios", "params": params})
+            component = {"macro": "radios", "params": params}
         elif kind == "date":
             parts = value or {}
             params.pop("name")
@@ -127,7 +144,7 @@ def components(form: dict, raw: dict, errors: dict, members=None) -> list[dict]:
                     ],
                 }
             )
-            result.append({"macro": "date", "params": params})
+            component = {"macro": "date", "params": params}
         elif kind == "long":
             params.update(
                 {
@@ -138,7 +155,7 @@ def components(form: dict, raw: dict, errors: dict, members=None) -> list[dict]:
                     "value": value or "",
                 }
             )
-            result.append({"macro": "input", "params": params})
+            component = {"macro": "input", "params": params}
         elif (field.get("properties") or {}).get("user_in_group") and members is not None:
             # a person is chosen, not typed: the server takes only an active member of the group
             people = members((field.get("properties") or {})["user_in_group"])
@@ -148,16 +165,39 @@ def components(form: dict, raw: dict, errors: dict, members=None) -> list[dict]:
                 for p in people
             ]
             params.update({"label": {"text": label + optional, "classes": "govuk-label--s"}, "items": items})
-            result.append({"macro": "select", "params": params})
+            component = {"macro": "select", "params": params}
         elif _is_textarea(field):
             params.update(
                 {"label": {"text": label + optional, "classes": "govuk-label--s"}, "rows": 4, "value": value or ""}
             )
-            result.append({"macro": "textarea", "params": params})
+            component = {"macro": "textarea", "params": params}
         else:
             params.update({"label": {"text": label + optional, "classes": "govuk-label--s"}, "value": value or ""})
-            result.append({"macro": "input", "params": params})
+            component = {"macro": "input", "params": params}
+        if fid == focus:
+            _autofocus(component)
+        by_id[fid] = component
+        parent = by_id.get(where.parent) if where.kind == "under" and len(where.values) == 1 else None
+        if parent is None:
+            result.append(component)
+            continue
+        # GOV.UK: radios with conditional reveals are never inline
+        parent["params"]["classes"] = ""
+        parent.setdefault("children", {}).setdefault(where.values[0], []).append(component)
     return result
+
+
+def _autofocus(component: dict) -> None:
+    """The first control of the component gets the focus (HTML autofocus: no script needed)."""
+    params = component["params"]
+    if component["macro"] in ("radios", "date"):
+        items = params.get("items") or []
+        chosen = [i for i in items if i.get("checked")] if component["macro"] == "radios" else []
+        target = (chosen or items)[:1]
+        for item in target:
+            item["attributes"] = {**(item.get("attributes") or {}), "autofocus": ""}
+    else:
+        params["attributes"] = {**(params.get("attributes") or {}), "autofocus": ""}
 
 
 def error_summary(form: dict, errors: dict) -> list[dict]:
@@ -173,11 +213,17 @@ def error_summary(form: dict, errors: dict) -> list[dict]:
     return items
 
 
-def answer_rows(form: dict, answers: dict) -> list[dict]:
-    """A summary list of the answers, as the person gave them, for the check page."""
+def answer_rows(form: dict, answers: dict, change: bool = False) -> list[dict]:
+    """A summary list of the answers, as the person gave them, for the check page; a question
+    not asked has no row. ``change``: each row says which field its Change button goes back to."""
     rows = []
+    questions = asked(form, answers)
     for field in form.get("fields", []):
         value = answers.get(field["id"])
+        # not asked: by the answers here, or as recorded (None, where an unanswered one is absent)
+        recorded_not_asked = field["id"] in answers and value is None and condition_of(field)
+        if recorded_not_asked or (field["id"] not in questions and value in (None, "")):
+            continue
         kind = field.get("type")
         if value in (None, ""):
             text = "Not answered"
@@ -192,5 +238,8 @@ def answer_rows(form: dict, answers: dict) -> list[dict]:
             text = uk_date(value)
         else:
             text = str(value)
-        rows.append({"key": {"text": _label(field)}, "value": {"text": text}})
+        row = {"key": {"text": _label(field)}, "value": {"text": text}}
+        if change:
+            row["change"] = {"field": field["id"], "anchor": first_input_id(field)}
+        rows.append(row)
     return rows

@@ -195,7 +195,7 @@ def _viewed(case, task, why: str, page: str, more: dict | None = None) -> None:
     access.record(case.reference, "view", why, {"what": page, "task": task.bpmn_id, **(more or {})})
 
 
-def _render_task(service, case, task, *, raw=None, errors=None, status=200):
+def _render_task(service, case, task, *, raw=None, errors=None, status=200, focus=None):
     errors = errors or {}
     raw = raw if raw is not None else {}
     can_act = policy().may_work_on(g.actor, task)
@@ -224,10 +224,10 @@ def _render_task(service, case, task, *, raw=None, errors=None, status=200):
         evidence=evidence,
         answers_of={step.entry_id: taskforms.answer_rows(step.form, step.answers) for step in evidence},
         summary=case_queries.summary(case),
-        fields=taskforms.components(task.form, raw, errors, members=_members) if can_act else [],
+        fields=taskforms.components(task.form, raw, errors, members=_members, focus=focus) if can_act else [],
         error_list=taskforms.error_summary(task.form, errors),
         can_act=can_act,
-        needs_check=task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"],
+        needs_check=record.checks_answers(case, task.bpmn_id),
         about=about,
         rules=rules,
         colleagues=colleagues,
@@ -289,9 +289,10 @@ def task(reference, task_id):
     action = request.form.get("action", "submit")
     raw = taskforms.raw_answers(task.form, request.form)
     answers = taskforms.for_service(task.form, raw)
-    if action == "change":
-        return _render_task(service, case, task, raw=raw)
-    needs_check = task.bpmn_id in current_app.config["ACRO_CHECK_ANSWERS_TASKS"]
+    if action == "change" or action.startswith("change:"):
+        # back from the check page, the answers kept; a row's Change button names its field
+        return _render_task(service, case, task, raw=raw, focus=action.partition(":")[2] or None)
+    needs_check = record.checks_answers(case, task.bpmn_id)
     if needs_check and action != "confirm":
         try:
             forms.clean(task.form, answers, today=_now().date())
@@ -303,7 +304,7 @@ def task(reference, task_id):
             case=case,
             task=task,
             summary=case_queries.summary(case),
-            rows=taskforms.answer_rows(task.form, answers),
+            rows=taskforms.answer_rows(task.form, answers, change=True),
             hidden=_hidden(task.form, raw),
         )
     # kept before trying: when someone else got there first, the task may be gone, and the person
