@@ -2,7 +2,7 @@
 diagram): the page hides them or reveals them under the option they follow, the server refuses
 an answer to one, and the API says so in the same words and in its form schema."""
 
-from tests.web.pages import DETENTION, TO_DETENTION, TO_STAGE1, has_class, html, task_id, text, texts
+from tests.web.pages import DETENTION, HISTORY, POLICE, TO_DETENTION, TO_STAGE1, has_class, html, task_id, text, texts
 
 DETAINED = ("record_detention_outcome", "caseworker", {"custody_status": "detained"})
 AT_LIBERTY = (
@@ -66,7 +66,9 @@ def _api_as_case_owner(app):
 
 
 def test_a_question_the_case_rules_out_is_not_shown_and_an_answer_to_it_is_refused(app, web, make_case):
-    reference, client, url = _deportation_decision(app, make_case, web, TO_DETENTION + [AT_LIBERTY, DETAINED])
+    reference, client, url = _deportation_decision(
+        app, make_case, web, TO_DETENTION + [AT_LIBERTY, DETAINED, HISTORY, POLICE]
+    )
     page = client.get(url)
     names = {i.get("name") for i in html(page).xpath("//form//input | //form//textarea")}
     assert "deportation_decision" in names
@@ -127,7 +129,9 @@ def test_change_goes_back_to_the_form_with_the_answers_and_focus_on_that_questio
 def test_the_decision_record_has_no_row_for_a_question_not_asked(app, web, make_case):
     from tests.web.test_web_record import _summary
 
-    reference, client, _ = _deportation_decision(app, make_case, web, TO_DETENTION + [AT_LIBERTY, DETAINED])
+    reference, client, _ = _deportation_decision(
+        app, make_case, web, TO_DETENTION + [AT_LIBERTY, DETAINED, HISTORY, POLICE]
+    )
     rows = dict(_summary(client.get(f"/cases/{reference}"), "Consider detention"))
     assert rows["Where is the FNO now?"] == "At liberty"
     assert "Is there sufficient time to respond before release?" not in rows
