@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from flask import current_app, request, url_for
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
 
 from casework.errors import InvalidAnswers
 from casework.models import Case, UserTask
@@ -84,6 +86,13 @@ def task_dict(task: UserTask, reference: str | None = None) -> dict:
 
 
 def step_result(case: Case) -> dict:
+    # the commit expired the case: read it again with its subject, in one query, not two
+    case = db.session.scalars(
+        select(Case)
+        .where(Case.id == inspect(case).identity[0])
+        .options(joinedload(Case.subject))
+        .execution_options(populate_existing=True)
+    ).one()
     return {
         "case": case_summary(case),
         "tasks": [task_dict(t, case.reference) for t in task_queries.of_case(db.session, case.id)],
