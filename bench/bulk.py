@@ -126,7 +126,8 @@ class Generator:
             id=n,
             reference=reference,
             referral=referral,
-            instance_state=state_text,
+            # as the column stores it (casework.models.CompressedJSON)
+            instance_state=Case.instance_state.type.process_bind_param(json.loads(state_text), None),
             process_version_id=process_version_id,
             pending_since=None,
             case_owner=owner if snap.case["case_owner"] else None,
@@ -179,6 +180,8 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 def _copy_value(value) -> str:
     if value is None:
         return "\\N"
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()  # bytea in hex, its backslash escaped for COPY
     if isinstance(value, (dict, list)):
         value = json.dumps(value)
     elif isinstance(value, datetime):
