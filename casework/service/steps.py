@@ -3,8 +3,10 @@ timer), run the engine and the handlers until the case waits again, and save all
 instance state, the ready tasks, the timers, the case record, the audit entries) in the
 caller's unit of work.
 
-A handler that fails is rolled back on its own savepoint: the case stays at that service task
-with an incident. A model error (the engine itself fails) rolls the whole step back.
+The handlers of a step run on one savepoint. A handler that fails is rolled back alone (the
+step is done again with a savepoint per handler): the case stays at that service task with an
+incident, and the handlers before it keep their work. A model error (the engine itself fails)
+rolls the whole step back.
 """
 
 from __future__ import annotations
