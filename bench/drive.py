@@ -127,7 +127,7 @@ def bare_referral(bundle, scenario: dict, settings, render: bool = True) -> Inst
     }
 
     def execute(task):
-        return registry.run(task.topic, dict(task.data), **adapters)
+        return registry.run(task.topic, dict(task.data), **adapters, wording=task.properties)
 
     instance.run(execute)
     for step in scenario["steps"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,7 +183,25 @@ class Settings:
             scenarios_dir=Path(get("ACRO_SCENARIOS_DIR", str(REPO / "tests" / "scenarios"))),
             rules_file=Path(get("ACRO_RULES_FILE", str(REPO / "docs" / "acro-rules.md"))),
             publish_to_folder=get("ACRO_PUBLISH_TO_FOLDER", "false" if production else "true").lower() == "true",
+            restricted_steps=_local_steps(Path(get("ACRO_LOCAL_STEPS_FILE", str(instance_dir / "local-steps.toml")))),
         )
+
+
+def _local_steps(path: Path) -> dict:
+    """The local text for each section the public guidance withholds, keyed as the diagrams'
+    ``local_steps`` properties name them (a TOML file: ``WF-5 = "..."``). No file means none
+    configured, which each such step says on the case; a file that cannot be read stops the
+    start, rather than running without the local steps the operator meant to give."""
+    if not path.exists():
+        return {}
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"the local steps file {path} cannot be read: {exc}") from None
+    wrong = sorted(key for key, value in table.items() if not isinstance(value, str))
+    if wrong:
+        raise ConfigError(f'the local steps file {path}: {", ".join(wrong)} must be text (KEY = "...")')
+    return table
 
 
 def _contact(get) -> dict:

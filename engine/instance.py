@@ -39,6 +39,10 @@ REFUSE_WHEN, REFUSE_MESSAGE = "refuse_when", "refuse_message"
 
 # element properties: what reaching a step records on the case (an outcome, a state)
 CASE_OUTCOME, CASE_STATE, CASE_STAGE = "case_outcome", "case_state", "case_stage"
+# a step standing for a section the public guidance withholds: its key in the local configuration
+LOCAL_STEPS = "local_steps"
+# a form field naming a person: the group they must belong to (a name, or ``${variable}``)
+USER_IN_GROUP = "user_in_group"
 CASE_STATES = ("open", "dormant", "closed")
 
 
@@ -77,6 +81,8 @@ class ExternalTask:
     topic: str
     process: str
     data: dict
+    # the element's extension properties: what the diagram says the step writes (its wording)
+    properties: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +105,27 @@ class Timer:
     bpmn_id: str
     name: str
     due_at: datetime
+
+
+def _resolved(value: str, data: dict, bpmn_id: str) -> str:
+    """A group written as ``${variable}`` is the one the process decided (a routing table's
+    output); a plain name is itself. A decided group that is missing or empty is a model error,
+    never a task nobody can see."""
+    if unwrap(value) == value:
+        return value
+    group = evaluate(value, data)
+    if not isinstance(group, str) or not group.strip():
+        raise ValueError(f"task {bpmn_id}: the group {value} is {group!r}; the process must decide it first")
+    return group.strip()
+
+
+def _people_resolved(form: dict, data: dict, bpmn_id: str) -> dict:
+    """A field naming a person of a group (``user_in_group``) follows the group the process decided."""
+    for field in form.get("fields", []):
+        properties = field.get("properties") or {}
+        if properties.get(USER_IN_GROUP):
+            properties[USER_IN_GROUP] = _resolved(properties[USER_IN_GROUP], data, bpmn_id)
+    return form
 
 
 def form_to_dict(form) -> dict:
@@ -163,11 +190,11 @@ class Instance:
                     bpmn_id=spec.bpmn_id,
                     name=spec.bpmn_name or spec.bpmn_id,
                     process=task.workflow.spec.name,
-                    groups=list(spec.candidate_groups),
+                    groups=[_resolved(group, task.data, spec.bpmn_id) for group in spec.candidate_groups],
                     assignee=assignee,
                     due_at=datetime.fromisoformat(due_at) if due_at else None,
                     priority=spec.priority,
-                    form=form_to_dict(spec.form),
+                    form=_people_resolved(form_to_dict(spec.form), task.data, spec.bpmn_id),
                     documentation=spec.documentation,
                 )
             )
@@ -190,6 +217,7 @@ class Instance:
                 t.task_spec.topic,
                 t.workflow.spec.name,
                 t.data,
+                dict(getattr(t.task_spec, "extensions", None) or {}),
             )
             for t in self._all_tasks(state=TaskState.STARTED)
             if isinstance(t.task_spec, ExternalServiceTask)

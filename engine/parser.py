@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ExclusiveGateway,
     InclusiveGateway,
     IntermediateCatchEvent,
+    NoneTask,
     ScriptTask,
     ServiceTask,
     StartEvent,
@@ -114,6 +115,17 @@ class AcroUserTask(UserTask):
         self.priority = priority
 
 
+class PassThroughTask(NoneTask):
+    """A plain task (no type, as the Modeler draws one first): a named step that does nothing
+    the engine must wait for, such as the stand-in for a restricted section of the guidance.
+    SpiffWorkflow makes it manual, which would stall a case on a step nobody is shown; Camunda
+    passes through it, and so does this engine."""
+
+    def __init__(self, wf_spec, bpmn_id, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
 class ExternalServiceTask(ServiceTask):
     """A service task done by the handler registered for its topic (Camunda external task)."""
 
@@ -171,6 +183,10 @@ class AcroUserTaskParser(UserTaskParser):
             assignee = _camunda(node, "assignee")
             if assignee and unwrap(assignee) != assignee:
                 check(assignee)
+            # a group may be decided by the process (``${cc_team_group}``, WF-5's routing table)
+            for group in _split(_camunda(node, "candidateGroups")):
+                if unwrap(group) != group:
+                    check(group)
         except ExpressionError as exc:
             raise _refuse(f"user task {self.bpmn_id}: {exc}", node, self.filename) from None
         priority = _camunda(node, "priority")
@@ -344,6 +360,7 @@ class AcroParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (AcroUserTaskParser, AcroUserTask),
         full_tag("serviceTask"): (ExternalTaskParser, ExternalServiceTask),
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
         full_tag("scriptTask"): (RefusedScriptTaskParser, ScriptTask),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
         full_tag("exclusiveGateway"): (SafeGatewayParser, ExclusiveGateway),

@@ -18,7 +18,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
 from SpiffWorkflow.dmn.serializer.task_spec import BaseBusinessRuleTaskConverter
 
-from .parser import AcroUserTask, DecisionTask, ExternalServiceTask
+from .parser import AcroUserTask, DecisionTask, ExternalServiceTask, PassThroughTask
 
 FORMAT = "acro-state-1"
 
@@ -68,6 +68,7 @@ def _config():
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
     config[AcroUserTask] = AcroUserTaskConverter
     config[ExternalServiceTask] = ExternalServiceTaskConverter
+    config[PassThroughTask] = BpmnTaskSpecConverter
     config[DecisionTask] = BaseBusinessRuleTaskConverter
     return config
 

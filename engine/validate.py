@@ -42,11 +42,14 @@ def _from_exception(exc: ValidationException, default_file="") -> Problem:
     return Problem(Path(exc.file_name or default_file).name, (exc.id or "(file)") + line, message)
 
 
-def validate_dir(path, topics: set[str] | None, rule_ids: set[str] | None, main: str = MAIN_PROCESS) -> list[Problem]:
+def validate_dir(
+    path, topics: set[str] | dict | None, rule_ids: set[str] | None, main: str = MAIN_PROCESS
+) -> list[Problem]:
     """Parse every process of every file with XSD validation and check what the engine needs.
 
-    ``topics``: the topics that have a handler (None skips that check). ``rule_ids``: the
-    rule catalogue (None skips that check).
+    ``topics``: the topics that have a handler (None skips that check); as a mapping, each
+    with the extension properties its service task must carry. ``rule_ids``: the rule
+    catalogue (None skips that check).
     """
     try:
         files = read_dir(path)
@@ -57,7 +60,7 @@ def validate_dir(path, topics: set[str] | None, rule_ids: set[str] | None, main:
 
 def validate_files(
     files: dict[str, str],
-    topics: set[str] | None,
+    topics: set[str] | dict | None,
     rule_ids: set[str] | None,
     main: str = MAIN_PROCESS,
     where: str = "the draft",
@@ -203,6 +206,18 @@ def _check_spec(spec, file, topics, rule_ids) -> list[Problem]:
             problems.append(Problem(file, bpmn_id, f"{CASE_OUTCOME} is empty: write the outcome the case records"))
         if isinstance(task_spec, ExternalServiceTask) and topics is not None and task_spec.topic not in topics:
             problems.append(Problem(file, bpmn_id, f"no handler is registered for topic {task_spec.topic!r}"))
+        elif isinstance(task_spec, ExternalServiceTask) and isinstance(topics, dict):
+            given = getattr(task_spec, "extensions", None) or {}
+            for name in topics[task_spec.topic]:
+                if not str(given.get(name) or "").strip():
+                    problems.append(
+                        Problem(
+                            file,
+                            bpmn_id,
+                            f"topic {task_spec.topic!r} sends the text of the extension property {name!r}: "
+                            "give the service task that property (Modeler: Extension properties)",
+                        )
+                    )
         if (isinstance(task_spec, AcroUserTask) or compat.is_catch_event(task_spec)) and not (
             properties.get(CASE_STAGE) or ""
         ).strip():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .correspondence import day, restricted_steps, shown
+from .correspondence import day, shown
 from .reference import EXCLUSION_DECISIONS, is_eea_national
 from .registry import registry
 
@@ -95,17 +95,13 @@ def create_paper_file(data, *, case_store):
 
 
 @registry.topic("case-record.refer-to-team")
-def refer_to_team(data, *, case_store, settings):
-    """Refer the case to the CC team the routing decision chose (WF-5).
-
-    The guidance's restricted section for this step is local configuration
-    (settings["restricted_steps"]["WF-5"]); its text goes on the case for the team to follow.
-    """
+def refer_to_team(data, *, case_store):
+    """Refer the case to the CC team the routing decision chose (WF-5)."""
     team = data.get("cc_team")
     if not team:
         raise ValueError("case-record.refer-to-team needs cc_team from the cc_team_routing decision")
     case_store.assign_team(team)
-    case_store.add_note(f"Case referred to {team}. {restricted_steps(settings, 'WF-5')}")
+    case_store.add_note(f"Case referred to {team}.")
 
 
 @registry.topic("case-record.note-non-disclosable")

@@ -100,12 +100,16 @@ def referral_date(case_store) -> str:
     return long_date(datetime.fromisoformat(received))
 
 
-def restricted_steps(settings: dict, rule: str) -> str:
-    """The local text for a section the public guidance withholds, as a sentence for a note."""
-    local = (settings.get("restricted_steps") or {}).get(rule)
-    if local:
-        return f"Local steps for the restricted section ({rule}): {local}"
-    return f"No local steps are configured for the restricted section ({rule})."
+class MissingWording(LookupError):
+    """The diagram does not give a step the text its email needs; the text is never made up."""
+
+
+def worded(wording: dict, name: str) -> str:
+    """Text the diagram gives the step (an extension property the analysts write)."""
+    text = (wording.get(name) or "").strip()
+    if not text:
+        raise MissingWording(f"the diagram gives this step no {name!r} (an extension property on the service task)")
+    return text
 
 
 def address(settings: dict, party: str) -> str:

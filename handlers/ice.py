@@ -23,29 +23,23 @@ def _case_for_ice(case_store, data) -> list[tuple[str, str]]:
     ]
 
 
-@registry.topic("ice.refer-for-tasking")
-def refer_for_tasking(data, *, case_store, mailer, settings):
+@registry.topic("ice.refer-for-tasking", wording=("email_subject", "email_request"))
+def refer_for_tasking(data, *, case_store, mailer, settings, wording):
     """Refer the case to ICE through the tasking and detention gatekeeper processes (CW-5, FD-1).
 
-    The restricted section after this step is local configuration; its text goes on the case.
-    """
+    What the email asks is the diagram's (the step's ``email_subject`` and ``email_request``
+    properties); this says only which details go and to whom."""
     mail.send(
         mailer,
         case_store,
         to=mail.address(settings, "ice"),
         greeting=GREETING,
-        subject="Referral for ICE tasking: FNO liable to deportation, whereabouts unknown",
-        request=(
-            "The subject below is a foreign national offender liable to deportation whose "
-            "whereabouts are unknown. An NBTC check shows the subject is likely still in the UK "
-            "and a wanted/missing marker has been requested on the PNC (form ICD.5079). Please "
-            "task the relevant ICE team to locate the subject, following the ICE tasking and "
-            "detention gatekeeper processes, and tell us the outcome."
-        ),
+        subject=mail.worded(wording, "email_subject"),
+        request=mail.worded(wording, "email_request"),
         details=_case_for_ice(case_store, data),
         kind="ICE tasking referral",
     )
-    case_store.add_note(f"Case referred to ICE for tasking. {mail.restricted_steps(settings, 'CW-5')}")
+    case_store.add_note("Case referred to ICE for tasking.")
 
 
 @registry.topic("ice.request-detention")

@@ -14,9 +14,10 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# every edge a handler may ask for; a parameter outside this set is a typo, refused at
-# registration rather than at 2 a.m. when the task first runs
-ADAPTERS = frozenset({"case_store", "mailer", "documents", "clock", "settings", "process_data"})
+# every edge a handler may ask for (``wording``: the text the diagram gives the step, its
+# extension properties, so correspondence is the analysts' to write); a parameter outside this
+# set is a typo, refused at registration rather than at 2 a.m. when the task first runs
+ADAPTERS = frozenset({"case_store", "mailer", "documents", "clock", "settings", "process_data", "wording"})
 
 # one module per outside party or record; load_all imports them so their topics register
 HANDLER_MODULES = (
@@ -49,6 +50,7 @@ class AdapterMismatch(TypeError):
 class _Entry:
     function: Callable
     adapters: tuple[str, ...]
+    wording: tuple[str, ...] = ()
 
 
 def _declared_adapters(function: Callable) -> tuple[str, ...]:
@@ -82,8 +84,9 @@ class Registry:
     def __init__(self):
         self._entries: dict[str, _Entry] = {}
 
-    def topic(self, name: str) -> Callable[[Callable], Callable]:
-        """Register the decorated function as the handler of ``name``."""
+    def topic(self, name: str, wording: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+        """Register the decorated function as the handler of ``name``; ``wording``: the extension
+        properties its service task must carry (the text it sends), checked by ``acro validate``."""
 
         def register(function: Callable) -> Callable:
             if name in self._entries:
@@ -92,13 +95,17 @@ class Registry:
                     f"topic {name!r} is already handled by {existing.__module__}.{existing.__qualname__}; "
                     f"cannot register {function.__module__}.{function.__qualname__} as well"
                 )
-            self._entries[name] = _Entry(function, _declared_adapters(function))
+            self._entries[name] = _Entry(function, _declared_adapters(function), tuple(wording))
             return function
 
         return register
 
     def topics(self) -> list[str]:
         return sorted(self._entries)
+
+    def needs(self) -> dict[str, tuple[str, ...]]:
+        """Each topic with the wording its service task must give it."""
+        return {topic: entry.wording for topic, entry in sorted(self._entries.items())}
 
     def adapters_for(self, topic: str) -> tuple[str, ...]:
         """The adapters the handler of ``topic`` declares."""

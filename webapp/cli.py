@@ -19,7 +19,7 @@ def _topics():
     from handlers import load_all, registry
 
     load_all()
-    return set(registry.topics())
+    return registry.needs()
 
 
 @click.command()

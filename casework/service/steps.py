@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.instance import CASE_OUTCOME, CASE_STATE, ExternalTask, Instance
+from engine.instance import CASE_OUTCOME, CASE_STATE, LOCAL_STEPS, ExternalTask, Instance
 
 from .. import audit, incidents
 from ..documents import DocumentStore
@@ -184,7 +184,7 @@ class StepRunner:
             savepoint = self.session.begin_nested() if guarded else None
             created_before, written_before = len(documents.created), len(documents.written)
             try:
-                result = self.registry.run(task.topic, dict(task.data), **adapters) or {}
+                result = self.registry.run(task.topic, dict(task.data), **adapters, wording=task.properties) or {}
                 if savepoint is not None:
                     savepoint.commit()
             except (StaleDataError, DBAPIError):
@@ -208,9 +208,20 @@ class StepRunner:
 
     def _record_from_model(self, case: Case, task) -> None:
         """What the diagram says a step records on the case (properties ``case_outcome`` and
-        ``case_state`` on the element), so outcomes are the analysts' to write, not code's."""
+        ``case_state`` on the element), so outcomes are the analysts' to write, not code's; and
+        for a step standing for a restricted section (``local_steps``), the local text the
+        operator configured, so the team sees what to do where the public guidance is silent."""
         outcome = task.properties.get(CASE_OUTCOME)
         state = task.properties.get(CASE_STATE)
+        section = task.properties.get(LOCAL_STEPS)
+        if section:
+            text = self.settings.restricted_steps.get(section)
+            note = (
+                f"{task.name}: {text}"
+                if text
+                else f"{task.name}: no local steps are configured for this restricted section ({section})."
+            )
+            self.session.add(Note(case_id=case.id, text=note, author="system", at=self.clock.now()))
         if state is not None and state != case.state:
             case.state = state
         if outcome is not None and outcome != case.outcome:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.instance import AnswersRefused, NotWaiting
+from engine.instance import USER_IN_GROUP, AnswersRefused, NotWaiting
 
 from .. import audit, dpa, forms
 from ..errors import Conflict, Forbidden, InvalidAnswers, NotFound
@@ -202,7 +202,7 @@ class TaskActions:
         who works in that group: a case owner who does not exist would own nothing."""
         problems = {}
         for field in form.get("fields", []):
-            group = (field.get("properties") or {}).get("user_in_group")
+            group = (field.get("properties") or {}).get(USER_IN_GROUP)
             name = answers.get(field["id"])
             if not group or not name:
                 continue

@@ -131,10 +131,10 @@ _problem_cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def topics() -> set[str]:
+def topics() -> dict[str, tuple[str, ...]]:
     from handlers import load_all
 
-    return set(load_all().topics())
+    return load_all().needs()
 
 
 def catalogue(settings) -> dict[str, str]:

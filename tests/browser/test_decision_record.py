@@ -14,7 +14,7 @@ from adapters import pdf
 from tests.browser.cases import case_at, serious_violations
 from tests.browser.steps import choose, decide, open_case, save
 from tests.referrals import persona
-from tests.web.pages import TO_DETENTION
+from tests.web.pages import TO_ARRANGEMENTS
 
 IMMIGRATION = "Request for administrative purpose immigration/deportation"
 CERTIFICATE_TEXT = "ACRO CERTIFICATE OF CONVICTION\nJan KOWALSKI: theft, Warsaw, 12 March 2019"
@@ -79,8 +79,9 @@ def test_the_check_task_shows_the_certificate_and_the_case_page_the_decision(vis
 
 
 def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
-    """Detention shows the police response; after it, the deportation decision the Stage 1 notice."""
-    reference, tasks = case_at(live_server.app, TO_DETENTION)
+    """Detention reconsidered after the police dropped their prosecution (LOC-6) shows the police
+    response; after it, the deportation decision the Stage 1 notice."""
+    reference, tasks = case_at(live_server.app, TO_ARRANGEMENTS)
     detention = tasks["consider_detention"]
     page = visit.page
     visit.sign_in("caseworker")
@@ -89,7 +90,7 @@ def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
         has=page.get_by_role("heading", name="Record the police response")
     )
     expect(
-        rests_on.locator(".govuk-summary-list__row").filter(has_text="Is a UK prosecution pending?")
+        rests_on.locator(".govuk-summary-list__row").filter(has_text="Will the police continue the prosecution?")
     ).to_contain_text("No")
     no_serious_violations(page, "detention task with what it rests on")
 
@@ -100,7 +101,9 @@ def test_the_next_decision_shows_the_answers_it_rests_on(visit, live_server):
     decide(page)
 
     open_case(page, reference)
-    card = page.locator(".govuk-summary-card").filter(has=page.get_by_role("heading", name="Consider detention"))
-    expect(
-        card.locator(".govuk-summary-list__row").filter(has_text="reasons for the detention decision")
-    ).to_contain_text("Serving four years")
+    # detention was considered twice (LOC-2, then LOC-6): each decision is its own card
+    cards = page.locator(".govuk-summary-card").filter(has=page.get_by_role("heading", name="Consider detention"))
+    reasons = cards.locator(".govuk-summary-list__row").filter(has_text="reasons for the detention decision")
+    expect(reasons).to_have_count(2)
+    expect(reasons.filter(has_text="Serving four years")).to_have_count(1)
+    expect(reasons.filter(has_text="In hospital")).to_have_count(1)

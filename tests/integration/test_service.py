@@ -63,12 +63,6 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
         ("check_certificate", WORKFLOW, {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"}),
         ("establish_whereabouts", CASEWORKER, {"whereabouts_known": "yes"}),
         ("allocate_case_owner", CASEWORKER, {"case_owner": "carl"}),
-        ("check_offending_history", CASEWORKER, {"offences_on_pnc": "yes", "further_offending_overseas": "no"}),
-        (
-            "record_police_response",
-            CASEWORKER,
-            {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no", "police_continue_prosecution": "no"},
-        ),
         (
             "consider_detention",
             CASEWORKER,
@@ -78,6 +72,12 @@ def test_timers_are_stored_and_fire_after_a_restart(world):
                 "suitable_for_detention": "yes",
                 "detention_reasons": "In prison.",
             },
+        ),
+        ("check_offending_history", CASEWORKER, {"offences_on_pnc": "yes", "further_offending_overseas": "no"}),
+        (
+            "record_police_response",
+            CASEWORKER,
+            {"officer_contacted_on": "2026-01-05", "pending_prosecution": "no", "police_continue_prosecution": "no"},
         ),
     ]
     for bpmn_id, who, data in answers:

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from casework.models import Case, Deadline, Document
+from casework.models import Case, Deadline, Document, Note, UserTask
 from casework.scenarios import Runner, load
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def test_the_stage1_period_changes_in_one_edit_and_timer_deadline_and_notice_fol
     """DEP-3: one DMN output drives the timer, the deadline on the case and the notice."""
     edit_once(processes / "stage1_response_period.dmn", '<text>"P20D"</text>', '<text>"P28D"</text>')
     scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")
-    stage1 = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "consider_detention"][0] + 1
+    stage1 = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "record_police_response"][0] + 1
     owner = {"task": "consider_deportation", "as": "caseworker", "user": "carl"}
     # no representations: the timer alone decides when the decision may be made
     scenario["steps"] = scenario["steps"][:stage1] + [
@@ -132,3 +132,54 @@ def test_no_notice_name_of_the_model_is_written_in_the_code():
             if path.suffix in (".py", ".html", ".js"):
                 text = path.read_text(encoding="utf-8")
                 assert not [n for n in names if n in text], f"{path} repeats a notice name of the model"
+
+
+def test_the_routing_table_decides_which_group_gets_the_team_s_tasks(processes):
+    """WF-5: the cc_team_routing table gives the team's group; every CC casework task and the
+    case owner's group follow it, with no Python and no other diagram edited."""
+    edit_once(
+        processes / "cc_team_routing.dmn",
+        '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-casework"</text>',
+        '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-eea-casework"</text>',
+    )
+    scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")  # Piotr KOWALSKI, Polish: EEA
+    certificate = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "check_certificate"][0]
+    scenario["steps"] = scenario["steps"][: certificate + 1] + [{"check": {"waiting_for": ["establish_whereabouts"]}}]
+    scenario["expect"] = {"team": "CC EEA casework team"}
+    seen = {}
+
+    def inspect(session, result):
+        seen["groups"] = [task.candidate_groups for task in session.scalars(select(UserTask))]
+
+    runner = Runner(processes_dir=processes)
+    try:
+        result = runner.run(scenario, "routed", inspect=inspect)
+    finally:
+        runner.close()
+    assert result.passed, "\n".join(result.failures)
+    assert seen["groups"] == [["cc-eea-casework"]]
+
+
+def test_a_restricted_section_is_a_named_step_whose_text_is_local_configuration():
+    """WF-5, CW-5, NP-3: the step stands in the diagram; what to do there is the operator's."""
+    scenario = load(SCENARIOS / "marker_ice_not_located_then_located.yaml")
+    notes = {}
+
+    def inspect(session, result):
+        notes["text"] = [note.text for note in session.scalars(select(Note))]
+
+    runner = Runner()
+    runner.settings.restricted_steps = {"CW-5": "Copy the regional gatekeeper into the tasking email."}
+    try:
+        result = runner.run(scenario, "local steps", inspect=inspect)
+    finally:
+        runner.close()
+    assert result.passed, "\n".join(result.failures)
+    assert (
+        "Follow the local ICE tasking and gatekeeper steps: Copy the regional gatekeeper into the tasking email."
+        in notes["text"]
+    )
+    assert (
+        "Follow the local steps before referral to a CC team: no local steps are configured for this "
+        "restricted section (WF-5)." in notes["text"]
+    )

@@ -54,6 +54,22 @@ def test_a_topic_without_a_handler_is_refused(copy):
     )
 
 
+def test_a_service_task_without_the_wording_its_email_needs_is_refused(copy):
+    """The ICE tasking email says what the diagram says; a diagram that says nothing is refused
+    before a case reaches the step, not as an incident when it does."""
+    edit(
+        copy / "first_actions.bpmn",
+        '<camunda:property name="email_request" value="',
+        '<camunda:property name="note" value="',
+    )
+    result = run(copy)
+    assert result.exit_code == 1
+    assert (
+        "first_actions.bpmn: refer_to_ice: topic 'ice.refer-for-tasking' sends the text of the extension "
+        "property 'email_request'" in result.output
+    )
+
+
 def test_an_unknown_rule_id_is_refused(copy):
     edit(copy / "detention.bpmn", "LOC-6, DET-4. The case owner records", "DET-1, DET-9. The case owner records")
     result = run(copy)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from casework.models import AccessLog, UserTask
 from tests.security.routes import COMMON_FIELDS, HOSTILE, HUGE, concrete_routes, form_fields, hostile_path
-from tests.web.pages import CERTIFICATE_OK, CSRF, DETENTION, HISTORY, LOCATED, OWNER, TO_DETENTION, task_id, text
+from tests.web.pages import CSRF, DETENTION, TO_DETENTION, TO_POLICE, task_id, text
 from webapp.db import db
 
 PAGE_PEOPLE = (None, "workflow", "caseworker", "admin")
@@ -153,7 +153,7 @@ def test_a_year_too_big_for_a_date_is_not_a_real_date(app, web, make_case, year)
     search = web("caseworker").get(f"/search?purpose=casework&dob-day=1&dob-month=1&dob-year={year}")
     assert search.status_code == 400 and "Date of birth must be a real date" in text(search)
     # a task's date answer: the police response form asks when the officer was contacted
-    reference = make_case([CERTIFICATE_OK, LOCATED, OWNER, HISTORY])
+    reference = make_case(TO_POLICE)
     url = f"/cases/{reference}/tasks/{task_id(app, reference, 'record_police_response')}"
     response = web("caseworker").post(
         url,

@@ -3,7 +3,7 @@ Modeler) refuse a day after today, by the page and by the API in the same words:
 2030 once closed a case."""
 
 from casework import tokens
-from tests.web.pages import CERTIFICATE_OK, HISTORY, LOCATED, OWNER, task_id, text
+from tests.web.pages import TO_POLICE, task_id, text
 from webapp.db import db
 
 FUTURE = "When was the investigating officer contacted? must be today or in the past"
@@ -11,7 +11,7 @@ ANSWERS = {"pending_prosecution": "no", "police_continue_prosecution": "no"}
 
 
 def test_a_future_date_is_refused_by_the_page_and_the_api_alike(app, web, api, api_tokens, make_case):
-    reference = make_case([CERTIFICATE_OK, LOCATED, OWNER, HISTORY])  # the case owner is `caseworker`
+    reference = make_case(TO_POLICE)  # the case owner is `caseworker`
     task = task_id(app, reference, "record_police_response")
     with app.app_context():
         clock = app.extensions["acro"]["clock"]  # it stands at 5 January 2026

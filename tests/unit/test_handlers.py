@@ -1,7 +1,9 @@
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from engine.clock import FakeClock
@@ -21,6 +23,17 @@ GROUNDS = "Because of these convictions the Secretary of State is considering wh
 REG_24 = "regulation 24(1) of the Immigration (European Economic Area) Regulations 2006"
 
 
+def diagram_wording(topic: str) -> dict:
+    """The extension properties the project's diagrams give the service task of ``topic``: the
+    wording a handler sends, as the engine would pass it."""
+    camunda = "{http://camunda.org/schema/1.0/bpmn}"
+    for path in sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn")):
+        for task in etree.parse(str(path)).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}serviceTask"):
+            if task.get(f"{camunda}topic") == topic:
+                return {prop.get("name"): prop.get("value") for prop in task.iter(f"{camunda}property")}
+    return {}
+
+
 class Case:
     """One case with fake adapters; ``run`` goes through the registry, as the engine does."""
 
@@ -32,7 +45,7 @@ class Case:
         self.settings = settings if settings is not None else make_settings()
         self.process_data = FakeProcessData(task_data)
 
-    def run(self, topic, data=None):
+    def run(self, topic, data=None, wording=None):
         return load_all().run(
             topic,
             dict(data or {}),
@@ -42,6 +55,7 @@ class Case:
             clock=self.clock,
             settings=self.settings,
             process_data=self.process_data,
+            wording=wording if wording is not None else diagram_wording(topic),
         )
 
     @property
@@ -318,17 +332,11 @@ def test_create_paper_file_returns_its_reference(case):
     assert f"HO-{REFERENCE}" in case.store.notes[0]
 
 
-def test_refer_to_team_assigns_the_team_and_carries_the_local_restricted_steps():
-    case = Case(settings=make_settings(restricted_steps={"WF-5": "Add the case to the FNO tracker."}))
+def test_refer_to_team_assigns_the_team(case):
     assert case.run("case-record.refer-to-team", {"cc_team": "CC EEA team"}) == {}
     assert case.store.team == "CC EEA team"
     assert case.store.status == UNTOUCHED
-    assert "Add the case to the FNO tracker." in case.store.notes[0]
-
-
-def test_refer_to_team_says_when_no_restricted_steps_are_configured(case):
-    case.run("case-record.refer-to-team", {"cc_team": "CC non-EEA team"})
-    assert "No local steps are configured" in case.store.notes[0]
+    assert case.store.notes == ["Case referred to CC EEA team."]
     with pytest.raises(ValueError, match="cc_team"):
         case.run("case-record.refer-to-team", {})
 
@@ -388,14 +396,23 @@ def test_icd5079_asks_for_the_marker_with_the_subjects_details():
     assert case.email["subject"] == f"{REFERENCE}: ICD.5079 Request to add a wanted/missing marker to the PNC"
 
 
-def test_ice_tasking_refers_the_case_and_carries_the_local_restricted_steps():
-    case = Case(settings=make_settings(restricted_steps={"CW-5": "Copy the regional gatekeeper."}))
-    case.run("ice.refer-for-tasking")
+ICE_WORDING = {"email_subject": "Referral for ICE tasking", "email_request": "Please task the relevant ICE team."}
+
+
+def test_ice_tasking_refers_the_case_in_the_diagram_s_words(case):
+    case.run("ice.refer-for-tasking", wording=ICE_WORDING)
+    assert case.email["subject"].endswith("Referral for ICE tasking")
     body = case.email["body"]
-    assert "ICE tasking and detention gatekeeper" in body
+    assert "ICE tasking and detention gatekeeper" in body and "Please task the relevant ICE team." in body
     assert "Robbery" in body and "1 High Street" in body
     assert case.store.status == UNTOUCHED
-    assert "Copy the regional gatekeeper." in case.store.notes[0]
+    assert case.store.notes == ["Case referred to ICE for tasking."]
+
+
+def test_ice_tasking_without_its_wording_in_the_diagram_sends_nothing(case):
+    with pytest.raises(LookupError, match="email_request"):
+        case.run("ice.refer-for-tasking", wording={"email_subject": "Referral for ICE tasking"})
+    assert case.mailer.sent == []
 
 
 def test_wanted_missing_leaves_the_state_and_stage_to_the_model(case):

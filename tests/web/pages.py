@@ -86,8 +86,33 @@ DETENTION = (
     },
 )
 NOT_FOUND = ("establish_whereabouts", "caseworker", {"whereabouts_known": "no"})
-TO_DETENTION = [CERTIFICATE_OK, LOCATED, OWNER, HISTORY, POLICE]
-TO_STAGE1 = TO_DETENTION + [DETENTION]
+# LOC-2: detention is considered straight after the case owner is allocated (no marker to remove)
+TO_DETENTION = [CERTIFICATE_OK, LOCATED, OWNER]
+TO_HISTORY = TO_DETENTION + [DETENTION]
+TO_POLICE = TO_HISTORY + [HISTORY]
+TO_STAGE1 = TO_POLICE + [POLICE]
+# LOC-6: the prosecution dropped, so arrangements to detain are considered again, after the police answered
+POLICE_DROPPED = (
+    "record_police_response",
+    "caseworker",
+    {
+        "officer_contacted_on": "2026-01-05",
+        "pending_prosecution": "yes",
+        "police_continue_prosecution": "no",
+        "uk_charges": "Common assault",
+    },
+)
+AT_LIBERTY = (
+    "consider_detention",
+    "caseworker",
+    {
+        "custody_status": "at_liberty",
+        "sufficient_time": "no",
+        "suitable_for_detention": "no",
+        "detention_reasons": "In hospital",
+    },
+)
+TO_ARRANGEMENTS = TO_DETENTION + [AT_LIBERTY, HISTORY, POLICE_DROPPED]
 
 
 def html(response):

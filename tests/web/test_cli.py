@@ -91,16 +91,6 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
             ),
             ("establish_whereabouts", casework_, {"whereabouts_known": "yes"}),
             ("allocate_case_owner", casework_, {"case_owner": "carl"}),
-            ("check_offending_history", casework_, {"offences_on_pnc": "yes", "further_offending_overseas": "no"}),
-            (
-                "record_police_response",
-                casework_,
-                {
-                    "officer_contacted_on": "2026-01-05",
-                    "pending_prosecution": "no",
-                    "police_continue_prosecution": "no",
-                },
-            ),
             (
                 "consider_detention",
                 casework_,
@@ -109,6 +99,16 @@ def test_timers_fire_moves_only_cases_whose_timer_is_due(app, runner):
                     "sufficient_time": "no",
                     "suitable_for_detention": "yes",
                     "detention_reasons": "In prison",
+                },
+            ),
+            ("check_offending_history", casework_, {"offences_on_pnc": "yes", "further_offending_overseas": "no"}),
+            (
+                "record_police_response",
+                casework_,
+                {
+                    "officer_contacted_on": "2026-01-05",
+                    "pending_prosecution": "no",
+                    "police_continue_prosecution": "no",
                 },
             ),
         ]

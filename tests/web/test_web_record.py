@@ -188,13 +188,15 @@ def test_the_deportation_decision_shows_the_representations_and_the_stage1_notic
     assert len(link) == 1 and client.get(link[0]).mimetype == "application/pdf"
 
 
-def test_detention_shows_the_police_answers(app, web, make_case):
-    from tests.web.pages import TO_DETENTION
+def test_detention_reconsidered_shows_the_police_answers(app, web, make_case):
+    """LOC-6: the prosecution dropped, detention is considered again with the police's answers."""
+    from tests.web.pages import TO_ARRANGEMENTS
 
-    reference = make_case(TO_DETENTION)
+    reference = make_case(TO_ARRANGEMENTS)
     page = web("caseworker").get(f"/cases/{reference}/tasks/{task_id(app, reference, 'consider_detention')}")
     police = dict(_summary(page, "Record the police response"))
-    assert police["Is a UK prosecution pending?"] == "No"
+    assert police["Is a UK prosecution pending?"] == "Yes"
+    assert police["Will the police continue the prosecution?"] == "No"
     assert police["Done by"] == "caseworker"
 
 

@@ -7,7 +7,18 @@ import pytest
 from sqlalchemy import select
 
 from casework.models import AuditEntry, UserTask
-from tests.web.pages import CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION, has_class, html, task_id, text, texts
+from tests.web.pages import (
+    CERTIFICATE_OK,
+    LOCATED,
+    OWNER,
+    TO_DETENTION,
+    TO_POLICE,
+    has_class,
+    html,
+    task_id,
+    text,
+    texts,
+)
 from webapp.db import db
 from webapp.views import taskforms
 
@@ -19,11 +30,11 @@ def rows(page: str) -> list[str]:
 def test_my_tasks_and_team_queues_with_counts(web, make_case):
     make_case()
     make_case(index=1)
-    owned = make_case([CERTIFICATE_OK, LOCATED, OWNER])  # check_offending_history, assigned to the owner
+    owned = make_case([CERTIFICATE_OK, LOCATED, OWNER])  # consider_detention (LOC-2), assigned to the owner
     page = text(web("caseworker").get("/tasks"))
     assert "My tasks</a>\n      (1)" in page
     assert "CC casework team queue</a>\n      (1)" in page
-    assert owned in page and "Check the offending history can be used" in page
+    assert owned in page and "Consider detention" in page
     page = text(web("workflow").get("/tasks/queues/cc-workflow"))
     assert "CC Workflow team queue</a>\n      (2, 2 not assigned)" in page
     assert page.count("Check the certificate is disclosable</a>") == 2
@@ -127,7 +138,7 @@ def test_the_task_page_form_guidance_and_case_summary(app, web, make_case):
 
 
 def test_text_long_text_and_date_fields(app, web, make_case):
-    reference = make_case([CERTIFICATE_OK, LOCATED, OWNER, TO_DETENTION[3]])
+    reference = make_case(TO_POLICE)
     client = web("caseworker")
     page = text(client.get(f"/cases/{reference}/tasks/{task_id(app, reference, 'record_police_response')}"))
     assert 'name="officer_contacted_on-day"' in page and 'name="officer_contacted_on-year"' in page
@@ -172,7 +183,7 @@ def test_a_purpose_the_certificate_held_contradicts_is_refused_beside_the_field(
 
 
 def test_an_impossible_date_is_refused(app, web, make_case):
-    reference = make_case(TO_DETENTION[:4])
+    reference = make_case(TO_POLICE)
     url = f"/cases/{reference}/tasks/{task_id(app, reference, 'record_police_response')}"
     response = web("caseworker").post(
         url,
