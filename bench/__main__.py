@@ -138,7 +138,7 @@ def _disk_rows(disk: dict) -> list[Row]:
     out.append(
         Row(
             what,
-            "instance state as PostgreSQL stores it (compressed by TOAST)",
+            "instance state as PostgreSQL stores it (zlib-compressed, in TOAST)",
             "KB",
             text=f"mean {largest['state_mean'] / 1024:.1f} KB, max {largest['state_max'] / 1024:.1f} KB",
             spread_text=f"{largest['cases']:,} bulk cases",

@@ -38,8 +38,14 @@ def _referral(scenario: dict) -> dict:
     return body
 
 
+def _first_task(scenario: dict) -> int:
+    """The index of the scenario's first task step (``check`` steps may come before it)."""
+    return next((i for i, step in enumerate(scenario["steps"]) if "task" in step), -1)
+
+
 def _answers(scenario: dict) -> dict:
-    step = scenario["steps"][0]
+    index = _first_task(scenario)
+    step = scenario["steps"][index] if index >= 0 else {}
     if step.get("task") != FIRST_TASK:
         raise RuntimeError(f"{common.REFERRAL_SCENARIO.name} must start with {FIRST_TASK}")
     return step.get("answers") or {}
@@ -162,7 +168,7 @@ class _TestClient:
 
 def _bare(bundle, scenario: dict, settings, n: int) -> float:
     """ms per approval on the bare engine: start the case, run to its first task, complete it."""
-    first = {**scenario, "steps": scenario["steps"][:1]}
+    first = {**scenario, "steps": [s for s in scenario["steps"][: _first_task(scenario) + 1] if "task" in s]}
     started = time.perf_counter()
     for _ in range(n):
         drive.bare_referral(bundle, first, settings)

@@ -69,13 +69,32 @@ def service_referral(service: Casework, clock: FakeClock, scenario: dict) -> str
                 reference, task_id, step.get("answers") or {}, actor_for(service.settings, step["as"], step.get("user"))
             )
         elif "message" in step:
-            service.deliver_message(reference, step["message"], step.get("payload"), INTAKE)
+            who = recorder(service, reference, step)
+            service.deliver_message(reference, step["message"], step.get("payload"), who)
         elif "wait" in step:
             clock.advance(scenarios.duration(step["wait"]))
             service.fire_due_timers()
         elif "fire_timers" in step:
             service.fire_due_timers()
     return reference
+
+
+_recorders: dict[str, Actor] = {}
+
+
+def recorder(service: Casework, reference: str, step: dict) -> Actor:
+    """Who records a message, as ``acro scenario run`` chooses: the step's role, or else the
+    first role in a group the catch event names. Kept per message, so that the timed work
+    holds no look-up the service itself does not make."""
+    if step.get("as"):
+        return actor_for(service.settings, step["as"], step.get("user"))
+    name = step["message"]
+    if name not in _recorders:
+        event = service.message_events(service.case(reference)).get(name)
+        groups = set(event.groups if event is not None and event.groups else service.policy.event_default_groups)
+        role = next((r for r, in_groups in service.settings.role_groups.items() if groups & set(in_groups)), None)
+        _recorders[name] = actor_for(service.settings, role) if role else INTAKE
+    return _recorders[name]
 
 
 def current_bundle(settings) -> engine_bundle.Bundle:

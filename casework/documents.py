@@ -50,8 +50,9 @@ class DocumentStore:
         self.created.append(document.id)
         return {"id": document.id, "kind": kind, "title": title, "filename": document.filename}
 
-    def discard_written(self) -> None:
-        """The step failed: its rows are rolled back, so its files go too."""
-        for path in self.written:
+    def discard_written(self, since: int = 0) -> None:
+        """The step (or, from ``since`` on, one handler) failed: its rows are rolled back, so
+        its files go too."""
+        for path in self.written[since:]:
             path.unlink(missing_ok=True)
-        self.written.clear()
+        del self.written[since:]

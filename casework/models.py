@@ -4,6 +4,8 @@ worker, scenarios and benchmarks use them on a bare session; the web app gives t
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, Text
@@ -38,6 +40,24 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class CompressedJSON(TypeDecorator):
+    """JSON kept zlib-compressed: a workflow's state is mostly the same keys over and over, and
+    compressed it takes about a fifth of the bytes (issue 14; docs/benchmarks.md)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 6)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return json.loads(zlib.decompress(value))
 
 
 class ProcessVersion(Base):
@@ -114,7 +134,7 @@ class Case(Base):
     # it (None on a case from before this column, until its next step)
     waiting_for: Mapped[list | None] = mapped_column(JSON, default=list)
     # read only when the case's workflow is loaded, never by lists and searches
-    instance_state: Mapped[dict] = mapped_column(JSON, deferred=True)
+    instance_state: Mapped[dict] = mapped_column(CompressedJSON, deferred=True)
     # set while service tasks wait for the background worker; a sweep re-queues stale ones
     pending_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # so that a step asks for its incidents only when there are some

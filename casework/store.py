@@ -43,17 +43,20 @@ class SqlCaseStore:
     def find_or_create_subject(self) -> tuple[dict, bool]:
         details = dict(self.case.referral.get("subject") or {})
         subject, created = subjects.find_or_create(self.session, details)
-        self.session.flush()
+        if created:
+            self.session.flush()  # its id, which the handler is given
         self.case.subject = subject
-        self.session.flush()
-        subjects.refresh_search(self.session, subject)
+        # the case record is written once, at the end of the step, not here
+        with self.session.no_autoflush:
+            subjects.refresh_search(self.session, subject, self.case)
         return self._subject_dict(subject), created
 
     def record_convictions(self) -> int:
         subject = self.case.subject
         if subject is None:
             raise RuntimeError("record the subject before the convictions")
-        known = {(c.country, c.offence, c.date) for c in subject.convictions}
+        with self.session.no_autoflush:  # the step's writes go out together, at its end
+            known = {(c.country, c.offence, c.date) for c in subject.convictions}
         added = 0
         for conviction in self.case.referral.get("convictions") or []:
             key = (conviction.get("country"), conviction.get("offence"), conviction.get("date"))
@@ -98,7 +101,10 @@ class SqlCaseStore:
         self.case.team = team
 
     def create_paper_file(self) -> str:
-        existing = self.session.scalars(select(PaperFile).where(PaperFile.case_id == self.case.id)).first()
+        if self.case.paper_file_reference:
+            return self.case.paper_file_reference
+        with self.session.no_autoflush:  # a paper file made here has set the reference above
+            existing = self.session.scalars(select(PaperFile).where(PaperFile.case_id == self.case.id)).first()
         if existing:
             return existing.reference
         paper_file = PaperFile(case_id=self.case.id, reference=f"HO-{self.case.reference}", created_at=self.clock.now())

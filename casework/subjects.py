@@ -133,9 +133,11 @@ def search_fields(referral: dict, subject: Subject | None = None) -> dict:
     }
 
 
-def refresh_search(session, subject: Subject) -> None:
-    """A subject's cases find each other's names: refresh their search columns."""
+def refresh_search(session, subject: Subject, *also) -> None:
+    """A subject's cases find each other's names: refresh their search columns (of the cases
+    stored with the subject, and of ``also``, cases just given it)."""
     from .models import Case
 
-    for case in session.scalars(select(Case).where(Case.subject_id == subject.id)):
+    stored = session.scalars(select(Case).where(Case.subject_id == subject.id)) if subject.id is not None else []
+    for case in dict.fromkeys([*stored, *also]):
         case.search_names = search_fields(case.referral, subject)["search_names"]

@@ -105,6 +105,6 @@ def migrate(service, actor, dry_run: bool = False, only: set[str] | None = None)
                 details={"from": item.from_digest, "to": version.digest[:12]},
                 now=service.clock.now(),
             )
-            service.steps.advance(case, instance, actor)
+            service.steps.advance(case, instance, actor, resync=True)
             service.uow.commit()
     return plans

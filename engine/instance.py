@@ -216,6 +216,14 @@ class Instance:
             )
         return result
 
+    def ready_task_ids(self) -> list[str]:
+        """The ids of ``ready_tasks()``, without building each one's form."""
+        return [
+            str(task.id)
+            for task in self._all_tasks(state=TaskState.READY, manual=True)
+            if isinstance(task.task_spec, AcroUserTask)
+        ]
+
     def external_tasks(self) -> list[ExternalTask]:
         return [
             ExternalTask(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, false, func, or_, select, union
 
 from ..models import Case, UserTask
 from ..subjects import display_name as subject_name
@@ -119,8 +119,6 @@ def visible(
 ) -> Page:
     """Ready tasks the caller may see (their groups' and their own; an administrator sees all)."""
     conditions = []
-    if not actor.is_admin:
-        conditions.append(or_(UserTask.group.in_(sorted(actor.groups)), UserTask.assignee == actor.username))
     if group:
         conditions.append(UserTask.group == group)
     if assignee:
@@ -133,5 +131,26 @@ def visible(
         conditions.append(UserTask.bpmn_id == task)
     if overdue:
         conditions.append(UserTask.due_at < now)
-    query = select(UserTask).where(*conditions).order_by(*SORTS.get(sort, SORTS["due"]))
-    return page_of(session, query, select(func.count()).select_from(UserTask).where(*conditions), page, size)
+    order = SORTS.get(sort, SORTS["due"])
+    if actor.is_admin:
+        query = select(UserTask).where(*conditions).order_by(*order)
+        return page_of(session, query, select(func.count()).select_from(UserTask).where(*conditions), page, size)
+    # "my groups' or mine" as one query per group and one for the assignee, each read in the
+    # order of its index (group or assignee, due_at, created_at, id) and cut at the page's end:
+    # an OR of the two made PostgreSQL read and sort every matching row for each page
+    # (issue 14). The page is the first rows of their union, in the same order.
+    groups = sorted(actor.groups)
+    end = max(1, page) * size
+    branches = [UserTask.group == g for g in groups] + [UserTask.assignee == actor.username]
+    firsts = union(
+        *(select(select(UserTask.id).where(b, *conditions).order_by(*order).limit(end).subquery()) for b in branches)
+    ).subquery()
+    query = select(UserTask).where(UserTask.id.in_(select(firsts.c.id))).order_by(*order)
+    # the count in two parts, each of which an index answers: my groups', and mine outside them
+    in_groups = UserTask.group.in_(groups) if groups else false()
+    mine_elsewhere = and_(UserTask.assignee == actor.username, or_(UserTask.group.is_(None), ~in_groups))
+    count = select(
+        select(func.count()).select_from(UserTask).where(in_groups, *conditions).scalar_subquery()
+        + select(func.count()).select_from(UserTask).where(mine_elsewhere, *conditions).scalar_subquery()
+    )
+    return page_of(session, query, count, page, size)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, undefer
 
 from engine.bundle import MessageEvent
 
@@ -28,14 +29,19 @@ class AlreadyReceived(Conflict):
 
 class CaseActions:
     # -- reading ------------------------------------------------------------------------
-    def case(self, reference: str, for_update: bool = False) -> Case:
+    def case(self, reference: str, for_update: bool = False, *, for_step: bool = False) -> Case:
         """The case; ``for_update`` locks its row for this transaction (on PostgreSQL), so two
-        steps on one case run one after the other and the second sees what the first did."""
+        steps on one case run one after the other and the second sees what the first did.
+        ``for_step`` (locks too): with its instance state and process version, which a step
+        restores, in the same query."""
         query = select(Case).where(Case.reference == reference)
+        if for_step:
+            for_update = True
+            query = query.options(undefer(Case.instance_state), joinedload(Case.process_version, innerjoin=True))
         if for_update:
             # FOR NO KEY UPDATE: rows that merely refer to the case (audit, access log) can still
             # be written by others; every step takes this lock first, so locks come in one order
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+            query = query.with_for_update(key_share=True, of=Case).execution_options(populate_existing=True)
         case = self.session.scalars(query).first()
         if case is None:
             raise NotFound(f"there is no case {reference}")
@@ -195,7 +201,7 @@ class CaseActions:
         payload = dict(payload or {})
         certificate = self._validated_certificate(payload.pop("certificate", None))
         with self.uow:
-            case = self.case(reference, for_update=True)
+            case = self.case(reference, for_step=True)
             event = self.message_events(case).get(name)
             if event is None:
                 raise InvalidAnswers({"message": [f"{name!r} is not an event this case's process knows"]})

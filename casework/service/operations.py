@@ -81,7 +81,7 @@ class Operations:
     def continue_case(self, reference: str, on_behalf_of: str = "system") -> Case:
         """Run the service tasks a case waits on (the worker's job in production)."""
         with self.uow:
-            case = self.case(reference, for_update=True)
+            case = self.case(reference, for_step=True)
             self.steps.advance(case, self.instance(case), Actor(on_behalf_of), inline=True)
             self.uow.commit()
         return case

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.instance import USER_IN_GROUP, AnswersRefused, NotWaiting
@@ -38,7 +39,12 @@ class TaskActions:
 
     def find_task(self, task_id: str) -> UserTask:
         """A waiting task by its id alone; says who did it, and when, if it is already done."""
-        task = self.session.get(UserTask, str(task_id)) if len(str(task_id)) <= 36 else None
+        # with its case's reference, which every caller asks for next
+        task = (
+            self.session.get(UserTask, str(task_id), options=[joinedload(UserTask.case).load_only(Case.reference)])
+            if len(str(task_id)) <= 36
+            else None
+        )
         if task is not None:
             return task
         done = self._completion(task_id)
@@ -150,7 +156,7 @@ class TaskActions:
     def complete_task(self, reference: str, task_id: str, answers: dict, actor: Actor) -> Case:
         """A person's answers to a user task; validated against the task's form."""
         with self.uow:
-            case = self.case(reference, for_update=True)
+            case = self.case(reference, for_step=True)
             task = self.user_task(case, task_id)
             self.policy.check_work_on(actor, task)
             if task.assignee and task.assignee != actor.username:

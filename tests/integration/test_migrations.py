@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
 from casework.config import Settings
@@ -90,6 +90,29 @@ def test_cases_made_before_the_search_columns_can_be_found_after_the_upgrade(app
 
         for criteria in ({"name": "kowal"}, {"pnc_id": "12/345678A"}, {"date_of_birth": "1988-04-12"}):
             assert [r["reference"] for r in case_queries.search(db.session, **criteria)] == ["ACRO-2025-000001"]
+
+
+def test_a_state_stored_as_json_before_is_compressed_by_the_upgrade_and_back_by_the_downgrade(app):
+    import json
+
+    from casework.models import Case
+
+    tasks = {f"task-{n}": {"state": 64, "data": {"case_reference": "ACRO-2025-000001"}} for n in range(20)}
+    state = {"format": "test", "workflow": {"tasks": tasks}}
+    with app.app_context():
+        upgrade(revision="b3c1d5e7f902")
+        insert_old_case(db.session, "ACRO-2025-000001")
+        db.session.execute(text("UPDATE case_record SET instance_state = :s"), {"s": json.dumps(state)})
+        db.session.commit()
+        upgrade()
+        assert db.session.scalars(select(Case.instance_state)).one() == state
+        stored = db.session.execute(text("SELECT instance_state FROM case_record")).scalar_one()
+        assert isinstance(stored, (bytes, memoryview)) and len(bytes(stored)) < len(json.dumps(state))
+        db.session.commit()
+        downgrade(revision="b3c1d5e7f902")
+        back = db.session.execute(text("SELECT instance_state FROM case_record")).scalar_one()
+        assert (json.loads(back) if isinstance(back, str) else back) == state
+        db.session.commit()
 
 
 def test_on_postgresql_a_search_for_part_of_a_name_can_use_an_index(app):
