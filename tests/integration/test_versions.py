@@ -47,7 +47,7 @@ def test_running_cases_stay_on_their_version_and_move_when_they_can(world):
     )
     # the analysts replace the first-actions process with a new one and re-word the certificate check
     edit(world, "first_actions.bpmn", '<bpmn:process id="first_actions"', '<bpmn:process id="first_steps"')
-    edit(world, "first_actions.bpmn", 'bpmnElement="first_actions"', 'bpmnElement="first_steps"')
+    edit(world, "first_actions.bpmn", 'processRef="first_actions"', 'processRef="first_steps"')
     edit(world, "acro_referral.bpmn", 'calledElement="first_actions"', 'calledElement="first_steps"')
     edit(
         world,
