@@ -72,6 +72,13 @@ def first_actions_located_at_once(page, reference):
     next_task(page, "Allocate a case owner")
     page.get_by_label("Who is the case owner?", exact=True).select_option("caseworker")
     save(page)
+    # LOC-2: detention is considered before anything that can wait
+    next_task(page, "Consider detention")
+    choose(page, "Where is the FNO now?", "Serving a prison sentence")
+    choose(page, "Is there sufficient time to respond before release?", "Yes")
+    choose(page, "Is the FNO suitable for detention?", "Yes")
+    fill(page, "What are the reasons for the detention decision?", "Serving 30 months at HMP Wandsworth.")
+    decide(page)
     next_task(page, "Check the offending history can be used")
     choose(page, "Is the full offending history referred by ACRO on the PNC print?", "Yes")
     choose(page, "Is there evidence the FNO left the UK and offended overseas since?", "No")
@@ -80,12 +87,6 @@ def first_actions_located_at_once(page, reference):
     fill_date(page, "When was the investigating officer contacted?", "6", "1", "2026")
     choose(page, "Is a UK prosecution pending?", "No")
     save(page)
-    next_task(page, "Consider detention")
-    choose(page, "Where is the FNO now?", "Serving a prison sentence")
-    choose(page, "Is there sufficient time to respond before release?", "Yes")
-    choose(page, "Is the FNO suitable for detention?", "Yes")
-    fill(page, "What are the reasons for the detention decision?", "Serving 30 months at HMP Wandsworth.")
-    decide(page)
 
 
 def consider_deportation(page, reference, decision):

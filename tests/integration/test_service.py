@@ -24,7 +24,11 @@ def test_a_new_referral_waits_for_the_workflow_team(world):
         "cc-workflow",
         (world.clock.now() + timedelta(days=2)).replace(tzinfo=None),
     )
-    assert [f["id"] for f in task.form["fields"]] == ["certificate_purpose", "certificate_purpose_details", "offences_on_pnc"]
+    assert [f["id"] for f in task.form["fields"]] == [
+        "certificate_purpose",
+        "certificate_purpose_details",
+        "offences_on_pnc",
+    ]
 
 
 def test_each_process_version_is_stored_once_and_not_copied_into_instances(world):
