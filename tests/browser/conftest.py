@@ -55,6 +55,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def _closing(app):
+    """The app with each response read whole and its body closed before a byte is written.
+    Werkzeug's server closes the body after writing it, but not when the browser drops the
+    connection mid-response (it navigates on before a stylesheet or the favicon is sent): the
+    open file then surfaces later as a ResourceWarning in whatever test is running."""
+
+    def buffered(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return buffered
+
+
+def _serve(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
 class LiveServer:
     def __init__(self, app, server, thread):
         self.app = app
@@ -67,8 +93,6 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app on a free port, with a user per role (password ``demo-<user>-pass``)."""
-    from werkzeug.serving import make_server
-
     from casework.config import Settings
     from casework.scenarios import RecordingSender
     from tests.people import DEMO, add_users
@@ -90,9 +114,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         add_users(db.session, DEMO)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, thread = _serve(app)
     yield LiveServer(app, server, thread)
     server.shutdown()
     thread.join(timeout=10)
@@ -179,8 +201,6 @@ def bench(tmp_path_factory, request):
     """The workbench's app on a free port, one per test module, whose processes and scenario
     folders are copies (publishing writes into them), with a user per role. A module may
     keep fewer scenarios (``BENCH_SCENARIOS``, file names) so that its runs are short."""
-    from werkzeug.serving import make_server
-
     from casework.config import Settings
     from casework.scenarios import RecordingSender
     from tests.people import DEMO, add_users
@@ -211,9 +231,7 @@ def bench(tmp_path_factory, request):
     with app.app_context():
         db.create_all()
         add_users(db.session, DEMO)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, thread = _serve(app)
     yield LiveServer(app, server, thread), folder
     server.shutdown()
     thread.join(timeout=10)
