@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 
 from simpleeval import EvalWithCompoundTypes, InvalidExpression
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -75,6 +77,13 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 # (simpleeval's MAX_POWER, MAX_STRING_LENGTH) still let 4000000 ** 4000000 run for hours
 MAX_EXPONENT = 64
 MAX_REPEAT = 100_000
+
+# ...and bounded while it runs, since the data it reads is not known beforehand (a condition
+# over a 10,000-item list, each item compared with a long text): so many steps of evaluation,
+# so many seconds, and no text, list or mapping longer than this on the way
+MAX_STEPS = 200_000
+MAX_SECONDS = 1.0
+MAX_LENGTH = 100_000
 
 
 def juel_advice(text: str) -> str | None:
@@ -188,12 +197,46 @@ def check(expression: str) -> str:
     return text
 
 
-def evaluate(expression: str, names: dict):
+# reading a value is never refused for its size: only what an expression makes of it
+_READS = (ast.Name, ast.Constant, ast.Attribute, ast.Subscript)
+
+
+class _Bounded(EvalWithCompoundTypes):
+    """simpleeval's evaluator counting its steps and watching the clock and the size of what
+    each step makes (its own limits cover only powers, repeats and comprehension lengths)."""
+
+    def __init__(self, *args, max_steps: int, max_seconds: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._max_steps = self._steps_left = max_steps
+        self._max_seconds = max_seconds
+        self._deadline = time.monotonic() + max_seconds
+
+    def _eval(self, node):
+        self._steps_left -= 1
+        if self._steps_left < 0:
+            raise ExpressionError(f"{self.expr!r} was stopped: it took more than {self._max_steps:,} steps")
+        if self._steps_left % 1000 == 0 and time.monotonic() > self._deadline:
+            raise ExpressionError(f"{self.expr!r} was stopped: it ran for more than {self._max_seconds:g} s")
+        result = super()._eval(node)
+        if (
+            not isinstance(node, _READS)
+            and isinstance(result, (str, bytes, list, tuple, dict, set))
+            and len(result) > MAX_LENGTH
+        ):
+            raise ExpressionError(
+                f"{self.expr!r} was stopped: it made a value of {len(result):,} items (at most {MAX_LENGTH:,})"
+            )
+        return result
+
+
+def evaluate(expression: str, names: dict, *, max_steps: int = MAX_STEPS, max_seconds: float = MAX_SECONDS):
     """Evaluate one expression against ``names`` (task data and any external context)."""
     text = check(expression)
-    evaluator = EvalWithCompoundTypes(functions=dict(FUNCTIONS), names=dict(names))
+    evaluator = _Bounded(functions=dict(FUNCTIONS), names=dict(names), max_steps=max_steps, max_seconds=max_seconds)
     try:
         return evaluator.eval(text)
+    except ExpressionError:
+        raise
     except InvalidExpression as exc:
         raise ExpressionError(f"{text!r}: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, KeyError, IndexError) as exc:
@@ -221,6 +264,15 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def __init__(self):
         super().__init__(environment=SafeEnvironment())
+
+    def evaluate(self, task, expression, external_context=None):
+        # SpiffWorkflow wraps a failure as "Error evaluating expression 'x'" and drops why; the
+        # incident an operator reads must say where and why
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except ExpressionError as exc:
+            where = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+            raise WorkflowTaskException(f"{where}: {exc}", task=task, exception=exc) from exc
 
     def validate(self, expression):
         # the DMN engine calls this to decide whether a cell needs '=='; keep Python's parse

@@ -166,3 +166,20 @@ def test_a_gateway_s_audit_names_the_route_it_took_by_its_flow_s_label(clock, pu
     [gateway] = [t for t in instance.completed_tasks() if t.bpmn_id == "gw"]
     assert (gateway.name, gateway.route) == ("OK?", route)
     assert {t.route for t in instance.completed_tasks() if t.bpmn_id != "gw"} == {None}
+
+
+@pytest.mark.parametrize(
+    "condition, reason",
+    [
+        ("${usable_typo == True}", "usable_typo"),  # a name no step sets
+        ("${len(purpose * 50000) > 0}", "that long"),  # stopped at run time by its size
+    ],
+)
+def test_a_condition_that_fails_at_run_time_says_where_and_why(clock, condition, reason):
+    files = read_dir(FIXTURES)
+    files["mini.bpmn"] = files["mini.bpmn"].replace("${usable == True}", condition)
+    instance = started(parse(files, main="mini"), clock)
+    instance.complete_user_task(instance.ready_tasks()[0].id, {"purpose": "immigration", "on_pnc": False})
+    with pytest.raises(Exception) as failure:
+        instance.run(act)
+    assert "OK?" in str(failure.value) and reason in str(failure.value)

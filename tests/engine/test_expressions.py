@@ -60,3 +60,28 @@ def test_scripts_are_refused():
 def test_unknown_name_is_a_clear_error():
     with pytest.raises(ExpressionError, match="missing"):
         evaluate("missing == 1", {})
+
+
+# -- bounded while it runs: the data an expression reads is not known when the diagram is checked
+
+
+def test_an_expression_that_takes_too_many_steps_is_stopped():
+    words = [f"w{i}" for i in range(500)]
+    assert evaluate("len([w for w in words if w in text]) >= 0", {"words": words, "text": "w1"}) is True
+    with pytest.raises(ExpressionError, match="more than 100 steps"):
+        evaluate("len([w for w in words if w in text]) >= 0", {"words": words, "text": "w1"}, max_steps=100)
+
+
+def test_an_expression_that_runs_too_long_is_stopped():
+    words = [f"w{i}" for i in range(5000)]
+    with pytest.raises(ExpressionError, match="ran for more than 0 s"):
+        evaluate("len([w for w in words if w in text]) >= 0", {"words": words, "text": "w1"}, max_seconds=0)
+
+
+def test_an_expression_may_read_long_data_but_not_make_a_longer_value():
+    names = {"items": list(range(150_000)), "text": "x" * 150_000}
+    assert evaluate("len(items) > 0 and len(text) > 0", names) is True
+    with pytest.raises(ExpressionError, match="made a value of 150,000 items"):
+        evaluate("len(upper(text)) > 0", names)
+    with pytest.raises(ExpressionError, match="too long|that long"):
+        evaluate("len(note * 20000) > 0", {"note": "abcdefghij"})
