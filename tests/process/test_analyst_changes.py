@@ -215,3 +215,16 @@ def test_a_question_asked_only_sometimes_is_written_in_the_diagram_alone(process
         for failure in refused.failures
     ), refused.failures
     assert result.passed, "\n".join(result.failures)
+
+
+def test_no_message_name_of_the_model_is_written_in_the_code():
+    """The events a case can wait for are the diagrams' message catch events, read from there."""
+    names = set()
+    for path in (REPO / "processes").glob("*.bpmn"):
+        names |= set(re.findall(r'<bpmn:message id="[^"]+" name="([^"]+)"', path.read_text(encoding="utf-8")))
+    assert len(names) >= 4, names
+    for folder in ("engine", "casework", "webapp", "handlers", "adapters"):
+        for path in (REPO / folder).rglob("*"):
+            if path.suffix in (".py", ".html", ".js"):
+                text = path.read_text(encoding="utf-8")
+                assert not [n for n in names if n in text], f"{path} repeats a message name of the model"
