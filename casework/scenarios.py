@@ -149,8 +149,10 @@ class Runner:
         the catch event names (the policy's default groups where it names none)."""
         if "as" in step:
             return self._actor(step)
-        event = service.message_events(service.case(reference)).get(step["message"])
-        groups = set(event.groups if event is not None and event.groups else service.policy.event_default_groups)
+        case = service.case(reference)
+        event = service.message_events(case).get(step["message"])
+        named = service.event_groups(case, event) if event is not None else ()
+        groups = set(named or service.policy.event_default_groups)
         for role, role_groups in self.settings.role_groups.items():
             if groups & set(role_groups):
                 return self._actor({"as": role})

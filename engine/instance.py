@@ -263,6 +263,20 @@ class Instance:
     def waiting_messages(self) -> list[str]:
         return sorted({d.name for _, d, _ in compat.waits(self.workflow) if compat.is_message(d)})
 
+    def message_groups(self, name: str, groups: tuple[str, ...]) -> tuple[str, ...]:
+        """Who may record message ``name``: its catch event's ``groups``, each written as
+        ``${variable}`` resolved against the data of the task that waits for it (WF-5's routing
+        table decides the casework team's group)."""
+        for task, definition, element in compat.waits(self.workflow):
+            if compat.is_message(definition) and definition.name == name:
+                return tuple(_resolved(group, task.data, element.bpmn_id) for group in groups)
+        # not waited for (the caller says so): as the process stands, or the plainly named ones
+        # where it has not decided yet
+        try:
+            return tuple(_resolved(group, self.data(), name) for group in groups)
+        except ValueError:
+            return tuple(group for group in groups if unwrap(group) == group)
+
     def waiting_elements(self) -> list[str]:
         """The catch events (messages and timers) the case waits on, by element id."""
         return sorted(

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 
 from engine.bundle import MessageEvent
+from engine.expressions import unwrap
 
 from .. import audit, bundles, dpa, subjects
 from .. import referral as referrals
@@ -186,13 +187,22 @@ class CaseActions:
         """The messages the case's process can wait for, as its diagrams describe them."""
         return bundles.for_version(case.process_version).message_events
 
-    def events_to_record(self, case: Case, actor: Actor, waiting: list[str]) -> list[MessageEvent]:
+    def event_groups(self, case: Case, event: MessageEvent, instance=None) -> tuple[str, ...]:
+        """The groups that may record ``event`` on this case: a group the process decides
+        (``${cc_team_group}``) needs the case's workflow, restored only then."""
+        if all(unwrap(group) == group for group in event.groups):
+            return event.groups
+        return (instance or self.instance(case)).message_groups(event.name, event.groups)
+
+    def events_to_record(self, case: Case, actor: Actor, waiting: list[str], instance=None) -> list[MessageEvent]:
         """Of the messages the case waits for, those this person may record."""
         events = self.message_events(case)
+        if any(unwrap(g) != g for name in waiting if name in events for g in events[name].groups):
+            instance = instance or self.instance(case)
         return [
             events[name]
             for name in waiting
-            if name in events and self.policy.may_record_event(actor, events[name].groups)
+            if name in events and self.policy.may_record_event(actor, self.event_groups(case, events[name], instance))
         ]
 
     def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:
@@ -205,13 +215,13 @@ class CaseActions:
             event = self.message_events(case).get(name)
             if event is None:
                 raise InvalidAnswers({"message": [f"{name!r} is not an event this case's process knows"]})
-            if not self.policy.may_record_event(actor, event.groups):
+            instance = self.instance(case)
+            if not self.policy.may_record_event(actor, self.event_groups(case, event, instance)):
                 raise Forbidden(f"{actor.username} is not in a group that records {event.label!r}")
             if certificate and not event.carries_certificate:
                 raise InvalidAnswers({"certificate": [f"A certificate does not come with {event.label!r}"]})
             if event.carries_certificate and not certificate:
                 raise InvalidAnswers({"certificate": [f"{event.label!r} needs the certificate that came"]})
-            instance = self.instance(case)
             waiting = instance.waiting_messages()
             if name not in waiting:
                 raise Conflict(

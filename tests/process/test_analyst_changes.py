@@ -160,6 +160,30 @@ def test_the_routing_table_decides_which_group_gets_the_team_s_tasks(processes):
     assert seen["groups"] == [["cc-eea-casework"]]
 
 
+def test_the_routing_table_decides_who_records_the_team_s_events(processes):
+    """WF-5: the events the casework team records (representations received, deportation
+    enforced) follow the group the routing table decides, like the team's tasks."""
+    edit_once(
+        processes / "cc_team_routing.dmn",
+        '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-casework"</text>',
+        '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-eea-casework"</text>',
+    )
+    scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")  # EEA: the edited row
+    runner = Runner(processes_dir=processes)
+    # no one is in cc-casework any more: had an event kept that group, no role could record it
+    runner.settings.role_groups = {
+        **runner.settings.role_groups,
+        "caseworker": ["cc-eea-casework"],
+        "senior_caseworker": ["senior-caseworker"],
+    }
+    runner.settings.event_default_groups = ()
+    try:
+        result = runner.run(scenario, "routed events")
+    finally:
+        runner.close()
+    assert result.passed, "\n".join(result.failures)
+
+
 def test_a_restricted_section_is_a_named_step_whose_text_is_local_configuration():
     """WF-5, CW-5, NP-3: the step stands in the diagram; what to do there is the operator's."""
     scenario = load(SCENARIOS / "marker_ice_not_located_then_located.yaml")

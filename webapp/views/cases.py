@@ -133,7 +133,7 @@ def case(reference):
     )
     why = access.purpose_for(reference)
     access.record(reference, "view", why, {"what": "case", **shown_certificates(detail.certificates)})
-    events = service.events_to_record(case, g.actor, waiting)
+    events = service.events_to_record(case, g.actor, waiting, instance)
     decisions = record.decisions(db.session, case)
     return render_template(
         "cases/case.html",
