@@ -281,6 +281,24 @@ def test_reading_a_case_needs_a_purpose_and_logs_it(app, api):
     assert ("carl", "view", "Audit sample") in logged
 
 
+def test_a_concluded_case_reports_no_custody_status(app, api):
+    """Where the person was while the case ran is in its decisions; a concluded case holds no one."""
+    from casework.models import Case
+
+    reference = create(api)
+    why = {"X-Purpose": "Check where the FNO is"}
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        case.custody_status = "detained"
+        db.session.commit()
+    assert api.get(f"/cases/{reference}", headers=why).get_json()["custody_status"] == "detained"
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        case.state, case.outcome = "closed", "Deported"
+        db.session.commit()
+    assert api.get(f"/cases/{reference}", headers=why).get_json()["custody_status"] is None
+
+
 def test_a_case_that_does_not_exist_is_404(api):
     problem(api.get("/cases/ACRO-1999-000001?purpose=x"), 404)
     problem(api.get("/cases/ACRO-1999-000001/audit?purpose=x"), 404)

@@ -189,7 +189,10 @@ class CertificateInfoSchema(Schema):
 
 class CaseDetailSchema(CaseSummarySchema):
     referral = fields.Nested(ReferralOut, allow_none=True)
-    custody_status = _out()
+    custody_status = fields.String(
+        allow_none=True,
+        metadata={"description": "where the FNO is held or not (DET-2); null once the case is concluded"},
+    )
     marker_status = _out()
     detention_power = _out()
     paper_file_reference = _out()

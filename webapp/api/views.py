@@ -240,7 +240,8 @@ def get_case(args, reference):
     detail.update(
         {
             "referral": case.referral,
-            "custody_status": case.custody_status,
+            # a concluded case holds no one: where the person was is in its decisions
+            "custody_status": None if case.state == "closed" else case.custody_status,
             "marker_status": case.marker_status,
             "detention_power": case.detention_power,
             "paper_file_reference": case.paper_file_reference,
