@@ -12,7 +12,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, T
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from . import append_only, sealing, trigram
+from . import append_only, sealing, search_indexes
 
 
 class Base(DeclarativeBase):
@@ -505,6 +505,6 @@ Index("ix_user_task_group_due", UserTask.group, UserTask.due_at, UserTask.create
 Index("ix_user_task_assignee_due", UserTask.assignee, UserTask.due_at, UserTask.created_at, UserTask.id)
 
 
-# the triggers that keep the logs append-only, and PostgreSQL's indexes for searching part of a name
+# the triggers that keep the logs append-only, and the indexes for searching part of a name
 append_only.install(Base.metadata)
-trigram.install(Base.metadata)
+search_indexes.install(Base.metadata)

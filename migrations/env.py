@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from casework.trigram import is_trigram_index
+from casework.search_indexes import is_search_index
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -97,10 +97,10 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
-    # the trigram indexes are made by hand (casework/trigram.py): autogenerate leaves them be
+    # the search indexes are made by hand (casework/search_indexes.py): autogenerate leaves them be
     conf_args.setdefault(
         "include_object",
-        lambda obj, name, type_, reflected, compare_to: not (type_ == "index" and is_trigram_index(name)),
+        lambda obj, name, type_, reflected, compare_to: not (type_ == "index" and is_search_index(name)),
     )
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 08:35:12.620574
 from alembic import op
 
 import casework.models  # noqa: F401  (column types such as UtcDateTime)
-from casework.trigram import EXTENSION, INDEXES
+from casework.search_indexes import EXTENSION, TRIGRAM_INDEXES as INDEXES
 
 
 # revision identifiers, used by Alembic.

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
 from casework.config import Settings
-from casework.trigram import is_trigram_index
+from casework.search_indexes import is_search_index
 from tests.databases import insert_old_case
 from webapp import create_app
 from webapp.db import db
@@ -35,7 +35,7 @@ def test_the_migrations_make_what_the_models_describe(app):
                 opts={
                     "compare_type": True,
                     "include_object": lambda obj, name, type_, reflected, compare_to: (
-                        not (type_ == "index" and is_trigram_index(name))
+                        not (type_ == "index" and is_search_index(name))
                     ),
                 },
             )
