@@ -90,9 +90,7 @@ def recorder(service: Casework, reference: str, step: dict) -> Actor:
         return actor_for(service.settings, step["as"], step.get("user"))
     name = step["message"]
     if name not in _recorders:
-        event = service.message_events(service.case(reference)).get(name)
-        groups = set(event.groups if event is not None and event.groups else service.policy.event_default_groups)
-        role = next((r for r, in_groups in service.settings.role_groups.items() if groups & set(in_groups)), None)
+        role = scenarios.recording_role(service, reference, name)
         _recorders[name] = actor_for(service.settings, role) if role else INTAKE
     return _recorders[name]
 

@@ -105,6 +105,17 @@ class RecordingSender:
 CASE_FIELDS = ("outcome", "state", "stage", "custody_status", "marker_status", "team", "detention_power", "case_owner")
 
 
+def recording_role(service: Casework, reference: str, message: str) -> str | None:
+    """The first role in a group the catch event of ``message`` lets record it on this case
+    (the policy's default groups where it names none); None when no role may."""
+    case = service.case(reference)
+    event = service.message_events(case).get(message)
+    groups = set(
+        (service.event_groups(case, event) if event is not None else ()) or service.policy.event_default_groups
+    )
+    return next((role for role, in_groups in service.settings.role_groups.items() if groups & set(in_groups)), None)
+
+
 class Runner:
     """Runs scenarios on one fresh database, keeping coverage across them."""
 
@@ -145,18 +156,11 @@ class Runner:
         return Actor(step.get("user", role), frozenset(self.settings.role_groups[role]), frozenset([role]))
 
     def _recorder(self, service, reference: str, step) -> Actor:
-        """Who records a message: the step's role (``as``), or else the first role in a group
-        the catch event names (the policy's default groups where it names none)."""
+        """Who records a message: the step's role (``as``), or else ``recording_role``'s."""
         if "as" in step:
             return self._actor(step)
-        case = service.case(reference)
-        event = service.message_events(case).get(step["message"])
-        named = service.event_groups(case, event) if event is not None else ()
-        groups = set(named or service.policy.event_default_groups)
-        for role, role_groups in self.settings.role_groups.items():
-            if groups & set(role_groups):
-                return self._actor({"as": role})
-        return Actor("acro-intake")  # no role records it: the service says so
+        role = recording_role(service, reference, step["message"])
+        return self._actor({"as": role}) if role else Actor("acro-intake")  # the service refuses it
 
     def run(self, scenario: dict, file: str = "", inspect=None) -> Result:
         """Run one scenario; ``inspect(session, result)``, if given, looks at the database
