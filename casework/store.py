@@ -42,13 +42,13 @@ class SqlCaseStore:
 
     def find_or_create_subject(self) -> tuple[dict, bool]:
         details = dict(self.case.referral.get("subject") or {})
-        subject, created = subjects.find_or_create(self.session, details)
+        subject, created, renamed = subjects.find_or_create(self.session, details)
         if created:
             self.session.flush()  # its id, which the handler is given
         self.case.subject = subject
         # the case record is written once, at the end of the step, not here
         with self.session.no_autoflush:
-            subjects.refresh_search(self.session, subject, self.case)
+            subjects.refresh_search(self.session, subject, self.case, stored=renamed and not created)
         return self._subject_dict(subject), created
 
     def record_convictions(self) -> int:

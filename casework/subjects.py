@@ -71,14 +71,21 @@ def find_same_person(session, details: dict) -> Subject | None:
     return None
 
 
-def find_or_create(session, details: dict) -> tuple[Subject, bool]:
+def find_or_create(session, details: dict) -> tuple[Subject, bool, bool]:
+    """The subject, whether it is new, and whether the names it is known by changed (then the
+    search columns of its other cases need refreshing, ``refresh_search``)."""
     subject = find_same_person(session, details)
     created = subject is None
     if created:
         subject = Subject()
         session.add(subject)
+    before = _known_names(subject)
     update(subject, details)
-    return subject, created
+    return subject, created, _known_names(subject) != before
+
+
+def _known_names(subject: Subject) -> tuple:
+    return (subject.family_name, subject.given_names, subject.pnc_id, tuple(a.search_key for a in subject.aliases))
 
 
 def update(subject: Subject, details: dict) -> None:
@@ -133,11 +140,14 @@ def search_fields(referral: dict, subject: Subject | None = None) -> dict:
     }
 
 
-def refresh_search(session, subject: Subject, *also) -> None:
-    """A subject's cases find each other's names: refresh their search columns (of the cases
-    stored with the subject, and of ``also``, cases just given it)."""
+def refresh_search(session, subject: Subject, *also, stored: bool = True) -> None:
+    """A subject's cases find each other's names: refresh their search columns (of ``also``,
+    cases just given the subject, and unless ``stored`` is false, of the cases stored with it:
+    only needed when its names changed, since a repeat offender's every case would be read)."""
     from .models import Case
 
-    stored = session.scalars(select(Case).where(Case.subject_id == subject.id)) if subject.id is not None else []
-    for case in dict.fromkeys([*stored, *also]):
+    theirs = (
+        session.scalars(select(Case).where(Case.subject_id == subject.id)) if stored and subject.id is not None else []
+    )
+    for case in dict.fromkeys([*theirs, *also]):
         case.search_names = search_fields(case.referral, subject)["search_names"]

@@ -118,3 +118,39 @@ def test_a_destroyed_certificate_keeps_only_the_fact(cases, referral):
 
 def test_no_certificate_is_none(cases, referral):
     assert cases.store(referral()).certificate() is None
+
+
+def test_a_subject_s_earlier_cases_are_found_by_a_name_learned_later_and_read_only_then(session, referral):
+    """Search columns: the earlier case learns the alias the later referral gives; a referral
+    that teaches nothing new does not read the subject's other cases (a repeat offender's many)."""
+    from sqlalchemy import event
+
+    from casework.models import Case
+    from casework.queries.cases import search
+    from tests.contract.edges import RealCases
+
+    cases = RealCases(session)
+    first = cases.store(_referral(referral, **{**POLISH, "pnc_id": "12/345678A"}))
+    first.find_or_create_subject()
+    learns = cases.store(_referral(referral, family_name="Kowal", given_names="Peter", pnc_id="12/345678A"))
+    learns.find_or_create_subject()
+    session.flush()
+    assert {c["reference"] for c in search(session, name="Peter Kowal")} == {
+        first.case.reference,
+        learns.case.reference,
+    }
+
+    case_reads = []
+
+    def count(conn, cursor, statement, *_):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM case_record" in statement:
+            case_reads.append(statement)
+
+    event.listen(session.bind, "before_cursor_execute", count)
+    try:
+        again = cases.store(_referral(referral, **{**POLISH, "pnc_id": "12/345678A"}))
+        again.find_or_create_subject()
+    finally:
+        event.remove(session.bind, "before_cursor_execute", count)
+    assert case_reads == []
+    assert "peter kowal" in again.case.search_names and session.get(Case, first.case.id).search_names
