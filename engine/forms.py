@@ -15,24 +15,26 @@ costs a click, refusing a needed answer loses it.
 from __future__ import annotations
 
 import ast
+import functools
 
 from .expressions import FUNCTIONS, ExpressionError, check, evaluate
 
 ASKED_IF = "asked_if"
 
 
-def names_in(expression: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def names_in(expression: str) -> frozenset[str]:
     """The variable names an expression reads (not the functions it calls, nor the names a
     comprehension binds)."""
     tree = ast.parse(check(expression), mode="eval")
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return {
+    return frozenset(
         n.id
         for n in ast.walk(tree)
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in bound
         if not (n.id in called and n.id in FUNCTIONS)
-    }
+    )
 
 
 def condition_of(field: dict) -> str | None:

@@ -7,6 +7,7 @@ hands the converter the live spec objects instead of a copy of them.
 
 from __future__ import annotations
 
+import functools
 import json
 from copy import deepcopy
 
@@ -73,11 +74,18 @@ def _config():
     return config
 
 
+@functools.cache
+def _workflow_serializer() -> BpmnWorkflowSerializer:
+    # one per process: its converters hold no state of a workflow, and building them (a deep
+    # copy of SpiffWorkflow's configuration) for each Engine was 1% of a request's CPU
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config()))
+
+
 class StateSerializer:
     """Turns a workflow into JSON-ready state and back, given the spec it runs on."""
 
     def __init__(self):
-        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config()))
+        self._serializer = _workflow_serializer()
 
     @property
     def registry(self):
