@@ -503,6 +503,15 @@ class CaseMove(Base):
 # a queue page is read in index order: a team's (group) or a person's (assignee), soonest due first
 Index("ix_user_task_group_due", UserTask.group, UserTask.due_at, UserTask.created_at, UserTask.id)
 Index("ix_user_task_assignee_due", UserTask.assignee, UserTask.due_at, UserTask.created_at, UserTask.id)
+# a team's unassigned tasks (the tasks to pick up), read and counted from the index alone
+Index(
+    "ix_user_task_group_unassigned_due",
+    UserTask.group,
+    UserTask.assignee,
+    UserTask.due_at,
+    UserTask.created_at,
+    UserTask.id,
+)
 
 
 # the triggers that keep the logs append-only, and the indexes for searching part of a name
