@@ -210,16 +210,22 @@ def demo():
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="web worker processes")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="threads per worker")
 @click.option(
     "--mail-catcher/--no-mail-catcher",
     default=False,
     help="Also run a local SMTP server that keeps every email in instance/mail (embedded mode).",
 )
-def serve(host, port, mail_catcher):
-    """Run the web app (embedded mode; in production run gunicorn, see the README)."""
+def serve(host, port, workers, threads, mail_catcher):
+    """Run the web app on gunicorn (embedded mode; for production see the README)."""
     from flask import current_app
+    from gunicorn.app.base import BaseApplication
 
-    settings = current_app.config["ACRO_SETTINGS"]
+    from webapp.db import db
+
+    app = current_app._get_current_object()
+    settings = app.config["ACRO_SETTINGS"]
     if mail_catcher:
         from adapters.mail_catcher import start
 
@@ -227,10 +233,32 @@ def serve(host, port, mail_catcher):
         start(settings.smtp_host, settings.smtp_port, folder)
         click.echo(f"mail catcher on {settings.smtp_host}:{settings.smtp_port}, keeping emails in {folder}")
     click.echo(f"ACRO Casework on http://{host}:{port}/  (database {settings.database_url})")
-    # Flask refuses app.run() inside its own CLI; the server it would start is this one
-    from werkzeug.serving import run_simple
+    # the workers are forked from this process: none may inherit its database connections
+    db.engine.dispose()
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    class Embedded(BaseApplication):
+        """gunicorn, as `make run` serves the app: a production server (Werkzeug's development
+        server is not one: it leaked the files of responses a browser gave up on)."""
+
+        def load_config(self):
+            config = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 60,
+                "graceful_timeout": 5,
+                "accesslog": "-",
+            }
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn 27: no socket in $HOME
+                config["control_socket_disable"] = True
+            for key, value in config.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Embedded().run()
 
 
 def _operator(username):
