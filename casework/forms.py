@@ -175,6 +175,14 @@ def _not_asked(form: dict, field: dict) -> str:
             f"“{label}” is asked only when the answer to “{parent.get('label') or parent['id']}” is "
             f"{words}: leave it out, or change that answer"
         )
+    if where.kind == "standalone":
+        # it depends on several answers here: name them in the form's words
+        depends = names_in(condition_of(field))
+        on = " and ".join(f"“{f.get('label') or f['id']}”" for f in form["fields"] if f["id"] in depends)
+        return (
+            f"“{label}” is not asked with these answers to {on} (it is asked only when {condition_of(field)}): "
+            f"leave it out, or change those answers"
+        )
     return f"“{label}” is not asked for this case (it is asked only when {condition_of(field)}): leave it out"
 
 

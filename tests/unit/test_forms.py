@@ -89,6 +89,28 @@ def test_an_answer_to_a_question_the_case_data_rules_out_is_refused_with_the_con
     }
 
 
+def test_an_answer_to_a_question_on_two_answers_is_refused_naming_both():
+    form = _form(
+        {"marker": "at_liberty"},
+        release_date={
+            "label": "When is the release date?",
+            "type": "date",
+            "properties": {"asked_if": 'custody_status == "serving_sentence" and sufficient_time == False'},
+        },
+    )
+    answers = {"custody_status": "serving_sentence", "sufficient_time": "yes", "address_known": "no"}
+    messages = _messages(form, {**answers, "release_date": "2027-01-05"})
+    assert messages == {
+        "release_date": [
+            "“When is the release date?” is not asked with these answers to “Where is the FNO now?” and "
+            "“Is there sufficient time to respond before release?” (it is asked only when "
+            'custody_status == "serving_sentence" and sufficient_time == False): leave it out, or change those answers'
+        ]
+    }
+    cleaned = clean(form, {**answers, "sufficient_time": "no", "release_date": "2027-01-05"})
+    assert cleaned["release_date"] == "2027-01-05"
+
+
 def test_a_variable_the_case_has_not_set_reads_as_none():
     # no case data at all: marker is None, which is not "detained", so the question is asked
     assert _messages(_form(), {"custody_status": "at_liberty"}) == {
