@@ -297,8 +297,17 @@ def listing(
         where.append(or_(and_(*conditions(words=key.split())), and_(*conditions(reference=key))))
     latest = (Case.updated_at.desc(), Case.id.desc())
     number = max(1, page)
-    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
-    # the page's ids first, as in ``search``
-    found = select(Case.id).where(*where).order_by(*latest).offset((number - 1) * size).limit(size)
-    cases = session.scalars(select(Case).where(Case.id.in_(found)).order_by(*latest)).all()
+    # the page's ids first, as in ``search``, each with the count of every match: one pass over
+    # the matches (a separate count read them all a second time)
+    found = session.execute(
+        select(Case.id, func.count().over()).where(*where).order_by(*latest).offset((number - 1) * size).limit(size)
+    ).all()
+    if found:
+        total = found[0][1]
+    elif number == 1:
+        total = 0
+    else:  # past the last page: the count alone
+        total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    ids = [row[0] for row in found]
+    cases = session.scalars(select(Case).where(Case.id.in_(ids)).order_by(*latest)).all() if ids else []
     return Page(list(cases), total, number, size)
