@@ -25,6 +25,12 @@ def fill_date(page: Page, question: str, day: str, month: str, year: str) -> Non
     group.get_by_label("Year").fill(year)
 
 
+def expect_stage(page: Page, stage: str) -> None:
+    """The stage the page shows for the case (a task page's case summary, or the case page)."""
+    row = page.locator(".govuk-summary-list__row").filter(has=page.locator("dt", has_text=re.compile(r"^\s*Stage\s*$")))
+    expect(row.first.locator(".govuk-summary-list__value")).to_have_text(stage)
+
+
 def save(page: Page) -> None:
     page.get_by_role("button", name="Save and complete task").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is done")

@@ -8,6 +8,7 @@ from tests.browser.steps import (
     choose,
     decide,
     enter_referral,
+    expect_stage,
     fill,
     fill_date,
     next_task,
@@ -63,29 +64,46 @@ HADDAD = {
 }
 
 
-def first_actions_located_at_once(page, reference):
-    """The case owner's first steps for an FNO in prison, up to the Stage 1 notice."""
+def first_actions_located_at_once(page, reference, stages=False):
+    """The case owner's first steps for an FNO in prison, up to the Stage 1 notice; with
+    ``stages``, the stage each task page shows is checked (11.3), and a future date refused (11.5)."""
+
+    def at(stage):
+        if stages:
+            expect_stage(page, stage)
+
     open_task(page, reference, "Establish the FNO's whereabouts", queue="CC casework team queue")
+    at("CC casework: first actions")
     choose(page, "Are the FNO's whereabouts known?", "Yes")
     fill(page, "What is the FNO's current address? (optional)", "HMP Wandsworth")
     save(page)
     next_task(page, "Allocate a case owner")
+    at("FNO located: case owner to be allocated")
     page.get_by_label("Who is the case owner?", exact=True).select_option("caseworker")
     save(page)
     # LOC-2: detention is considered before anything that can wait
     next_task(page, "Consider detention")
+    at("Detention considered")
     choose(page, "Where is the FNO now?", "Serving a prison sentence")
     choose(page, "Is there sufficient time to respond before release?", "Yes")
     choose(page, "Is the FNO suitable for detention?", "Yes")
     fill(page, "What are the reasons for the detention decision?", "Serving 30 months at HMP Wandsworth.")
     decide(page)
     next_task(page, "Check the offending history can be used")
+    at("FNO located: offending history checked")
     choose(page, "Is the full offending history referred by ACRO on the PNC print?", "Yes")
     choose(page, "Is there evidence the FNO left the UK and offended overseas since?", "No")
     save(page)
     next_task(page, "Record the police response")
-    fill_date(page, "When was the investigating officer contacted?", "6", "1", "2026")
+    at("FNO located: police contacted")
     choose(page, "Is a UK prosecution pending?", "No")
+    if stages:
+        fill_date(page, "When was the investigating officer contacted?", "6", "1", "2099")
+        page.get_by_role("button", name="Save and complete task").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "When was the investigating officer contacted? must be today or in the past"
+        )
+    fill_date(page, "When was the investigating officer contacted?", "6", "1", "2026")
     save(page)
 
 
@@ -106,19 +124,24 @@ def test_disclosable_located_at_once_stage1_deportation_enforced(visit):
     visit.sign_in("workflow")
     reference = enter_referral(page, KOWALSKI)
     page.get_by_role("link", name="Check the certificate is disclosable").click()
+    expect_stage(page, "CC Workflow: certificate check")
     choose(page, "What was the certificate requested for?", IMMIGRATION)
     choose(page, "Do the offences appear on the PNC?", "No")
     save(page)
     visit.sign_out()
 
+    # 11.3: the stage at every wait state, from the model, never the one before
     visit.sign_in("caseworker")
-    first_actions_located_at_once(page, reference)
+    first_actions_located_at_once(page, reference, stages=True)
     open_case(page, reference)
-    expect(page.get_by_text("Stage 1: awaiting response")).to_be_visible()
+    expect_stage(page, "Stage 1: awaiting response")
     record_event(page, "Representations received", "Representations received from the FNO's solicitors.")
+    expect_stage(page, "Deportation decision")
     consider_deportation(page, reference, "Pursue deportation")
     open_case(page, reference)
+    expect_stage(page, "Deportation ordered: awaiting removal")
     record_event(page, "Deportation enforced", "Removed to Poland on 2 March 2026.")
+    expect_stage(page, "Concluded")
 
     summary = page.locator(".govuk-summary-list").first
     expect(summary).to_contain_text("Deported")
