@@ -9,12 +9,14 @@ from sqlalchemy.orm import joinedload, undefer
 
 from engine.bundle import MessageEvent
 from engine.expressions import unwrap
+from engine.instance import Instance
 
 from .. import audit, bundles, dpa, subjects
 from .. import referral as referrals
 from ..errors import Conflict, Forbidden, InvalidAnswers, NotFound
 from ..models import Case, Certificate, ReceivedMessage
 from ..permissions import Actor
+from ..restored import WORKFLOWS
 
 CHANNELS = ("web", "api", "email", "system")
 
@@ -49,7 +51,11 @@ class CaseActions:
         return case
 
     def instance(self, case: Case):
-        return self.engine.restore(bundles.for_version(case.process_version), case.instance_state)
+        bundle = bundles.for_version(case.process_version)
+        workflow = WORKFLOWS.take(case.id, bundle, case.instance_state)
+        if workflow is not None:
+            return Instance(bundle, workflow, self.engine.clock)
+        return self.engine.restore(bundle, case.instance_state)
 
     def received_case(self, message_key: str) -> Case | None:
         """The case a message key made, if it was taken in before."""

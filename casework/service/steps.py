@@ -23,6 +23,7 @@ from ..errors import StepFailed
 from ..models import Case, Incident, Note, Timer, UserTask
 from ..outbox import OutboxMailer
 from ..permissions import SYSTEM, Actor
+from ..restored import WORKFLOWS
 from ..store import SqlCaseStore
 
 
@@ -313,8 +314,11 @@ class StepRunner:
             case.stage = stage
         if instance.completed and case.state != "closed":
             case.state = "closed"
-        case.instance_state = self.engine.dump(instance)
+        state = self.engine.dump(instance)
+        case.instance_state = state
         case.updated_at = now
+        case_id, bundle, workflow = case.id, instance.bundle, instance.workflow
+        self.uow.after_commit(lambda: WORKFLOWS.keep(case_id, bundle, state, workflow))
 
     def _resync_rows(self, case: Case, ready: dict, timers: dict) -> None:
         now = self.clock.now()
