@@ -176,10 +176,13 @@ def _resolve_due(expression, data, now):
 class Instance:
     """One workflow and the bundle it runs on."""
 
-    def __init__(self, bundle: Bundle, workflow: BpmnWorkflow, clock):
+    def __init__(self, bundle: Bundle, workflow: BpmnWorkflow, clock, restored_from: dict | None = None):
         self.bundle = bundle
         self.workflow = workflow
         self.clock = clock
+        # the stored state this workflow was restored from (None for a new one): while it is
+        # only read, it still is that state
+        self.restored_from = restored_from
 
     # -- what it waits for -------------------------------------------------------------
     def _all_tasks(self, **filters):
@@ -428,7 +431,7 @@ class Engine:
     def restore(self, bundle: Bundle, state: dict) -> Instance:
         workflow = self.serializer.load(state, bundle.spec, bundle.subprocess_specs)
         workflow.script_engine = SafeScriptEngine()
-        return Instance(bundle, workflow, self.clock)
+        return Instance(bundle, workflow, self.clock, restored_from=state)
 
     def dump(self, instance: Instance) -> dict:
         return self.serializer.dump(instance.workflow)

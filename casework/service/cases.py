@@ -52,10 +52,17 @@ class CaseActions:
 
     def instance(self, case: Case):
         bundle = bundles.for_version(case.process_version)
-        workflow = WORKFLOWS.take(case.id, bundle, case.instance_state)
+        state = case.instance_state
+        workflow = WORKFLOWS.take(case.id, bundle, state)
         if workflow is not None:
-            return Instance(bundle, workflow, self.engine.clock)
-        return self.engine.restore(bundle, case.instance_state)
+            return Instance(bundle, workflow, self.engine.clock, restored_from=state)
+        return self.engine.restore(bundle, state)
+
+    def put_back(self, case: Case, instance) -> None:
+        """A workflow only read (a page, who may record an event) is kept again for the next
+        step, which then need not restore it (casework/restored.py)."""
+        if instance.restored_from is not None:
+            WORKFLOWS.keep(case.id, instance.bundle, instance.restored_from, instance.workflow)
 
     def received_case(self, message_key: str) -> Case | None:
         """The case a message key made, if it was taken in before."""
@@ -203,13 +210,17 @@ class CaseActions:
     def events_to_record(self, case: Case, actor: Actor, waiting: list[str], instance=None) -> list[MessageEvent]:
         """Of the messages the case waits for, those this person may record."""
         events = self.message_events(case)
-        if any(unwrap(g) != g for name in waiting if name in events for g in events[name].groups):
-            instance = instance or self.instance(case)
-        return [
+        restored = None
+        if instance is None and any(unwrap(g) != g for name in waiting if name in events for g in events[name].groups):
+            instance = restored = self.instance(case)
+        allowed = [
             events[name]
             for name in waiting
             if name in events and self.policy.may_record_event(actor, self.event_groups(case, events[name], instance))
         ]
+        if restored is not None:
+            self.put_back(case, restored)
+        return allowed
 
     def deliver_message(self, reference: str, name: str, payload: dict | None, actor: Actor) -> Case:
         """A message for a waiting case (a certificate received, the FNO located, ...): who may

@@ -132,14 +132,19 @@ def test_a_notice_is_renamed_in_its_decision_table_alone(processes):
     assert "Stage 1 Notice of Decision to Deport" in seen["notice"] and "Immigration Act 1971" in seen["notice"]
 
 
-def test_the_routing_table_decides_which_group_gets_the_team_s_tasks(processes):
-    """WF-5: the cc_team_routing table gives the team's group; every CC casework task and the
-    case owner's group follow it, with no Python and no other diagram edited."""
+def route_eea_cases_to_another_group(processes: Path) -> None:
+    """The analyst's one edit: the routing table's EEA row gives the group cc-eea-casework."""
     edit_once(
         processes / "cc_team_routing.dmn",
         '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-casework"</text>',
         '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-eea-casework"</text>',
     )
+
+
+def test_the_routing_table_decides_which_group_gets_the_team_s_tasks(processes):
+    """WF-5: the cc_team_routing table gives the team's group; every CC casework task and the
+    case owner's group follow it, with no Python and no other diagram edited."""
+    route_eea_cases_to_another_group(processes)
     scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")  # Piotr KOWALSKI, Polish: EEA
     certificate = [i for i, step in enumerate(scenario["steps"]) if step.get("task") == "check_certificate"][0]
     scenario["steps"] = scenario["steps"][: certificate + 1] + [{"check": {"waiting_for": ["establish_whereabouts"]}}]
@@ -161,11 +166,7 @@ def test_the_routing_table_decides_which_group_gets_the_team_s_tasks(processes):
 def test_the_routing_table_decides_who_records_the_team_s_events(processes):
     """WF-5: the events the casework team records (representations received, deportation
     enforced) follow the group the routing table decides, like the team's tasks."""
-    edit_once(
-        processes / "cc_team_routing.dmn",
-        '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-casework"</text>',
-        '<outputEntry id="LiteralExpression_cc_team_routing_1_2">\n          <text>"cc-eea-casework"</text>',
-    )
+    route_eea_cases_to_another_group(processes)
     scenario = load(SCENARIOS / "located_at_once_stage1_deported.yaml")  # EEA: the edited row
     runner = Runner(processes_dir=processes)
     # no one is in cc-casework any more: had an event kept that group, no role could record it

@@ -134,6 +134,7 @@ def case(reference):
     why = access.purpose_for(reference)
     access.record(reference, "view", why, {"what": "case", **shown_certificates(detail.certificates)})
     events = service.events_to_record(case, g.actor, waiting, instance)
+    service.put_back(case, instance)  # only read: the next step need not restore it
     decisions = record.decisions(db.session, case)
     return render_template(
         "cases/case.html",
