@@ -53,9 +53,10 @@ def _send_form(case_store, mailer, documents, settings, *, kind, title, sections
     )
 
 
-@registry.topic("pnc-bureau.request-marker")
-def request_marker(data, *, case_store, mailer, documents, settings):
-    """Send form ICD.5079 asking for a wanted/missing marker on the PNC (CW-4, FD-1).
+@registry.topic("pnc-bureau.request-marker", wording=("form_reason", "email_request"))
+def request_marker(data, *, case_store, mailer, documents, settings, wording):
+    """Send form ICD.5079 asking for a wanted/missing marker on the PNC (CW-4, FD-1); the
+    reason it gives and what the email asks are the service task's properties.
 
     NBTC shows the FNO is likely still in the UK but their whereabouts are unknown.
     """
@@ -69,26 +70,19 @@ def request_marker(data, *, case_store, mailer, documents, settings):
         sections=[
             ("Subject", mail.details_text(mail.identifiers(case_store, documents=True, last_address=True))),
             ("Marker requested", "Wanted/missing"),
-            (
-                "Reason",
-                "Liable to deportation: a foreign national offender with overseas convictions "
-                "referred by ACRO, whose whereabouts are unknown. An NBTC check shows the person "
-                "is likely still in the UK.",
-            ),
+            ("Reason", mail.worded(wording, "form_reason")),
             ("If the person is found", f"Contact Criminal Casework quoting {case_store.reference}."),
         ],
-        request=(
-            "Please add a wanted/missing marker to the subject's PNC record, as set out in the "
-            f"attached form {ICD_5079}."
-        ),
+        request=mail.worded(wording, "email_request"),
     )
     case_store.set_marker("requested")
     return {"wanted_marker": True}
 
 
-@registry.topic("pnc-bureau.remove-marker")
-def remove_marker(data, *, case_store, mailer, documents, settings):
-    """Send form ICD.5080 asking for the wanted/missing marker to be removed (LOC-1, FD-1)."""
+@registry.topic("pnc-bureau.remove-marker", wording=("form_reason", "email_request"))
+def remove_marker(data, *, case_store, mailer, documents, settings, wording):
+    """Send form ICD.5080 asking for the wanted/missing marker to be removed (LOC-1, FD-1); the
+    reason and the request are the service task's properties."""
     _send_form(
         case_store,
         mailer,
@@ -99,12 +93,9 @@ def remove_marker(data, *, case_store, mailer, documents, settings):
         sections=[
             ("Subject", mail.details_text(mail.identifiers(case_store))),
             ("Marker to remove", f"Wanted/missing, added at our request on form {ICD_5079}"),
-            ("Reason", "The person has been located; the marker is no longer needed."),
+            ("Reason", mail.worded(wording, "form_reason")),
         ],
-        request=(
-            "The subject has been located. Please remove the wanted/missing marker from the "
-            f"subject's PNC record, as set out in the attached form {ICD_5080}."
-        ),
+        request=mail.worded(wording, "email_request"),
     )
     case_store.set_marker("removal requested")
     return {"wanted_marker": False}

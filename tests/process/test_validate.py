@@ -59,8 +59,8 @@ def test_a_service_task_without_the_wording_its_email_needs_is_refused(copy):
     before a case reaches the step, not as an incident when it does."""
     edit(
         copy / "first_actions.bpmn",
-        '<camunda:property name="email_request" value="',
-        '<camunda:property name="note" value="',
+        '<camunda:property name="email_request" value="The subject below',
+        '<camunda:property name="note" value="The subject below',
     )
     result = run(copy)
     assert result.exit_code == 1

@@ -389,6 +389,17 @@ def test_icd5079_asks_for_the_marker_with_the_subjects_details():
     assert case.email["subject"] == f"{REFERENCE}: ICD.5079 Request to add a wanted/missing marker to the PNC"
 
 
+@pytest.mark.parametrize("topic", ["pnc-bureau.request-marker", "pnc-bureau.remove-marker"])
+def test_the_marker_forms_give_the_diagram_s_reason_and_request(case, topic):
+    """An analyst rewords a form's reason or its email in the service task's properties alone."""
+    wording = {"form_reason": "Reason as the analyst wrote it.", "email_request": "Request as the analyst wrote it."}
+    case.run(topic, wording=wording)
+    assert case.documents.section(0, "Reason") == "Reason as the analyst wrote it."
+    assert "Request as the analyst wrote it." in case.email["body"]
+    with pytest.raises(LookupError, match="form_reason"):
+        case.run(topic, wording={"email_request": "Request as the analyst wrote it."})
+
+
 ICE_WORDING = {"email_subject": "Referral for ICE tasking", "email_request": "Please task the relevant ICE team."}
 
 
