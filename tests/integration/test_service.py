@@ -14,6 +14,16 @@ from tests.people import CASEWORKER, WORKFLOW, actor
 from tests.referrals import submit
 
 
+def check_certificate(service, world, reference, purpose="immigration_deportation"):
+    """The CC Workflow team's answer to the certificate check (WF-1, WF-2)."""
+    service.complete_task(
+        reference,
+        world.task(service, reference, "check_certificate").id,
+        {"certificate_purpose": purpose, "offences_on_pnc": "no"},
+        WORKFLOW,
+    )
+
+
 def test_a_new_referral_waits_for_the_workflow_team(world):
     service = world.service()
     case = submit(service)
@@ -44,12 +54,7 @@ def test_each_process_version_is_stored_once_and_not_copied_into_instances(world
 def test_every_instance_continues_from_its_last_wait_state_after_a_restart(world):
     service = world.service()
     reference = submit(service).reference
-    service.complete_task(
-        reference,
-        world.task(service, reference, "check_certificate").id,
-        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
-        WORKFLOW,
-    )
+    check_certificate(service, world, reference)
     service.complete_task(
         reference, world.task(service, reference, "establish_whereabouts").id, {"whereabouts_known": "no"}, CASEWORKER
     )
@@ -170,12 +175,7 @@ def test_destroying_a_non_disclosable_certificate_leaves_only_the_fact(world):
     instance.workflow.get_tasks()[-1].data["certificate_text"] = "Drug trafficking (France, 2012)"
     case.instance_state = service.engine.dump(instance)
     service.session.commit()
-    service.complete_task(
-        reference,
-        world.task(service, reference, "check_certificate").id,
-        {"certificate_purpose": "criminal_proceedings", "offences_on_pnc": "no"},
-        WORKFLOW,
-    )
+    check_certificate(service, world, reference, purpose="criminal_proceedings")
     [certificate] = service.session.scalars(select(Certificate)).all()
     assert (certificate.status, certificate.content, certificate.request_purpose) == ("destroyed", None, None)
     assert "Drug trafficking" not in json.dumps(service.case(reference).instance_state)
@@ -200,12 +200,7 @@ def test_a_failing_handler_leaves_the_case_at_that_step_with_an_incident_and_a_r
         return real(topic, data, **adapters)
 
     monkeypatch.setattr(registry, "run", flaky)
-    service.complete_task(
-        reference,
-        world.task(service, reference, "check_certificate").id,
-        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
-        WORKFLOW,
-    )
+    check_certificate(service, world, reference)
     [incident] = service.session.scalars(select(Incident)).all()
     assert (incident.task_bpmn_id, incident.topic) == ("request_pnc_check", "pnc-bureau.request-check")
     assert "unreachable" in incident.error
@@ -236,12 +231,7 @@ def test_a_handler_setting_a_variable_its_service_task_does_not_declare_is_an_in
         return result
 
     monkeypatch.setattr(registry, "run", undeclared)
-    service.complete_task(
-        reference,
-        world.task(service, reference, "check_certificate").id,
-        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
-        WORKFLOW,
-    )
+    check_certificate(service, world, reference)
     [incident] = service.session.scalars(select(Incident)).all()
     assert (incident.task_bpmn_id, incident.topic) == ("create_paper_file", "case-record.create-paper-file")
     assert "sets paper_file_location, which service task create_paper_file does not declare" in incident.error
@@ -254,12 +244,7 @@ def test_a_handler_setting_a_variable_its_service_task_does_not_declare_is_an_in
 def test_the_audit_trail_names_who_did_each_step_and_what_changed(world):
     service = world.service()
     reference = submit(service).reference
-    service.complete_task(
-        reference,
-        world.task(service, reference, "check_certificate").id,
-        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
-        WORKFLOW,
-    )
+    check_certificate(service, world, reference)
     entries = service.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     done = next(e for e in entries if e.task_bpmn_id == "check_certificate" and e.action == "task completed")
     assert done.actor == "wendy"
@@ -272,12 +257,7 @@ def test_the_audit_trail_names_who_did_each_step_and_what_changed(world):
 def test_emails_leave_only_after_the_step_commits(world):
     service = world.service()
     reference = submit(service).reference
-    service.complete_task(
-        reference,
-        world.task(service, reference, "check_certificate").id,
-        {"certificate_purpose": "immigration_deportation", "offences_on_pnc": "no"},
-        WORKFLOW,
-    )
+    check_certificate(service, world, reference)
     emails = service.session.scalars(select(Email)).all()
     assert emails and all(e.sent_at is not None for e in emails)
     assert sorted(m["Message-ID"] for m in world.sender.sent) == sorted(e.message_id for e in emails)
